@@ -1,0 +1,275 @@
+"""ORM models: the database's shape, and nothing else.
+
+The core never sees these classes; the store maps them to and from the plain records in
+``factdesk.types`` at its edge. Every schema change comes with an Alembic migration in
+``store/migrations/versions`` (a test checks the two agree).
+
+Times are stored as timezone-aware UTC on both SQLite and PostgreSQL (``UTCDateTime``).
+No table holds people who post content: items keep text, URL, time and platform only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC, whatever the backend keeps."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        # SQLite has no time zones: store naive UTC so string comparison orders correctly.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Source(Base):
+    """Where items come from: a feed, a site, an export file, the tipline."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # feed | page | file | submission
+    location: Mapped[str] = mapped_column(String(2000), unique=True)
+    name: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(8))
+    active: Mapped[bool] = mapped_column(default=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_fetched_at: Mapped[datetime | None]
+    last_status: Mapped[str | None] = mapped_column(String(20))  # ok | not_modified | error
+    last_error: Mapped[str | None] = mapped_column(Text)
+    item_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Item(Base):
+    """One ingested piece of content. ``dedupe_key`` makes re-ingesting idempotent:
+    ``url:<canonical url>`` when the item has a URL, else ``hash:<hash of text and metadata>``."""
+
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    dedupe_key: Mapped[str] = mapped_column(String(2100), unique=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8), index=True)
+    platform: Mapped[str | None] = mapped_column(String(50))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    detected_at: Mapped[datetime | None] = mapped_column(index=True)
+
+    source: Mapped[Source | None] = relationship()
+
+
+class Claim(Base):
+    """One distinct claim; mentions in many wordings and languages point to it."""
+
+    __tablename__ = "claims"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8), index=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    status: Mapped[str] = mapped_column(String(20), default="new", index=True)
+    mention_count: Mapped[int] = mapped_column(default=0)
+    first_seen_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None] = mapped_column(index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class Mention(Base):
+    """A check-worthy span of an item, and the claim it states."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (UniqueConstraint("item_id", "start", name="uq_mentions_item_start"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    start: Mapped[int]
+    end: Mapped[int]
+    score: Mapped[float] = mapped_column(Float)
+    language: Mapped[str | None] = mapped_column(String(8))
+    signals: Mapped[list[Any]] = mapped_column(default=list)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class FactCheck(Base):
+    """A verdict on a claim: ours (``origin='local'``) or imported ClaimReview.
+
+    The row holds the current version; every published version is kept in
+    ``fact_check_versions`` so corrections stay visible.
+    """
+
+    __tablename__ = "fact_checks"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(20), default="imported")  # imported | local
+    status: Mapped[str] = mapped_column(String(20), default="published", index=True)
+    claim_id: Mapped[int | None] = mapped_column(
+        ForeignKey("claims.id", ondelete="SET NULL"), index=True
+    )
+    dedupe_key: Mapped[str] = mapped_column(String(2100), unique=True)
+    claim_reviewed: Mapped[str] = mapped_column(Text)
+    rating_label: Mapped[str] = mapped_column(String(200))
+    rating_value: Mapped[float | None] = mapped_column(Float)
+    rating_best: Mapped[float | None] = mapped_column(Float)
+    rating_worst: Mapped[float | None] = mapped_column(Float)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    title: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    explanation: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    publisher_url: Mapped[str | None] = mapped_column(String(2000))
+    language: Mapped[str | None] = mapped_column(String(8), index=True)
+    date_published: Mapped[datetime | None] = mapped_column(index=True)
+    date_modified: Mapped[datetime | None]
+    claim_date: Mapped[datetime | None]
+    appearances: Mapped[list[Any]] = mapped_column(default=list)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(default=1)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FactCheckVersion(Base):
+    """A frozen copy of a fact-check as it stood at one version, with the correction note."""
+
+    __tablename__ = "fact_check_versions"
+    __table_args__ = (UniqueConstraint("fact_check_id", "version", name="uq_fcv_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(
+        ForeignKey("fact_checks.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    snapshot: Mapped[dict[str, Any]]
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class EvidenceDocument(Base):
+    """A document of the curated evidence library, or an archived copy of a cited page."""
+
+    __tablename__ = "evidence_documents"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str | None] = mapped_column(String(2000), index=True)
+    title: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(8))
+    published_at: Mapped[datetime | None]
+    fetched_at: Mapped[datetime | None]
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    raw: Mapped[bytes | None]
+    raw_type: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Passage(Base):
+    """A retrievable chunk of an evidence document."""
+
+    __tablename__ = "passages"
+    __table_args__ = (UniqueConstraint("document_id", "position", name="uq_passages_doc_pos"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence_documents.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+
+
+class User(Base):
+    """A newsroom account. Passwords are argon2 hashes, never plain text."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default="viewer")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AuditEvent(Base):
+    """Who changed what, when, from what to what. Append-only."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_entity", "entity_type", "entity_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(100))  # username, or "cli"/"system"
+    action: Mapped[str] = mapped_column(String(100))
+    entity_type: Mapped[str] = mapped_column(String(50))
+    entity_id: Mapped[int | None]
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class QuarantineRecord(Base):
+    """Input that could not be used, with where it was and why, so nothing is dropped silently."""
+
+    __tablename__ = "quarantine"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id", ondelete="SET NULL"))
+    origin: Mapped[str] = mapped_column(String(2000))  # the file path or URL
+    kind: Mapped[str] = mapped_column(String(30))  # feed | page | csv | jsonl | claimreview
+    location: Mapped[str] = mapped_column(String(300))  # entry/line within the origin
+    reason: Mapped[str] = mapped_column(Text)
+    raw: Mapped[str] = mapped_column(Text, default="")
