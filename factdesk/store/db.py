@@ -71,23 +71,26 @@ def upgrade(engine: Engine) -> None:
     from alembic import command
 
     try:
-        command.upgrade(_alembic_config(engine), "head")
+        # "heads": feature migrations may branch from a common base; all of them apply.
+        command.upgrade(_alembic_config(engine), "heads")
     except Exception as exc:  # a driver error names the host; keep it on one line
         raise StoreError(f"cannot migrate database: {exc}".splitlines()[0]) from exc
 
 
-def current_revision(engine: Engine) -> str | None:
-    """The schema revision the database is at, or None for an empty database."""
+def current_revisions(engine: Engine) -> set[str]:
+    """The schema revisions the database is at (empty for an empty database)."""
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return set(MigrationContext.configure(conn).get_current_heads())
 
 
-def head_revision() -> str | None:
+def head_revisions() -> set[str]:
+    """The newest revision of each migration branch shipped with this version."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://"))).get_current_head()
+    config = _alembic_config(create_engine("sqlite://"))
+    return set(ScriptDirectory.from_config(config).get_heads())
 
 
 def is_initialised(engine: Engine) -> bool:

@@ -1,0 +1,44 @@
+"""How list commands print: a Rich table for people, JSON for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+
+class OutputFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def render_rows(
+    rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, columns: Sequence[str], title: str = ""
+) -> None:
+    """Print ``rows`` as a table (only ``columns``) or as a JSON array (every key)."""
+    if fmt is OutputFormat.json:
+        print(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False))
+        return
+    table = Table(title=title or None, show_lines=False)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if row.get(c) is None else str(_plain(row.get(c)))[:120] for c in columns))
+    console.print(table)
+    if not rows:
+        console.print("[dim](nothing to show)[/dim]")
