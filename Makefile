@@ -7,7 +7,7 @@ TESTSTAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test check lint types bench clean docs-cli
+.PHONY: install demo test check check-static lint types bench clean docs-cli
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,12 +32,12 @@ demo: $(STAMP)
 test: $(TESTSTAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## check: format, lint, types and tests — the one command CI runs
-check: $(TESTSTAMP)
-	$(BIN)/ruff format --check factdesk tests bench
+## check: format, lint, types and tests — everything CI checks, in one command
+check: check-static test
+
+check-static: $(TESTSTAMP)
 	$(BIN)/ruff check factdesk tests bench
 	$(BIN)/mypy factdesk
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 lint: $(TESTSTAMP)
 	$(BIN)/ruff format factdesk tests bench

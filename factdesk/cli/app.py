@@ -8,6 +8,10 @@ one function of the core or a service, render the result.
 from __future__ import annotations
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from factdesk.errors import StoreError
+from factdesk.settings import Settings, get_settings
 
 app = typer.Typer(
     name="factdesk",
@@ -30,3 +34,28 @@ app.add_typer(items_app, name="items")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
+
+
+def open_store(*, create: bool = True) -> tuple[Settings, sessionmaker[Session]]:
+    """Settings and a session factory for the configured database.
+
+    An empty database is created on first use (as ``factdesk init`` would); one at an older
+    schema is refused with a pointer to ``factdesk init``, so no command runs on a schema it
+    does not know.
+    """
+    from factdesk.store.db import (
+        current_revisions,
+        head_revisions,
+        make_engine,
+        session_factory,
+        upgrade,
+    )
+
+    settings = get_settings()
+    engine = make_engine(settings.effective_database_url)
+    revisions = current_revisions(engine)
+    if not revisions and create:
+        upgrade(engine)
+    elif revisions != head_revisions():
+        raise StoreError("the database schema is out of date: run `factdesk init` to migrate it")
+    return settings, session_factory(engine)

