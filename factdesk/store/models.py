@@ -273,3 +273,105 @@ class QuarantineRecord(Base):
     location: Mapped[str] = mapped_column(String(300))  # entry/line within the origin
     reason: Mapped[str] = mapped_column(Text)
     raw: Mapped[str] = mapped_column(Text, default="")
+
+
+# --- web -----------------------------------------------------------------------------------
+# The newsroom app's tables (migration 0003_web) and the indexes its pages rely on.
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a
+    copy of the database cannot be used to sign in."""
+
+    __tablename__ = "web_sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Citation(Base):
+    """A cited evidence item of a fact-check, with the archived copy taken when it was cited
+    (``document_id`` → ``evidence_documents``), so it resolves even when the source changes.
+    ``source_date`` is the source's own date, as precise as known: YYYY, YYYY-MM or YYYY-MM-DD."""
+
+    __tablename__ = "citations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(
+        ForeignKey("fact_checks.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(2000))
+    quote: Mapped[str] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    source_date: Mapped[str | None] = mapped_column(String(10))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("evidence_documents.id", ondelete="SET NULL"), index=True
+    )
+    content_hash: Mapped[str] = mapped_column(String(64))
+    archived_at: Mapped[datetime]
+    quote_found: Mapped[bool] = mapped_column(default=False)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReviewComment(Base):
+    """A reviewer's or author's comment on a fact-check; ``kind`` is comment, send_back or
+    approve, and ``version`` the fact-check version it was written about."""
+
+    __tablename__ = "review_comments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(
+        ForeignKey("fact_checks.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20), default="comment")
+    body: Mapped[str] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RateEvent(Base):
+    """One counted attempt (a login, a tipline submission) for rate limits. ``key`` is a
+    keyed hash of the client address or user name, never the value itself."""
+
+    __tablename__ = "rate_events"
+    __table_args__ = (Index("ix_rate_events_scope_key_at", "scope", "key", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(20))  # login | tipline
+    key: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    ok: Mapped[bool] = mapped_column(default=False)
+
+
+class Submission(Base):
+    """A claim or link sent through the public tipline; its text enters the desk as an item.
+    ``contact`` is optional and only shown to editors."""
+
+    __tablename__ = "submissions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("items.id", ondelete="SET NULL"), index=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    contact: Mapped[str | None] = mapped_column(String(300))
+    language: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class AppSetting(Base):
+    """A setting the newsroom changes from the web (rating scale, thresholds, languages)."""
+
+    __tablename__ = "app_settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+# The queue sorts claims by score; the claim page reads a claim's mentions by time.
+Index("ix_claims_score", Claim.score)
+Index("ix_mentions_claim_seen", Mention.claim_id, Mention.seen_at)
+Index("ix_items_source", Item.source_id)
