@@ -75,6 +75,92 @@ class Settings(BaseSettings):
         "redis://127.0.0.1:6379/0", description="Redis URL, used when QUEUE is 'redis'."
     )
 
+    # --- web -----------------------------------------------------------------------------
+    secure_cookies: bool = Field(
+        False,
+        description=(
+            "Mark session cookies Secure (sent over HTTPS only). Turn on behind HTTPS; "
+            "requests that arrive over https get Secure cookies anyway."
+        ),
+    )
+    session_hours: float = Field(12.0, gt=0, description="Hours a newsroom sign-in stays valid.")
+    login_max_failures: int = Field(
+        5, gt=0, description="Failed sign-ins per user name or address before a pause."
+    )
+    login_window_minutes: float = Field(
+        15.0, gt=0, description="Window for counting failed sign-ins, and the pause after."
+    )
+    tipline_per_hour: int = Field(
+        10, gt=0, description="Tipline submissions accepted per client address per hour."
+    )
+    tipline_max_chars: int = Field(
+        5000, gt=0, description="Longest claim text accepted by the tipline, in characters."
+    )
+    web_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description="Seconds the dashboard and chart figures are cached per process (0: never).",
+    )
+    default_ui_language: str = Field(
+        "vi", description="Interface language when the browser does not ask: 'vi' or 'en'."
+    )
+    queue_name: str = Field(
+        "factdesk",
+        description=(
+            "Name of the job queue (the Redis key prefix; the queue file is "
+            "DATA_DIR/jobs-<name>.db). Desks sharing one Redis need different names."
+        ),
+    )
+    worker_threads: int = Field(
+        2, ge=1, le=64, description="Worker threads of `factdesk worker` and of the embedded worker."
+    )
+    embedded_worker: bool = Field(
+        True,
+        description=(
+            "Run worker threads inside the web server process (the one-machine default). "
+            "Turn off when separate `factdesk worker` processes consume the queue."
+        ),
+    )
+
+    # --- publishing ----------------------------------------------------------------------
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000",
+        description=(
+            "Absolute URL the public site is served at; canonical links, ClaimReview `url`, "
+            "feeds and the sitemap are built on it."
+        ),
+    )
+    org_name: str = Field(
+        "factdesk demo desk",
+        description="Name of the publishing organisation (ClaimReview `author`, feed author).",
+    )
+    org_url: str = Field(
+        "", description="Home page of the publishing organisation; empty means PUBLIC_BASE_URL."
+    )
+    org_logo_url: str = Field(
+        "", description="Absolute URL of the organisation's logo for ClaimReview (optional)."
+    )
+    feed_size: int = Field(
+        50, ge=1, le=1000, description="Newest entries in each Atom feed."
+    )
+    webhook_timeout: float = Field(
+        10.0, gt=0, le=120, description="Seconds a webhook receiver has to answer."
+    )
+    webhook_max_attempts: int = Field(
+        8, ge=1, le=50, description="Attempts before a webhook delivery is marked failed."
+    )
+    webhook_backoff_base: float = Field(
+        30.0,
+        gt=0,
+        description=(
+            "Seconds before the first retry of a failed webhook delivery; each retry waits "
+            "twice as long (with random jitter), up to WEBHOOK_BACKOFF_MAX."
+        ),
+    )
+    webhook_backoff_max: float = Field(
+        21600.0, gt=0, description="Longest wait between two webhook delivery attempts, in seconds."
+    )
+
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:
@@ -87,6 +173,21 @@ class Settings(BaseSettings):
     def _known_queue(cls, value: str) -> str:
         if value not in ("sqlite", "redis"):
             raise ValueError("must be 'sqlite' or 'redis'")
+        return value
+
+    @field_validator("public_base_url", "org_url", "org_logo_url")
+    @classmethod
+    def _absolute_http_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return value
+
+    @field_validator("queue_name")
+    @classmethod
+    def _queue_name_chars(cls, value: str) -> str:
+        if not value or not all(ch.isalnum() or ch == "_" for ch in value):
+            raise ValueError("use letters, digits and underscores only")
         return value
 
     @property
