@@ -20,6 +20,7 @@ could help (``permanent``).
      │    └── Conflict          a conditional update changed no row (someone else moved first)
      ├── NotFound               a named record does not exist
      ├── PermissionDenied       the actor's role does not allow the action
+     ├── RateLimited            too many attempts from one client; retry after a pause
      └── WorkflowError          a verdict transition the workflow rules do not allow
 """
 
@@ -104,6 +105,16 @@ class NotFound(FactdeskError):
 
 class PermissionDenied(FactdeskError):
     """The acting user's role does not allow this action."""
+
+
+class RateLimited(FactdeskError):
+    """Too many attempts (sign-ins, tipline submissions) in a window; ``retry_after`` seconds."""
+
+    permanent = False
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class WorkflowError(FactdeskError):
