@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from factdesk.errors import ConfigError
@@ -177,9 +177,11 @@ class Settings(BaseSettings):
 
     @field_validator("public_base_url", "org_url", "org_logo_url")
     @classmethod
-    def _absolute_http_url(cls, value: str) -> str:
+    def _absolute_http_url(cls, value: str, info: ValidationInfo) -> str:
         value = value.strip().rstrip("/")
-        if value and not value.startswith(("http://", "https://")):
+        if (value or info.field_name == "public_base_url") and not value.startswith(
+            ("http://", "https://")
+        ):
             raise ValueError("must be an absolute http(s) URL")
         return value
 

@@ -1,0 +1,41 @@
+"""Every public path in one place, so the web routes, the static export, the feeds and the
+ClaimReview ``url`` can never disagree about where a page lives.
+
+Pages end in ``/`` (a directory with ``index.html`` in the static export, which any web
+server serves as is); every page has a ``.json`` twin beside it.
+"""
+
+from __future__ import annotations
+
+INDEX = "/"
+INDEX_JSON = "/index.json"
+FEED = "/feed.atom"
+SITEMAP = "/sitemap.xml"
+DATAFEED = "/claimreview.json"
+ROBOTS = "/robots.txt"
+
+
+def fact_check_path(fact_check_id: int) -> str:
+    return f"/fact-checks/{fact_check_id}/"
+
+
+def fact_check_json_path(fact_check_id: int) -> str:
+    return f"/fact-checks/{fact_check_id}.json"
+
+
+def language_feed_path(language: str) -> str:
+    return f"/feed/{language}.atom"
+
+
+def absolute(base_url: str, path: str) -> str:
+    """Join the public base URL (no trailing slash) and a path starting with ``/``."""
+    return base_url.rstrip("/") + path
+
+
+def archive_path(document_id: int) -> str:
+    """The public page of an archived copy of cited evidence."""
+    return f"/archive/{document_id}/"
+
+
+def archive_json_path(document_id: int) -> str:
+    return f"/archive/{document_id}.json"
