@@ -1,0 +1,65 @@
+"""Small normalisers for record fields, shared by every parser so they agree."""
+
+from __future__ import annotations
+
+__all__ = ["RAW_CHARS", "http_url", "language_code", "raw_excerpt", "scrub", "text_or_none"]
+
+RAW_CHARS = 500  # characters of a rejected record kept for the quarantine
+
+
+def language_code(value: object) -> str | None:
+    """The primary subtag of a language tag, lower case: ``"vi-VN"`` → ``"vi"``.
+
+    None when ``value`` is not a plausible tag (2–3 ASCII letters before any ``-``/``_``).
+    """
+    if not isinstance(value, str):
+        return None
+    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
+    if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha():
+        return primary
+    return None
+
+
+def http_url(value: object) -> str | None:
+    """``value`` stripped when it is an absolute http(s) URL, else None.
+
+    Relative links and other schemes (``javascript:``, ``file:``, ``data:``) are not kept:
+    an item's URL is something an editor may click and the de-duplication key.
+    """
+    if not isinstance(value, str):
+        return None
+    url = value.strip()
+    head = url[:8].lower()
+    if (head.startswith("http://") and len(url) > 7) or (head == "https://" and len(url) > 8):
+        if any(ch.isspace() for ch in url):
+            return None
+        return url
+    return None
+
+
+def text_or_none(value: object) -> str | None:
+    """A stripped non-empty string (see :func:`scrub`), or None."""
+    if not isinstance(value, str):
+        return None
+    value = scrub(value.strip())
+    return value or None
+
+
+def scrub(value: str) -> str:
+    """``value`` without lone surrogates and NUL characters.
+
+    JSON may escape them ("\\ud800") but no database text column can store them; they
+    carry no meaning, so they are replaced rather than failing the record.
+    """
+    if not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            value = value.encode("utf-8", "replace").decode("utf-8")
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
+def raw_excerpt(raw: str, limit: int = RAW_CHARS) -> str:
+    """The start of a rejected record, for a human to recognise it in the quarantine."""
+    raw = scrub(raw)
+    return raw if len(raw) <= limit else raw[: limit - 1] + "…"
