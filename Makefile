@@ -7,7 +7,7 @@ TESTSTAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install demo test check check-static lint types bench clean docs-cli
+.PHONY: install demo test check check-static lint types bench clean docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,8 +46,9 @@ lint: $(TESTSTAMP)
 types: $(TESTSTAMP)
 	$(BIN)/mypy factdesk
 
-docs-cli: $(STAMP)
-	$(BIN)/python -m factdesk.cli.docs > docs/cli.md
+## docs: regenerate docs/cli.md and docs/settings.md from the code
+docs: $(STAMP)
+	$(BIN)/python -m factdesk.cli.docs
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build *.egg-info
