@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 __all__ = ["RAW_CHARS", "http_url", "language_code", "raw_excerpt", "scrub", "text_or_none"]
 
+_WHITESPACE = re.compile(r"\s")
 RAW_CHARS = 500  # characters of a rejected record kept for the quarantine
 
 
@@ -31,7 +34,7 @@ def http_url(value: object) -> str | None:
     url = value.strip()
     head = url[:8].lower()
     if (head.startswith("http://") and len(url) > 7) or (head == "https://" and len(url) > 8):
-        if any(ch.isspace() for ch in url):
+        if _WHITESPACE.search(url):
             return None
         return url
     return None

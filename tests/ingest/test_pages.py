@@ -186,7 +186,9 @@ def test_parse_page_any_markup_never_crashes(parts: list[str]) -> None:
     except InputError:
         return
     if result.item is not None:
-        assert result.item.text and "<script" not in result.item.text
+        # Only a non-empty text is promised here: "<script>" may be literal text (inside
+        # <title>, say); the tests above check that script content never leaks.
+        assert result.item.text.strip()
     for fc in result.fact_checks.records:
         assert fc.claim_reviewed
 
