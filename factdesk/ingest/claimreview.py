@@ -22,7 +22,8 @@ from typing import Any
 from factdesk.errors import InputError, ParseError
 from factdesk.ingest.dates import parse_datetime
 from factdesk.ingest.decode import decode_text
-from factdesk.ingest.fields import http_url, language_code, raw_excerpt, text_or_none
+from factdesk.ingest.fields import http_url, language_code, text_or_none
+from factdesk.ingest.redact import jsonld_excerpt
 from factdesk.types import FactCheck, ParseResult, Rating, Rejected
 
 __all__ = ["find_claimreviews", "from_jsonld", "parse_claimreview", "schema_types"]
@@ -54,16 +55,22 @@ def parse_claimreview(data: bytes, *, origin: str) -> ParseResult[FactCheck]:
         where = f"{origin} element {number}"
         if not isinstance(element, dict):
             reason = f"not a JSON object but {type(element).__name__}"
-            result.rejected.append(Rejected(where=where, reason=reason, raw=_dump(element)))
+            result.rejected.append(
+                Rejected(where=where, reason=reason, raw=jsonld_excerpt(element))
+            )
             continue
         if schema_types(element) == {"DataFeedItem"}:
             reason = "DataFeedItem without an item"
-            result.rejected.append(Rejected(where=where, reason=reason, raw=_dump(element)))
+            result.rejected.append(
+                Rejected(where=where, reason=reason, raw=jsonld_excerpt(element))
+            )
             continue
         try:
             result.records.append(from_jsonld(element, where=where))
         except InputError as exc:
-            result.rejected.append(Rejected(where=where, reason=exc.message, raw=_dump(element)))
+            result.rejected.append(
+                Rejected(where=where, reason=exc.message, raw=jsonld_excerpt(element))
+            )
     return result
 
 
@@ -274,10 +281,3 @@ def _first_dict(value: object) -> dict[str, Any] | None:
     if isinstance(value, list):
         value = next((v for v in value if isinstance(v, dict)), None)
     return value if isinstance(value, dict) else None
-
-
-def _dump(element: object) -> str:
-    try:
-        return raw_excerpt(json.dumps(element, ensure_ascii=False, default=str))
-    except (ValueError, RecursionError):
-        return raw_excerpt(repr(element))

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from itertools import chain
@@ -27,7 +26,14 @@ from typing import TextIO
 from factdesk.errors import InputError
 from factdesk.ingest.dates import parse_datetime
 from factdesk.ingest.decode import decode_text
-from factdesk.ingest.fields import http_url, language_code, raw_excerpt, scrub
+from factdesk.ingest.fields import http_url, language_code, scrub
+from factdesk.ingest.redact import (
+    AUTHOR_TOKENS,
+    is_author_column,
+    line_excerpt,
+    normalise_name,
+    record_excerpt,
+)
 from factdesk.types import Item, ParseResult, Rejected
 
 __all__ = [
@@ -81,29 +87,7 @@ CANDIDATES: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
-# A column whose normalised name has one of these words describes a person.
-AUTHOR_TOKENS = frozenset(
-    {
-        "author", "authors", "user", "users", "username", "usernames", "handle", "handles",
-        "screen", "screenname", "account", "accounts", "name", "names", "fullname",
-        "displayname", "nickname", "nick", "profile", "profiles", "owner", "owners", "from",
-        "sender", "poster", "creator", "uploader", "by", "email", "mail", "phone", "avatar",
-        "follower", "followers", "following", "friends", "page", "channel", "actor",
-        "member", "commenter", "reporter", "verified", "bio", "uid", "userid",
-    }
-)  # fmt: skip
-_AUTHOR_KEYS = frozenset(
-    {"tác_giả", "tac_gia", "người_đăng", "nguoi_dang", "tên", "ten", "tài_khoản", "tai_khoan"}
-)
-_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_NOT_WORD = re.compile(r"[\W_]+")
 _DELIMITERS = (",", ";", "\t", "|")
-
-
-def is_author_column(name: str) -> bool:
-    """True when a column name says it holds a person (author, handle, user id...)."""
-    key = _normalise(name)
-    return key in _AUTHOR_KEYS or any(token in AUTHOR_TOKENS for token in key.split("_"))
 
 
 # --- CSV -----------------------------------------------------------------------------------
@@ -148,6 +132,11 @@ def iter_csv(
     if meta is not None:
         meta.update(_meta(header, columns, delimiter))
     width = len(header)
+    authors = any(is_author_column(name) for name in header)
+
+    def cells(row: list[str]) -> str:
+        return record_excerpt(dict(zip(header, row, strict=False)))
+
     _, url_i, time_i, platform_i, language_i, id_i = (columns[f] for f in FIELDS)
     text_i = columns["text"]
     assert text_i is not None  # _resolve guarantees a text column
@@ -162,7 +151,8 @@ def iter_csv(
             return
         except csv.Error as exc:
             where = f"{origin} line {previous + 1}"
-            yield Rejected(where, f"malformed CSV: {exc}", raw_excerpt("".join(captured)))
+            raw = line_excerpt("".join(captured), header_has_authors=authors)
+            yield Rejected(where, f"malformed CSV: {exc}", raw)
             previous = reader.line_num
             captured.clear()
             continue
@@ -174,13 +164,15 @@ def iter_csv(
                 continue  # a blank line
             if len(row) < width or any(cell.strip() for cell in row[width:]):
                 reason = f"expected {width} columns, found {len(row)}"
-                yield Rejected(f"{origin} line {line}", reason, raw_excerpt("".join(captured)))
+                # Cells out of place cannot be told apart: withheld if any could be a person.
+                raw = line_excerpt("".join(captured), header_has_authors=authors)
+                yield Rejected(f"{origin} line {line}", reason, raw)
                 captured.clear()
                 continue
         text = row[text_i].strip()
         if not text:
             reason = f"missing text (column {text_name!r})"
-            yield Rejected(f"{origin} line {line}", reason, raw_excerpt("".join(captured)))
+            yield Rejected(f"{origin} line {line}", reason, cells(row))
             captured.clear()
             continue
         published = None
@@ -189,7 +181,7 @@ def iter_csv(
                 published = parse_datetime(row[time_i])
             except ValueError:
                 reason = f"unparseable date {row[time_i][:60]!r} (column {time_name!r})"
-                yield Rejected(f"{origin} line {line}", reason, raw_excerpt("".join(captured)))
+                yield Rejected(f"{origin} line {line}", reason, cells(row))
                 captured.clear()
                 continue
         captured.clear()
@@ -244,14 +236,14 @@ def iter_jsonl(
             obj = loads(line)
         except ValueError as exc:
             reason = f"invalid JSON: {getattr(exc, 'msg', exc)}"
-            yield Rejected(f"{origin} line {number}", reason, raw_excerpt(line.strip()))
+            yield Rejected(f"{origin} line {number}", reason, line_excerpt(line))
             continue
         except RecursionError:
-            yield Rejected(f"{origin} line {number}", "JSON nested too deeply", raw_excerpt(line))
+            yield Rejected(f"{origin} line {number}", "JSON nested too deeply", line_excerpt(line))
             continue
         if type(obj) is not dict:
             reason = f"not a JSON object but {type(obj).__name__}"
-            yield Rejected(f"{origin} line {number}", reason, raw_excerpt(line.strip()))
+            yield Rejected(f"{origin} line {number}", reason, line_excerpt(line))
             continue
         keys = tuple(obj)
         plan = plans.get(keys)
@@ -264,14 +256,14 @@ def iter_jsonl(
                     meta["dropped_columns"] = ",".join(sorted(dropped))
                     meta["dropped_count"] = str(len(dropped))
         if isinstance(plan, str):
-            yield Rejected(f"{origin} line {number}", plan, raw_excerpt(line.strip()))
+            yield Rejected(f"{origin} line {number}", plan, record_excerpt(obj))
             continue
         text_key, url_key, time_key, platform_key, language_key, id_key = plan
         text = obj.get(text_key)
         if type(text) is not str or not text.strip():
             kind = "missing text" if text is None or type(text) is str else "text is not a string"
             reason = f"{kind} (key {text_key!r})"
-            yield Rejected(f"{origin} line {number}", reason, raw_excerpt(line.strip()))
+            yield Rejected(f"{origin} line {number}", reason, record_excerpt(obj))
             continue
         published = None
         if time_key is not None:
@@ -281,7 +273,7 @@ def iter_jsonl(
                     published = parse_datetime(value)
                 except ValueError:
                     reason = f"unparseable date {str(value)[:60]!r} (key {time_key!r})"
-                    yield Rejected(f"{origin} line {number}", reason, raw_excerpt(line.strip()))
+                    yield Rejected(f"{origin} line {number}", reason, record_excerpt(obj))
                     continue
         yield Item(
             text=scrub(text.strip()),
@@ -305,10 +297,6 @@ def parse_jsonl(
 # --- mapping -------------------------------------------------------------------------------
 
 
-def _normalise(name: str) -> str:
-    return _NOT_WORD.sub("_", _CAMEL.sub("_", name.strip().lstrip("\ufeff")).lower()).strip("_")
-
-
 def _resolve(
     header: Sequence[str], mapping: ColumnMapping | None, *, origin: str
 ) -> dict[str, int | None]:
@@ -316,13 +304,13 @@ def _resolve(
     by_key: dict[str, int] = {}
     by_name: dict[str, int] = {}
     for index, name in enumerate(header):
-        by_key.setdefault(_normalise(name), index)
+        by_key.setdefault(normalise_name(name), index)
         by_name.setdefault(name.strip().lstrip("\ufeff"), index)
     columns: dict[str, int | None] = {}
     for field_name in FIELDS:
         wanted = getattr(mapping, field_name) if mapping else None
         if wanted:
-            found = by_name.get(wanted.strip(), by_key.get(_normalise(wanted)))
+            found = by_name.get(wanted.strip(), by_key.get(normalise_name(wanted)))
             if found is None:
                 raise InputError(
                     f"no column {wanted!r} for {field_name}; columns are: "
@@ -354,7 +342,7 @@ def _plan(keys: tuple[str, ...], mapping: ColumnMapping | None) -> tuple[str | N
     Explicit names are used as given (a row without one simply lacks that field)."""
     by_key: dict[str, str] = {}
     for key in keys:
-        by_key.setdefault(_normalise(key), key)
+        by_key.setdefault(normalise_name(key), key)
     plan: list[str | None] = []
     for field_name in FIELDS:
         wanted = getattr(mapping, field_name) if mapping else None

@@ -63,6 +63,9 @@ def parse_feed(data: bytes, *, origin: str, max_bytes: int = MAX_FEED_BYTES) -> 
     parsed = feedparser.parse(io.BytesIO(utf8), response_headers=headers, sanitize_html=True)
     if not parsed.entries:
         _raise_if_not_feed(parsed, text, origin)
+    elif parsed.get("bozo") and not any(_entry_item_or_none(e) for e in parsed.entries):
+        # Malformed XML whose lenient reading salvaged nothing usable: as unreadable as none.
+        _raise_if_not_feed(parsed, text, origin, salvaged=len(parsed.entries))
     if parsed.get("bozo"):
         notes.append(f"malformed XML read leniently: {_bozo_message(parsed)}")
     feed = parsed.feed
@@ -133,7 +136,12 @@ def _when(parsed: Any) -> datetime | None:
         return None
 
 
-def _raise_if_not_feed(parsed: Any, text: str, origin: str) -> None:
+def _entry_item_or_none(entry: Any) -> Item | None:
+    item = _entry_item(entry, None)
+    return item if isinstance(item, Item) else None
+
+
+def _raise_if_not_feed(parsed: Any, text: str, origin: str, salvaged: int = 0) -> None:
     """A document with no entries is fine when it is a feed; otherwise say what it is."""
     if parsed.get("version") and not parsed.get("bozo"):
         return  # a well-formed, empty feed
@@ -144,7 +152,9 @@ def _raise_if_not_feed(parsed: Any, text: str, origin: str) -> None:
     if "<html" in head or "<!doctype html" in head:
         message = "not a feed: the document is an HTML page"
     elif parsed.get("version"):
-        message = f"malformed feed with no readable entry: {_bozo_message(parsed)}"
+        message = f"malformed feed, no readable entry: {_bozo_message(parsed)}"
+        if salvaged:
+            message += f" ({salvaged} entries salvaged without text or link)"
     elif exc is not None:
         message = f"not a feed: {_bozo_message(parsed)}"
     else:

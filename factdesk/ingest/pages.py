@@ -29,8 +29,9 @@ from factdesk.errors import InputError, ParseError, TooLarge
 from factdesk.ingest.claimreview import find_claimreviews, from_jsonld
 from factdesk.ingest.dates import parse_datetime
 from factdesk.ingest.decode import decode_text
-from factdesk.ingest.fields import http_url, language_code, raw_excerpt, text_or_none
+from factdesk.ingest.fields import http_url, language_code, text_or_none
 from factdesk.ingest.html import parse_html, tree_text
+from factdesk.ingest.redact import jsonld_excerpt, line_excerpt
 from factdesk.types import FactCheck, Item, ParseResult, Rejected
 
 __all__ = ["MAX_EXTRACT_ELEMENTS", "MAX_PAGE_BYTES", "MAX_TAGS", "PageResult", "parse_page"]
@@ -106,9 +107,8 @@ def parse_page(
     if published:
         meta["published"] = published.isoformat()
     if not body:
-        rejected = Rejected(
-            where=url, reason="no main text found on the page", raw=raw_excerpt(text)
-        )
+        # The title only: page markup may carry bylines and author meta tags.
+        rejected = Rejected(where=url, reason="no main text found on the page", raw=title or "")
         return PageResult(item=None, fact_checks=fact_checks, meta=meta, item_rejected=rejected)
     item = Item(
         text=body,
@@ -174,9 +174,8 @@ def _claimreviews(
         where = f"{url} JSON-LD block {blocks}"
         source = script.text or ""
         if len(source) > MAX_JSONLD_CHARS:
-            result.rejected.append(
-                Rejected(where, "JSON-LD block over 1,000,000 characters", raw_excerpt(source))
-            )
+            reason = "JSON-LD block over 1,000,000 characters"
+            result.rejected.append(Rejected(where, reason, line_excerpt(source)))
             continue
         try:
             doc = json.loads(_JSONLD_WRAPPER.sub("", source), strict=False)
@@ -187,15 +186,14 @@ def _claimreviews(
                     if isinstance(exc, ValueError)
                     else "JSON-LD nested too deeply"
                 )
-                result.rejected.append(Rejected(where, reason, raw_excerpt(source)))
+                result.rejected.append(Rejected(where, reason, line_excerpt(source)))
             continue
         for number, obj in enumerate(find_claimreviews(doc), start=1):
             element = f"{where} element {number}"
             try:
                 fact_check = from_jsonld(obj, where=element)
             except InputError as exc:
-                raw = raw_excerpt(json.dumps(obj, ensure_ascii=False, default=str))
-                result.rejected.append(Rejected(element, exc.message, raw))
+                result.rejected.append(Rejected(element, exc.message, jsonld_excerpt(obj)))
                 continue
             if fact_check.language is None and language:
                 fact_check = replace(fact_check, language=language)

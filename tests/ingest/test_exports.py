@@ -54,7 +54,10 @@ def test_parse_csv_multiline_field_and_real_line_numbers() -> None:
         ("posts.csv line 8", "unparseable date 'tomorrow-ish' (column 'Created At')"),
         ("posts.csv line 11", "expected 9 columns, found 10"),
     ]
-    assert result.rejected[0].raw.startswith("1003,Someone")
+    # Cells out of place: withheld, since one of them may be an author's name.
+    assert result.rejected[0].raw.startswith("[withheld")
+    # Well-formed rows are kept as JSON, without the author columns.
+    assert result.rejected[1].raw.startswith('{"post_id": "1004", "Message": ""')
 
 
 def test_parse_csv_drops_author_columns_and_reports_names_only() -> None:
@@ -65,6 +68,24 @@ def test_parse_csv_drops_author_columns_and_reports_names_only() -> None:
     for author in AUTHORS:
         assert author not in records
     assert "Nguyễn Văn A" not in repr(result.meta)
+
+
+def test_rejected_raw_never_names_authors() -> None:
+    csv_result = parse_csv(fixture("posts.csv"), origin="posts.csv")
+    jsonl_result = parse_jsonl(fixture("posts.jsonl"), origin="posts.jsonl")
+    raws = " ".join(r.raw for r in csv_result.rejected + jsonl_result.rejected)
+    for author in ("X Y", "xy", "A B", "ab", "Someone", "some1", "E F", "ef"):
+        assert f'"{author}"' not in raws and f",{author}," not in raws
+    broken = list(
+        iter_jsonl(['{"text": "x", "user": {"screen_name": "someone_07"}, "date": '], origin="j")
+    )
+    assert "someone_07" not in broken[0].raw  # type: ignore[union-attr]
+    nested = list(
+        iter_jsonl(
+            ['{"text": "x", "date": "never", "quoted": {"user_name": "someone_08"}}'], origin="j"
+        )
+    )
+    assert "someone_08" not in nested[0].raw and "never" in nested[0].raw  # type: ignore[union-attr]
 
 
 def test_parse_jsonl_fixture_items_and_rejections() -> None:

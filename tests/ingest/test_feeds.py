@@ -98,6 +98,13 @@ def test_parse_feed_malformed_keeps_what_it_can_and_warns() -> None:
     assert any(i.url == "https://broken.example.com/2" for i in result.records)
 
 
+def test_parse_feed_truncated_with_nothing_usable_is_parse_error() -> None:
+    data = b'<?xml version="1.0"?>\n<rss version="2.0"><channel><title>T</title>\n<item><title>cut'
+    with pytest.raises(ParseError, match="no readable entry") as err:
+        parse_feed(data, origin="cut.xml")
+    assert err.value.where is not None and err.value.where.startswith("cut.xml line 3 column")
+
+
 def test_parse_feed_html_page_is_parse_error() -> None:
     with pytest.raises(ParseError, match="HTML page") as err:
         parse_feed(fixture("not_a_feed.html"), origin="page.html")
