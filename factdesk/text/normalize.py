@@ -56,8 +56,12 @@ _TONED_VOWELS = "".join(
 )
 _ALL_VOWELS = _PLAIN_VOWELS + _PLAIN_VOWELS.upper() + _TONED_VOWELS
 # Words in which a toned vowel touches another vowel: the only ones a fix can change.
+# A word's letters include stray combining marks that NFC could not compose ("Ì" + U+0300),
+# so a fix never splits a letter from its marks.
+_LETTER = "(?:[^\\W\\d_]|[\u0300-\u036f])"
 _CANDIDATE_WORDS = re.compile(
-    f"[^\\W\\d_]*(?:[{_ALL_VOWELS}][{_TONED_VOWELS}]|[{_TONED_VOWELS}][{_ALL_VOWELS}])[^\\W\\d_]*"
+    "(?<![^\\W\\d_])(?<![\u0300-\u036f])"  # starts only at the start of a word
+    f"{_LETTER}*(?:[{_ALL_VOWELS}][{_TONED_VOWELS}]|[{_TONED_VOWELS}][{_ALL_VOWELS}]){_LETTER}*"
 )
 
 # Invisible characters removed: C0/C1 controls other than whitespace, lone surrogates (they
@@ -90,7 +94,10 @@ def normalize(text: str) -> str:
         if "\u200d" in text:
             text = _STRAY_ZWJ.sub("", text)
         text = unicodedata.normalize("NFC", text)
-        text = _CANDIDATE_WORDS.sub(_fix_match, text)
+        fixed = _CANDIDATE_WORDS.sub(_fix_match, text)
+        if fixed != text:
+            # A moved mark may now sit next to a character it composes with.
+            text = unicodedata.normalize("NFC", fixed)
     else:
         text = _INVISIBLE.sub("", text)
     return _WHITESPACE.sub(_collapse, text).strip()

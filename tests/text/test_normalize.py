@@ -165,3 +165,23 @@ def test_strip_accents_leaves_no_vietnamese_marks(text: str) -> None:
     stripped = strip_accents(text)
     assert "đ" not in stripped and "Đ" not in stripped
     assert not any("\u0300" <= ch <= "\u036f" for ch in unicodedata.normalize("NFD", stripped))
+
+
+_VIETNAMESE_ISH = st.text(
+    alphabet=st.sampled_from(
+        list("aăâeêioôơuưyAĂÂEÊIOÔƠUƯYqgdđhnkltcmp ")
+        + ["\u0300", "\u0301", "\u0303", "\u0309", "\u0323"]
+    ),
+    max_size=30,
+)
+
+
+@given(_VIETNAMESE_ISH)
+def test_normalize_vietnamese_letters_only_moves_tone_marks(text: str) -> None:
+    once = normalize(text)
+    assert normalize(once) == once
+    # Moving a tone mark never changes the letters, only where the mark sits.
+    assert strip_accents(once).split() == strip_accents(unicodedata.normalize("NFC", text)).split()
+    assert sorted(unicodedata.normalize("NFD", once).replace(" ", "")) == sorted(
+        unicodedata.normalize("NFD", text).replace(" ", "")
+    )
