@@ -1,0 +1,169 @@
+"""Language identification: restricted lingua, the Vietnamese fast path, too-little-text."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from factdesk.errors import ConfigError
+from factdesk.text import langid
+from factdesk.text.langid import detect_language, detect_languages_batch, supported_languages
+
+VIETNAMESE = [
+    "Hôm nay trời mưa to ở Hà Nội, nhiều tuyến đường bị ngập.",
+    "Bộ Y tế khẳng định thông tin uống nước chanh chữa khỏi bệnh là sai sự thật.",
+    "Giá xăng tăng 1.000 đồng mỗi lít từ 15 giờ chiều nay",
+    "Mọi người chia sẻ giúp mình nhé!!! 😭😭",
+    "Thủ tướng yêu cầu các bộ, ngành rà soát lại toàn bộ quy hoạch.",
+]
+ENGLISH = [
+    "The government announced new measures to curb inflation on Tuesday.",
+    "Drinking lemon water does not cure the disease, health officials said.",
+    "Prime Minister Nguyễn Xuân Phúc said on Tuesday that the economy grew 7 percent.",
+    "Share this before they delete it!!! 😡",
+    "Fuel prices rose by 5% last month, according to the statistics office.",
+]
+
+
+@pytest.mark.parametrize("text", VIETNAMESE)
+def test_detect_language_vietnamese(text: str) -> None:
+    assert detect_language(text) == "vi"
+
+
+@pytest.mark.parametrize("text", ENGLISH)
+def test_detect_language_english(text: str) -> None:
+    assert detect_language(text) == "en"
+
+
+def test_detect_language_english_quoting_vietnamese_names() -> None:
+    # Plain lingua answers "vi" here: the names' letters outvote the English words.
+    text = "Nguyễn Thị Ánh said the report by Trần Quốc Vượng was wrong about the figures."
+    plain = langid._detector(("en", "vi")).detect_language_of(text)
+    assert plain is not None and langid._code(plain) == "vi"
+    assert langid._vietnamese_shortcut(text, ("en", "vi")) != "vi"
+    assert detect_language(text) == "en"
+
+
+def test_detect_language_vietnamese_quoting_english_names() -> None:
+    assert detect_language("Tom chạy sang giúp Mary dọn nhà.") == "vi"
+    assert detect_language("Japan không to bằng Canada.") == "vi"
+
+
+def test_detect_language_shortcut_agrees_with_model() -> None:
+    allowed = ("en", "vi")
+    for text in VIETNAMESE:
+        assert langid._vietnamese_shortcut(text, allowed) == "vi"
+        model = langid._detector(allowed).detect_language_of(text)
+        assert model is not None and langid._code(model) == "vi"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hom nay troi mua to qua, moi nguoi nho mang ao mua nhe",
+        "bo y te khang dinh thong tin nay la sai su that",
+        "toi khong tin chuyen nay dau, ai kiem chung giup voi",
+    ],
+)
+def test_detect_language_unaccented_vietnamese(text: str) -> None:
+    assert detect_language(text) == "vi"
+
+
+def test_detect_language_unaccented_rule_only_for_vi_en() -> None:
+    text = "bo y te khang dinh thong tin nay la sai su that"
+    assert langid._vietnamese_shortcut(text, ("en", "vi")) == "vi"
+    assert langid._vietnamese_shortcut(text, ("en", "id", "vi")) is None
+
+
+def test_detect_language_partly_unaccented_vietnamese() -> None:
+    assert detect_language("hom nay troi mua to qua, mọi người nho mang ao mua nhe") == "vi"
+
+
+def test_detect_language_long_text_judged_on_a_sample() -> None:
+    long_text = " ".join([ENGLISH[0]] * 400)
+    sample = langid._clean(long_text)
+    assert sample is not None and len(sample) <= langid._SAMPLE_CHARS
+    assert detect_language(long_text) == "en"
+
+
+def test_detect_language_decomposed_vietnamese() -> None:
+    assert detect_language(unicodedata.normalize("NFD", VIETNAMESE[0])) == "vi"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "12345",
+        "1.000.000 đ",
+        "https://example.com/path?q=1",
+        "😀😀🔥",
+        "@someone",
+        "ok",
+        "#1",
+    ],
+)
+def test_detect_language_too_little_text_is_none(text: str) -> None:
+    assert detect_language(text) is None
+
+
+def test_detect_language_ignores_urls_and_handles() -> None:
+    text = "@abc https://t.co/xyz Bộ Y tế bác bỏ tin đồn https://moh.gov.vn/tin-tuc"
+    assert detect_language(text) == "vi"
+
+
+def test_detect_language_restricted_to_given_languages() -> None:
+    french = "Le gouvernement a annoncé de nouvelles mesures contre l'inflation mardi."
+    assert detect_language(french, ("fr", "en")) == "fr"
+    assert detect_language(french, ("vi", "en")) in ("en", "vi", None)
+    assert detect_language(french) != "fr"
+
+
+def test_detect_language_single_language() -> None:
+    assert detect_language(VIETNAMESE[1], ["vi"]) == "vi"
+
+
+def test_detect_language_fast_path_respects_shared_letters() -> None:
+    romanian = "Guvernul a anunțat măsuri noi pentru că prețurile au crescut în această lună."
+    assert detect_language(romanian, ("vi", "en", "ro")) == "ro"
+    assert langid._specific_letters(("ro", "vi")) is not None
+    assert langid._specific_letters(("en", "fr")) is None
+
+
+@pytest.mark.parametrize("codes", [("VI", "EN"), ("vi-VN", "en_US"), ["en", "vi", "vi"]])
+def test_detect_language_codes_case_and_region_insensitive(codes: list[str]) -> None:
+    assert detect_language(VIETNAMESE[0], codes) == "vi"
+
+
+def test_detect_language_unknown_code_raises_config_error() -> None:
+    with pytest.raises(ConfigError, match="'xx'"):
+        detect_language("hello world", ("vi", "xx"))
+
+
+def test_detect_language_empty_language_list_raises_config_error() -> None:
+    with pytest.raises(ConfigError):
+        detect_language("hello world", ())
+
+
+def test_supported_languages_lists_iso_codes() -> None:
+    codes = supported_languages()
+    assert "vi" in codes and "en" in codes
+    assert codes == sorted(codes) and all(len(c) == 2 for c in codes)
+
+
+def test_detect_languages_batch_matches_single_calls() -> None:
+    texts = [*VIETNAMESE, *ENGLISH, "12345", "", "😀"]
+    assert detect_languages_batch(texts) == [detect_language(t) for t in texts]
+
+
+def test_detect_languages_batch_empty() -> None:
+    assert detect_languages_batch([]) == []
+
+
+@given(st.text(max_size=200))
+def test_detect_language_any_text_no_crash(text: str) -> None:
+    assert detect_language(text) in ("vi", "en", None)
