@@ -78,12 +78,17 @@ def run_naive(url: str, path: Path, lines: int) -> tuple[float, int]:
                 break
             record = json.loads(line)
             with factory() as session:
-                session.add(models.Item(
-                    dedupe_key=f"naive:{record['url']}:{done}", url=record["url"],
-                    text=record["text"], platform=record["platform"], content_hash="",
-                    external_id=record["id"],
-                    published_at=datetime.fromisoformat(record["time"]),
-                ))
+                session.add(
+                    models.Item(
+                        dedupe_key=f"naive:{record['url']}:{done}",
+                        url=record["url"],
+                        text=record["text"],
+                        platform=record["platform"],
+                        content_hash="",
+                        external_id=record["id"],
+                        published_at=datetime.fromisoformat(record["time"]),
+                    )
+                )
                 session.commit()
             done += 1
     elapsed = time.perf_counter() - began
@@ -109,10 +114,16 @@ def fresh_pg_database(admin_url: str) -> tuple[str, object] | None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--lines", type=int, default=100_000)
-    parser.add_argument("--naive-lines", type=int, default=5_000,
-                        help="rows for the per-row-commit baseline (its rate is per row)")
+    parser.add_argument(
+        "--naive-lines",
+        type=int,
+        default=5_000,
+        help="rows for the per-row-commit baseline (its rate is per row)",
+    )
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
     figures: dict[str, float | int] = {"lines": args.lines}
@@ -120,7 +131,15 @@ def main() -> int:
         tmpdir = Path(tmp)
         export = tmpdir / "posts.jsonl"
         generate(export, args.lines)
-        targets = [("sqlite", f"sqlite:///{tmpdir / 'bench.db'}", f"sqlite:///{tmpdir / 'naive.db'}", None, None)]
+        targets = [
+            (
+                "sqlite",
+                f"sqlite:///{tmpdir / 'bench.db'}",
+                f"sqlite:///{tmpdir / 'naive.db'}",
+                None,
+                None,
+            )
+        ]
         pg_fd = fresh_pg_database(args.pg) if args.pg else None
         pg_naive = fresh_pg_database(args.pg) if pg_fd else None
         if pg_fd and pg_naive:
@@ -135,9 +154,11 @@ def main() -> int:
                 for dropper in (drop, drop_naive):
                     if dropper:
                         dropper()  # type: ignore[operator]
-            print(f"{name}: factdesk {rate:,.0f} items/s ({items:,} lines in {seconds:.1f} s); "
-                  f"naive per-row commit {naive_rate:,.0f} items/s ({naive_items:,} rows); "
-                  f"ratio {rate / naive_rate:.1f}x")
+            print(
+                f"{name}: factdesk {rate:,.0f} items/s ({items:,} lines in {seconds:.1f} s); "
+                f"naive per-row commit {naive_rate:,.0f} items/s ({naive_items:,} rows); "
+                f"ratio {rate / naive_rate:.1f}x"
+            )
             figures[f"{name}_items_per_s"] = round(rate)
             figures[f"{name}_naive_items_per_s"] = round(naive_rate)
             figures[f"{name}_ratio"] = round(rate / naive_rate, 1)

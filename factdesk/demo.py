@@ -88,4 +88,6 @@ def run_demo(
     console.print(table)
     console.print("Next: `factdesk items list`, `factdesk quarantine list`, `factdesk doctor`.")
     if serve:
-        console.print("[yellow]The web app is not part of this version yet; nothing to serve.[/yellow]")
+        console.print(
+            "[yellow]The web app is not part of this version yet; nothing to serve.[/yellow]"
+        )

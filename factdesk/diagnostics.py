@@ -31,12 +31,14 @@ def settings_rows(settings: Settings) -> list[dict[str, str]]:
         shown = "***" if any(w in name for w in SECRET_WORDS) and value else str(value)
         if isinstance(value, list):
             shown = ",".join(map(str, value))
-        rows.append({
-            "setting": env,
-            "value": shown,
-            "from": "environment" if env in os.environ else "default",
-            "help": info.description or "",
-        })
+        rows.append(
+            {
+                "setting": env,
+                "value": shown,
+                "from": "environment" if env in os.environ else "default",
+                "help": info.description or "",
+            }
+        )
     return rows
 
 
@@ -85,8 +87,13 @@ def model_checks(settings: Settings) -> list[Check]:
         from factdesk.text.langid import detect_language
 
         detected = detect_language("Thông tin này hoàn toàn sai sự thật.", settings.languages)
-        checks.append(Check("language id", detected is not None,
-                            f"lingua, languages {','.join(settings.languages)}"))
+        checks.append(
+            Check(
+                "language id",
+                detected is not None,
+                f"lingua, languages {','.join(settings.languages)}",
+            )
+        )
     except Exception as exc:  # a misconfigured language list must show here, not crash
         checks.append(Check("language id", False, str(exc)))
     return checks

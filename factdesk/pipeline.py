@@ -85,7 +85,9 @@ def prepare_item(item: types.Item, languages: list[str]) -> types.Item:
     return replace(item, text=text, language=language, content_hash=content_hash(text))
 
 
-def _chunks(records: Iterable[types.Item | types.Rejected], size: int) -> Iterator[list[types.Item | types.Rejected]]:
+def _chunks(
+    records: Iterable[types.Item | types.Rejected], size: int
+) -> Iterator[list[types.Item | types.Rejected]]:
     chunk: list[types.Item | types.Rejected] = []
     for record in records:
         chunk.append(record)
@@ -138,8 +140,13 @@ def store_items(
                 session.execute(
                     update(models.Item)
                     .where(models.Item.dedupe_key == key)
-                    .values(text=item.text, title=item.title, content_hash=item.content_hash,
-                            language=item.language, detected_at=None)
+                    .values(
+                        text=item.text,
+                        title=item.title,
+                        content_hash=item.content_hash,
+                        language=item.language,
+                        detected_at=None,
+                    )
                 )
                 report.updated += 1
             else:
@@ -157,7 +164,9 @@ def store_items(
         )
 
 
-def _item_row(item: types.Item, key: str, source_id: int | None, now: datetime) -> dict[str, object]:
+def _item_row(
+    item: types.Item, key: str, source_id: int | None, now: datetime
+) -> dict[str, object]:
     return {
         "source_id": source_id,
         "dedupe_key": key,
@@ -186,8 +195,17 @@ def fact_check_key(fc: types.FactCheck) -> str:
 def _fact_check_hash(fc: types.FactCheck) -> str:
     basis = "\x00".join(
         str(v)
-        for v in (fc.claim_reviewed, fc.rating, fc.title, fc.summary, fc.publisher, fc.language,
-                  fc.date_published, fc.claim_date, fc.appearances)
+        for v in (
+            fc.claim_reviewed,
+            fc.rating,
+            fc.title,
+            fc.summary,
+            fc.publisher,
+            fc.language,
+            fc.date_published,
+            fc.claim_date,
+            fc.appearances,
+        )
     )
     return hashlib.sha256(basis.encode()).hexdigest()
 
@@ -224,7 +242,9 @@ def store_fact_checks(
     version; the previous version stays in ``fact_check_versions``."""
     for record in records:
         if isinstance(record, types.Rejected):
-            quarantine(session, [record], origin=report.origin, kind="claimreview", source_id=source_id)
+            quarantine(
+                session, [record], origin=report.origin, kind="claimreview", source_id=source_id
+            )
             report.quarantined += 1
             continue
         fc = record
@@ -235,8 +255,14 @@ def store_fact_checks(
         values = fact_check_values(fc)
         row = session.scalar(select(models.FactCheck).where(models.FactCheck.dedupe_key == key))
         if row is None:
-            row = models.FactCheck(origin="imported", status="published", dedupe_key=key,
-                                   content_hash=digest, version=1, **values)
+            row = models.FactCheck(
+                origin="imported",
+                status="published",
+                dedupe_key=key,
+                content_hash=digest,
+                version=1,
+                **values,
+            )
             session.add(row)
             session.flush()
             _snapshot(session, row, note="imported")
@@ -257,8 +283,11 @@ def store_fact_checks(
 def _snapshot(session: Session, row: models.FactCheck, *, note: str) -> None:
     snapshot = {c.name: getattr(row, c.name) for c in models.FactCheck.__table__.columns}
     snapshot = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in snapshot.items()}
-    session.add(models.FactCheckVersion(fact_check_id=row.id, version=row.version,
-                                        snapshot=snapshot, note=note))
+    session.add(
+        models.FactCheckVersion(
+            fact_check_id=row.id, version=row.version, snapshot=snapshot, note=note
+        )
+    )
 
 
 # --- quarantine ----------------------------------------------------------------------------
@@ -292,7 +321,12 @@ def quarantine(
 
 
 def _quarantine_document(
-    factory: sessionmaker[Session], exc: InputError, *, origin: str, kind: str, raw: bytes,
+    factory: sessionmaker[Session],
+    exc: InputError,
+    *,
+    origin: str,
+    kind: str,
+    raw: bytes,
     source_id: int | None = None,
 ) -> None:
     """A whole input that cannot be parsed is kept in the quarantine (its own transaction),
@@ -301,8 +335,14 @@ def _quarantine_document(
     with transaction(factory) as session:
         quarantine(
             session,
-            [types.Rejected(where=where, reason=exc.message, raw=raw[:RAW_LIMIT].decode("utf-8", "replace"))],
-            origin=origin, kind=kind, source_id=source_id,
+            [
+                types.Rejected(
+                    where=where, reason=exc.message, raw=raw[:RAW_LIMIT].decode("utf-8", "replace")
+                )
+            ],
+            origin=origin,
+            kind=kind,
+            source_id=source_id,
         )
 
 
@@ -314,8 +354,10 @@ def _read_local(path: Path, limit: int) -> bytes:
         raise InputError("no such file", where=str(path))
     size = path.stat().st_size
     if size > limit:
-        raise TooLarge(f"{size} bytes is over the {limit}-byte limit (FACTDESK_MAX_BODY_BYTES)",
-                       where=str(path))
+        raise TooLarge(
+            f"{size} bytes is over the {limit}-byte limit (FACTDESK_MAX_BODY_BYTES)",
+            where=str(path),
+        )
     return path.read_bytes()
 
 
@@ -347,23 +389,36 @@ def ingest_feed(settings: Settings, factory: sessionmaker[Session], location: st
         try:
             parsed = parse_feed(data, origin=location)
         except InputError as exc:
-            _quarantine_document(factory, exc, origin=location, kind="feed", raw=data,
-                                 source_id=source_id)
+            _quarantine_document(
+                factory, exc, origin=location, kind="feed", raw=data, source_id=source_id
+            )
             raise
     except Exception as exc:
         _mark_source(factory, source_id, "error", error=str(exc))
         raise
     with transaction(factory) as session:
-        store_items(session, parsed.records + parsed.rejected, report=report, source_id=source_id,
-                    languages=settings.languages, batch_size=settings.ingest_batch_size)
+        store_items(
+            session,
+            parsed.records + parsed.rejected,
+            report=report,
+            source_id=source_id,
+            languages=settings.languages,
+            batch_size=settings.ingest_batch_size,
+        )
         source = session.get_one(models.Source, source_id)
         source.name = source.name or parsed.meta.get("title")
         source.etag, source.last_modified = etag, modified
-        source.last_fetched_at, source.last_status, source.last_error = datetime.now(UTC), "ok", None
+        source.last_fetched_at, source.last_status, source.last_error = (
+            datetime.now(UTC),
+            "ok",
+            None,
+        )
     return report
 
 
-def _mark_source(factory: sessionmaker[Session], source_id: int, status: str, *, error: str | None = None) -> None:
+def _mark_source(
+    factory: sessionmaker[Session], source_id: int, status: str, *, error: str | None = None
+) -> None:
     with transaction(factory) as session:
         session.execute(
             update(models.Source)
@@ -386,7 +441,10 @@ def ingest_page(settings: Settings, factory: sessionmaker[Session], location: st
             fetched = fetcher.fetch(location, accept="text/html,application/xhtml+xml")
         data, url, content_type = fetched.body, fetched.url, fetched.content_type
     else:
-        data, url = _read_local(Path(location), settings.max_body_bytes), Path(location).resolve().as_uri()
+        data, url = (
+            _read_local(Path(location), settings.max_body_bytes),
+            Path(location).resolve().as_uri(),
+        )
     try:
         page = parse_page(data, url=url, content_type=content_type)
     except InputError as exc:
@@ -395,10 +453,18 @@ def ingest_page(settings: Settings, factory: sessionmaker[Session], location: st
     with transaction(factory) as session:
         source = get_or_create_source(session, "page", location)
         records: list[types.Item | types.Rejected] = [page.item] if page.item else []
-        store_items(session, records, report=report, source_id=source.id,
-                    languages=settings.languages)
-        store_fact_checks(session, page.fact_checks.records + page.fact_checks.rejected,
-                          report=report, source_id=source.id, languages=settings.languages)
+        if page.item_rejected:
+            records.append(page.item_rejected)
+        store_items(
+            session, records, report=report, source_id=source.id, languages=settings.languages
+        )
+        store_fact_checks(
+            session,
+            page.fact_checks.records + page.fact_checks.rejected,
+            report=report,
+            source_id=source.id,
+            languages=settings.languages,
+        )
         source.last_fetched_at, source.last_status = datetime.now(UTC), "ok"
     return report
 
@@ -432,17 +498,31 @@ def ingest_file(
             raise
         with transaction(factory) as session:
             source = get_or_create_source(session, "file", str(path.resolve()))
-            store_fact_checks(session, parsed.records + parsed.rejected, report=report,
-                              source_id=source.id, languages=settings.languages)
+            store_fact_checks(
+                session,
+                parsed.records + parsed.rejected,
+                report=report,
+                source_id=source.id,
+                languages=settings.languages,
+            )
         return report
     reader = exports.iter_csv if fmt == "csv" else exports.iter_jsonl
+    meta: dict[str, str] = {}
     with _open_text(path) as handle, transaction(factory) as session:
         source = get_or_create_source(session, "file", str(path.resolve()))
-        records = reader(handle, origin=origin, mapping=mapping)  # type: ignore[arg-type]
-        store_items(session, records, report=report, source_id=source.id,
-                    languages=settings.languages, batch_size=settings.ingest_batch_size,
-                    progress=progress)
+        records = reader(handle, origin=origin, mapping=mapping, meta=meta)  # type: ignore[arg-type]
+        store_items(
+            session,
+            records,
+            report=report,
+            source_id=source.id,
+            languages=settings.languages,
+            batch_size=settings.ingest_batch_size,
+            progress=progress,
+        )
         source.last_fetched_at, source.last_status = datetime.now(UTC), "ok"
+    if meta.get("dropped"):
+        report.notes.append(f"columns about people dropped, never stored: {meta['dropped']}")
     return report
 
 

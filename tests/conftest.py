@@ -72,12 +72,10 @@ def migrated_engine(database_url: str) -> Iterator[Engine]:
 def engine(migrated_engine: Engine) -> Iterator[Engine]:
     """A migrated engine whose tables are emptied before each test."""
     with migrated_engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+        # DELETE, children first: on PostgreSQL it is far faster than TRUNCATE for the few
+        # rows a test writes.
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
     yield migrated_engine
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import sys
 
-from factdesk.cli.app import app
+import typer
+
+from factdesk.cli.app import app, close_stores
 from factdesk.errors import FactdeskError
 
 # Modules that register commands on the groups in ``factdesk.cli.app``.
@@ -20,22 +22,20 @@ def load_commands() -> None:
 def main() -> None:
     load_commands()
     try:
-        app(standalone_mode=False)
+        code = app(standalone_mode=False)
     except FactdeskError as exc:
         print(f"error: {exc}", file=sys.stderr)
-        sys.exit(1)
-    except KeyboardInterrupt:
+        code = 1
+    except (typer.Abort, KeyboardInterrupt):
         print("error: interrupted", file=sys.stderr)
-        sys.exit(130)
-    except SystemExit:
-        raise
-    except Exception as exc:  # click's own usage errors come through here too
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
-            print("error: aborted", file=sys.stderr)
-            sys.exit(1)
-        raise
+        code = 130
+    except Exception as exc:
+        # Usage errors of the click inside Typer: they know how to show themselves.
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if not (callable(show) and isinstance(exit_code, int)):
+            raise
+        show()
+        code = exit_code
+    finally:
+        close_stores()
+    sys.exit(code if isinstance(code, int) else 0)

@@ -8,6 +8,7 @@ one function of the core or a service, render the result.
 from __future__ import annotations
 
 import typer
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import StoreError
@@ -36,6 +37,15 @@ app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 
 
+_engines: list[Engine] = []
+
+
+def close_stores() -> None:
+    """Close every connection pool a command opened (called once, when the command ends)."""
+    while _engines:
+        _engines.pop().dispose()
+
+
 def open_store(*, create: bool = True) -> tuple[Settings, sessionmaker[Session]]:
     """Settings and a session factory for the configured database.
 
@@ -53,6 +63,7 @@ def open_store(*, create: bool = True) -> tuple[Settings, sessionmaker[Session]]
 
     settings = get_settings()
     engine = make_engine(settings.effective_database_url)
+    _engines.append(engine)
     revisions = current_revisions(engine)
     if not revisions and create:
         upgrade(engine)

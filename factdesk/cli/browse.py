@@ -59,8 +59,20 @@ def sources_list(fmt: OutputFormat = FORMAT) -> None:
     _, factory = open_store()
     with factory() as session:
         rows = [_row(s) for s in session.scalars(select(models.Source).order_by(models.Source.id))]
-    render_rows(rows, fmt, columns=["id", "kind", "name", "location", "item_count",
-                                    "last_status", "last_fetched_at", "last_error"])
+    render_rows(
+        rows,
+        fmt,
+        columns=[
+            "id",
+            "kind",
+            "name",
+            "location",
+            "item_count",
+            "last_status",
+            "last_fetched_at",
+            "last_error",
+        ],
+    )
 
 
 @items_app.command("list")
@@ -82,8 +94,12 @@ def items_list(
         rows = [_row(i, exclude=frozenset({"dedupe_key"})) for i in session.scalars(query)]
     for row in rows:
         row["text"] = row["text"][:200]
-    render_rows(rows, fmt, columns=["id", "language", "platform", "published_at", "text"],
-                title=f"{len(rows)} of {total} items")
+    render_rows(
+        rows,
+        fmt,
+        columns=["id", "language", "platform", "published_at", "text"],
+        title=f"{len(rows)} of {total} items",
+    )
 
 
 @items_app.command("show")
@@ -121,6 +137,8 @@ def quarantine_list(
 
 
 def _row(obj: Any, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
-    return {c.name: getattr(obj, c.name) for c in obj.__table__.columns
-            if c.name not in exclude and not isinstance(getattr(obj, c.name), bytes)}
-
+    return {
+        c.name: getattr(obj, c.name)
+        for c in obj.__table__.columns
+        if c.name not in exclude and not isinstance(getattr(obj, c.name), bytes)
+    }

@@ -21,6 +21,7 @@ def init() -> None:
     before = current_revisions(engine)
     upgrade(engine)
     after = current_revisions(engine)
+    engine.dispose()
     state = "created" if not before else ("migrated" if before != after else "already up to date")
     console.print(f"database {state}: {settings.effective_database_url}")
 
@@ -33,15 +34,26 @@ def doctor(
     from factdesk import diagnostics
 
     settings = get_settings()
-    checks = [diagnostics.database_check(settings), *diagnostics.extra_checks(),
-              *diagnostics.model_checks(settings)]
+    checks = [
+        diagnostics.database_check(settings),
+        *diagnostics.extra_checks(),
+        *diagnostics.model_checks(settings),
+    ]
     rows = [{"check": c.name, "ok": c.ok, "detail": c.detail} for c in checks]
     if fmt is OutputFormat.json:
-        print(json.dumps({"settings": diagnostics.settings_rows(settings), "checks": rows},
-                         ensure_ascii=False))
+        print(
+            json.dumps(
+                {"settings": diagnostics.settings_rows(settings), "checks": rows},
+                ensure_ascii=False,
+            )
+        )
         return
-    render_rows(diagnostics.settings_rows(settings), fmt, columns=["setting", "value", "from"],
-                title="Settings")
+    render_rows(
+        diagnostics.settings_rows(settings),
+        fmt,
+        columns=["setting", "value", "from"],
+        title="Settings",
+    )
     for row in rows:
         mark = "[green]ok[/green]" if row["ok"] else "[yellow]--[/yellow]"
         console.print(f"{mark}  {row['check']}: {row['detail']}")

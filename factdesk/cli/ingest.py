@@ -13,7 +13,7 @@ from factdesk.cli.app import ingest_app, open_store
 from factdesk.cli.render import console, err_console
 
 
-class FileKind(str, enum.Enum):
+class FileKind(enum.StrEnum):
     csv = "csv"
     jsonl = "jsonl"
     claimreview = "claimreview"
@@ -53,15 +53,24 @@ def ingest_file(
     text_column: str = typer.Option(None, "--text-column", help="Column/key holding the text."),
     url_column: str = typer.Option(None, "--url-column", help="Column/key holding the URL."),
     time_column: str = typer.Option(None, "--time-column", help="Column/key holding the time."),
-    platform_column: str = typer.Option(None, "--platform-column", help="Column/key of the platform."),
-    language_column: str = typer.Option(None, "--language-column", help="Column/key of the language."),
+    platform_column: str = typer.Option(
+        None, "--platform-column", help="Column/key of the platform."
+    ),
+    language_column: str = typer.Option(
+        None, "--language-column", help="Column/key of the language."
+    ),
 ) -> None:
     """Import an export of posts (CSV, JSONL) or a ClaimReview file. Author, handle and
     user columns are dropped and never stored."""
     settings, factory = open_store()
     mapping = None
-    columns = {"text": text_column, "url": url_column, "time": time_column,
-               "platform": platform_column, "language": language_column}
+    columns = {
+        "text": text_column,
+        "url": url_column,
+        "time": time_column,
+        "platform": platform_column,
+        "language": language_column,
+    }
     if any(columns.values()):
         from factdesk.ingest.exports import ColumnMapping
 
@@ -70,10 +79,20 @@ def ingest_file(
         _finish(pipeline.ingest_file(settings, factory, path, fmt.value, mapping=mapping))
         return
     total = max(_count_lines(path) - (1 if fmt is FileKind.csv else 0), 0)
-    columns_shown = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                     TimeElapsedColumn())
+    columns_shown = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns_shown, console=err_console, transient=True) as bar:
         task = bar.add_task(f"importing {path.name}", total=total or None)
-        report = pipeline.ingest_file(settings, factory, path, fmt.value, mapping=mapping,
-                                      progress=lambda n: bar.advance(task, n))
+        report = pipeline.ingest_file(
+            settings,
+            factory,
+            path,
+            fmt.value,
+            mapping=mapping,
+            progress=lambda n: bar.advance(task, n),
+        )
     _finish(report)

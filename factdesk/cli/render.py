@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     json = "json"
 
@@ -38,7 +38,9 @@ def render_rows(
     for column in columns:
         table.add_column(column)
     for row in rows:
-        table.add_row(*("" if row.get(c) is None else str(_plain(row.get(c)))[:120] for c in columns))
+        table.add_row(
+            *("" if row.get(c) is None else str(_plain(row.get(c)))[:120] for c in columns)
+        )
     console.print(table)
     if not rows:
         console.print("[dim](nothing to show)[/dim]")

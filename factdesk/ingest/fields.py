@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["RAW_CHARS", "http_url", "language_code", "raw_excerpt", "scrub", "text_or_none"]
+__all__ = [
+    "RAW_CHARS",
+    "http_url",
+    "language_code",
+    "raw_excerpt",
+    "scrub",
+    "split_content_type",
+    "text_or_none",
+]
 
 _WHITESPACE = re.compile(r"\s")
 RAW_CHARS = 500  # characters of a rejected record kept for the quarantine
@@ -66,3 +74,16 @@ def raw_excerpt(raw: str, limit: int = RAW_CHARS) -> str:
     """The start of a rejected record, for a human to recognise it in the quarantine."""
     raw = scrub(raw)
     return raw if len(raw) <= limit else raw[: limit - 1] + "…"
+
+
+def split_content_type(header: str | None) -> tuple[str | None, str | None]:
+    """``"text/HTML; charset=UTF-8"`` → ``("text/html", "UTF-8")``."""
+    if not header:
+        return None, None
+    mime, _, params = header.partition(";")
+    charset = None
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip("\"'") or None
+    return mime.strip().lower() or None, charset

@@ -29,7 +29,7 @@ from factdesk.errors import InputError, ParseError, TooLarge
 from factdesk.ingest.claimreview import find_claimreviews, from_jsonld
 from factdesk.ingest.dates import parse_datetime
 from factdesk.ingest.decode import decode_text
-from factdesk.ingest.fields import http_url, language_code, text_or_none
+from factdesk.ingest.fields import http_url, language_code, split_content_type, text_or_none
 from factdesk.ingest.html import parse_html, tree_text
 from factdesk.ingest.redact import jsonld_excerpt, line_excerpt
 from factdesk.types import FactCheck, Item, ParseResult, Rejected
@@ -77,7 +77,7 @@ def parse_page(
     """
     if len(data) > max_bytes:
         raise TooLarge(f"{len(data)} bytes is over the {max_bytes}-byte page limit", where=url)
-    mime, charset = _content_type(content_type)
+    mime, charset = split_content_type(content_type)
     if mime and mime not in _HTML_TYPES:
         raise ParseError(f"not an HTML page but {mime}", where=url)
     text = decode_text(data, charset, where=url)
@@ -257,15 +257,3 @@ def _date(value: object) -> datetime | None:
         return parse_datetime(value)
     except ValueError:
         return None
-
-
-def _content_type(header: str | None) -> tuple[str | None, str | None]:
-    if not header:
-        return None, None
-    mime, _, params = header.partition(";")
-    charset = None
-    for param in params.split(";"):
-        key, _, value = param.partition("=")
-        if key.strip().lower() == "charset":
-            charset = value.strip().strip("\"'") or None
-    return mime.strip().lower() or None, charset

@@ -1,0 +1,179 @@
+"""Ingestion end to end: parse, store in one transaction, de-duplicate, quarantine."""
+
+from __future__ import annotations
+
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from factdesk import pipeline
+from factdesk.errors import InputError, ParseError
+from factdesk.settings import Settings
+from factdesk.store import models
+
+FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
+
+
+def _count(db: sessionmaker[Session], model: type) -> int:
+    with db() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_ingest_file_csv_keeps_good_rows_and_quarantines_bad(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    report = pipeline.ingest_file(settings, db, FIXTURES / "posts.csv", "csv")
+    assert report.added == 3
+    assert report.quarantined == 2  # the empty text and the unreadable date
+    with db() as session:
+        reasons = session.scalars(select(models.QuarantineRecord.location)).all()
+        languages = dict(session.execute(select(models.Item.url, models.Item.language)).all())
+    assert all("posts.csv line" in where for where in reasons)
+    assert languages["https://example.net/p/1"] == "vi"
+    assert languages["https://example.net/p/2"] == "en"
+
+
+def test_ingest_file_never_stores_author_columns(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    pipeline.ingest_file(settings, db, FIXTURES / "posts.csv", "csv")
+    pipeline.ingest_file(settings, db, FIXTURES / "posts.jsonl", "jsonl")
+    with db() as session:
+        stored = " ".join(
+            str(value)
+            for model in (models.Item, models.QuarantineRecord, models.Source)
+            for row in session.scalars(select(model))
+            for value in vars(row).values()
+        )
+    assert "someone_0" not in stored
+
+
+def test_ingest_file_is_idempotent(db: sessionmaker[Session], settings: Settings) -> None:
+    first = pipeline.ingest_file(settings, db, FIXTURES / "posts.jsonl", "jsonl")
+    second = pipeline.ingest_file(settings, db, FIXTURES / "posts.jsonl", "jsonl")
+    assert first.added == 3 and first.quarantined == 2
+    assert second.added == 0 and second.duplicates == 3
+    assert _count(db, models.Item) == 3
+
+
+def test_ingest_file_changed_text_updates_item(
+    db: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "posts.jsonl"
+    path.write_text(
+        '{"id": "1", "text": "Petrol will cost more next week.", "url": "https://example.net/x"}\n'
+    )
+    pipeline.ingest_file(settings, db, path, "jsonl")
+    path.write_text(
+        '{"id": "1", "text": "Petrol will cost much more next week.", "url": "https://example.net/x"}\n'
+    )
+    report = pipeline.ingest_file(settings, db, path, "jsonl")
+    assert report.updated == 1
+    with db() as session:
+        assert session.scalar(select(models.Item.text)) == "Petrol will cost much more next week."
+
+
+def test_ingest_file_crash_mid_batch_writes_nothing(
+    db: sessionmaker[Session], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.ingest_batch_size = 1
+    real = pipeline.prepare_item
+    calls = {"n": 0}
+
+    def flaky(item, languages):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("disk on fire")
+        return real(item, languages)
+
+    monkeypatch.setattr(pipeline, "prepare_item", flaky)
+    with pytest.raises(RuntimeError):
+        pipeline.ingest_file(settings, db, FIXTURES / "posts.csv", "csv")
+    assert _count(db, models.Item) == 0
+    assert _count(db, models.QuarantineRecord) == 0
+
+
+def test_ingest_file_claimreview_imports_and_quarantines(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    report = pipeline.ingest_file(settings, db, FIXTURES / "reviews.json", "claimreview")
+    assert report.fact_checks_added == 1 and report.quarantined == 1
+    with db() as session:
+        fc = session.scalars(select(models.FactCheck)).one()
+        versions = session.scalars(select(models.FactCheckVersion)).all()
+    assert fc.rating_label == "False" and fc.rating_worst == 1 and fc.language == "en"
+    assert fc.publisher == "Test Check Desk"
+    assert [v.version for v in versions] == [1]
+    again = pipeline.ingest_file(settings, db, FIXTURES / "reviews.json", "claimreview")
+    assert again.fact_checks_added == 0 and again.fact_checks_updated == 0
+
+
+def test_ingest_feed_from_file(db: sessionmaker[Session], settings: Settings) -> None:
+    report = pipeline.ingest_feed(settings, db, str(FIXTURES / "feed.xml"))
+    assert report.added == 2
+    with db() as session:
+        source = session.scalars(select(models.Source)).one()
+    assert source.name == "Test Feed" and source.last_status == "ok" and source.item_count == 2
+
+
+def test_ingest_feed_malformed_is_quarantined_whole(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    with pytest.raises(ParseError) as failure:
+        pipeline.ingest_feed(settings, db, str(FIXTURES / "broken-feed.xml"))
+    assert "broken-feed.xml" in str(failure.value)
+    with db() as session:
+        record = session.scalars(select(models.QuarantineRecord)).one()
+        source = session.scalars(select(models.Source)).one()
+    assert record.kind == "feed" and record.reason
+    assert source.last_status == "error"
+
+
+def test_ingest_file_missing_file_names_it(
+    db: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    with pytest.raises(InputError, match="nope.csv"):
+        pipeline.ingest_file(settings, db, tmp_path / "nope.csv", "csv")
+
+
+TONE_MARKS = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+
+
+def _cp1258(text: str) -> bytes:
+    """Encode as Windows-1258 does: letters with their vowel marks, tone marks combining."""
+    out = bytearray()
+    for char in text:
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))
+            out += (base + "".join(c for c in parts if c in TONE_MARKS)).encode("cp1258")
+    return bytes(out)
+
+
+def test_ingest_file_legacy_vietnamese_encoding(
+    db: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    text = "id,text\n1,Giá điện sẽ tăng vào tháng sau.\n"
+    path = tmp_path / "legacy.csv"
+    path.write_bytes(_cp1258(text))
+    report = pipeline.ingest_file(settings, db, path, "csv")
+    assert report.added == 1
+    with db() as session:
+        stored = session.scalar(select(models.Item.text))
+    assert stored is not None and "điện" in stored
+
+
+def test_ingest_file_copy_in_other_place_is_duplicate(
+    db: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    pipeline.ingest_file(settings, db, FIXTURES / "posts.jsonl", "jsonl")
+    copy = tmp_path / "copy.jsonl"
+    shutil.copy(FIXTURES / "posts.jsonl", copy)
+    report = pipeline.ingest_file(settings, db, copy, "jsonl")
+    assert report.added == 0 and report.duplicates == 3
