@@ -103,14 +103,25 @@ def generate(docs: int, seed: int = 11) -> list[str]:
     return out
 
 
-def _timed(fn: Callable[[], int], repeat: int = 3) -> tuple[float, int]:
-    """Best of ``repeat`` runs (the machine is shared: the minimum is the least disturbed)."""
-    best, count = math.inf, 0
+def _compare(
+    mine: Callable[[], int], base: Callable[[], int], repeat: int = 5
+) -> tuple[float, int, float, int]:
+    """Best of ``repeat`` runs of each, interleaved so that both see the same load.
+
+    The machine is shared: the minimum is the least disturbed run.
+    """
+    best_mine = best_base = math.inf
+    n_mine = n_base = 0
     for _ in range(repeat):
-        start = time.perf_counter()
-        count = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, count
+        for which in ("mine", "base"):
+            start = time.perf_counter()
+            if which == "mine":
+                n_mine = mine()
+                best_mine = min(best_mine, time.perf_counter() - start)
+            else:
+                n_base = base()
+                best_base = min(best_base, time.perf_counter() - start)
+    return best_mine, n_mine, best_base, n_base
 
 
 def speed(docs: list[str]) -> dict[str, float]:
@@ -145,8 +156,7 @@ def speed(docs: list[str]) -> dict[str, float]:
         return n
 
     figures: dict[str, float] = {}
-    t_ours, n_ours = _timed(ours)
-    t_naive, n_naive = _timed(naive)
+    t_ours, n_ours, t_naive, n_naive = _compare(ours, naive, repeat=3)
     figures["pipeline_sentences_per_s"] = n_ours / t_ours
     figures["naive_pipeline_sentences_per_s"] = n_naive / t_naive
     figures["pipeline_ratio"] = (
@@ -187,8 +197,7 @@ def speed(docs: list[str]) -> dict[str, float]:
         ),
     ]
     for name, mine, base in stages:
-        t_mine, n_mine = _timed(mine)
-        t_base, n_base = _timed(base)
+        t_mine, n_mine, t_base, n_base = _compare(mine, base)
         unit = "docs" if name.startswith("langid") else "sentences"
         ratio = (n_mine / t_mine) / (n_base / t_base)
         figures[f"{name}_per_s"] = n_mine / t_mine

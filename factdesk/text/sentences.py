@@ -296,7 +296,11 @@ def _emoji_cut(text: str, m: re.Match[str]) -> int | None:
 def _absorb_emoji(text: str, end: int) -> int:
     """Extend a sentence end over emoji that follow on the same line ("Đẹp quá! 😍😍")."""
     trailing = _TRAILING_EMOJI.match(text, end)
-    return trailing.end() if trailing is not None else end
+    if trailing is None:
+        return end
+    after = trailing.end()
+    # An emoji glued to the next word ("🛑Như lời ...") opens the next sentence instead.
+    return after if after >= len(text) or text[after].isspace() else end
 
 
 def _next_visible(text: str, pos: int) -> int:

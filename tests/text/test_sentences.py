@@ -225,3 +225,7 @@ def test_split_sentences_tricky_tokens_offsets_valid(text: str, language: str | 
         assert previous_end <= s.start < s.end
         assert text[s.start : s.end] == s.text
         previous_end = s.end
+
+
+def test_split_sentences_emoji_glued_to_next_word_opens_next_sentence() -> None:
+    assert texts("Tươi mới… 🛑Như lời Mẹ bảo.", "vi") == ["Tươi mới…", "🛑Như lời Mẹ bảo."]
