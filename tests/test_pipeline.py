@@ -81,16 +81,16 @@ def test_ingest_file_crash_mid_batch_writes_nothing(
     db: sessionmaker[Session], settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.ingest_batch_size = 1
-    real = pipeline.prepare_item
+    real = pipeline.prepare_items
     calls = {"n": 0}
 
-    def flaky(item, languages):  # type: ignore[no-untyped-def]
+    def flaky(items, languages):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("disk on fire")
-        return real(item, languages)
+        return real(items, languages)
 
-    monkeypatch.setattr(pipeline, "prepare_item", flaky)
+    monkeypatch.setattr(pipeline, "prepare_items", flaky)
     with pytest.raises(RuntimeError):
         pipeline.ingest_file(settings, db, FIXTURES / "posts.csv", "csv")
     assert _count(db, models.Item) == 0
