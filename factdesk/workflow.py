@@ -229,6 +229,11 @@ def available_actions(state: State, ctx: Context) -> list[Action]:
     return [a for a in Action if decide(state, a, with_note).allowed]
 
 
+def states_for(action: Action) -> frozenset[State]:
+    """The states in which ``action`` can apply at all (whoever asks)."""
+    return _RULES[action][0]
+
+
 def editable(state: State) -> bool:
     """Whether content (rating, verdict, evidence) may change in ``state``."""
     return state in _RULES[Action.EDIT][0]

@@ -28,6 +28,7 @@ items_app = typer.Typer(help="Look at ingested items.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Input that could not be used, and why.", no_args_is_help=True)
 eval_app = typer.Typer(help="Score factdesk on public benchmark datasets.", no_args_is_help=True)
 train_app = typer.Typer(help="Train the small models factdesk ships.", no_args_is_help=True)
+users_app = typer.Typer(help="Newsroom accounts and their roles.", no_args_is_help=True)
 
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(sources_app, name="sources")
@@ -35,6 +36,7 @@ app.add_typer(items_app, name="items")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
+app.add_typer(users_app, name="users")
 
 
 _engines: list[Engine] = []

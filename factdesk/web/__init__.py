@@ -1,1 +1,34 @@
-"""web"""
+"""The web app: newsroom pages under ``/desk``, the JSON API under ``/api/v1``, the public
+site at ``/``. ``create_app`` builds it; ``serve`` runs it with uvicorn."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from factdesk.settings import Settings
+
+__all__ = ["create_app", "serve"]
+
+
+def create_app(settings: Settings, **kwargs: Any) -> FastAPI:
+    from factdesk.web.app import create_app as build
+
+    return build(settings, **kwargs)
+
+
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the app until interrupted (one process; put several behind a load balancer to
+    scale out: sessions and rate limits live in the database)."""
+    import uvicorn
+
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        proxy_headers=False,
+        server_header=False,
+        log_level="info",
+    )

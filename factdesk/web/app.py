@@ -1,0 +1,177 @@
+"""The web application: one FastAPI app serving the newsroom (``/desk``), the JSON API
+(``/api/v1``) and the public pages (``/``).
+
+``create_app`` wires the routers, the security headers and the one place where errors
+become responses (:func:`_handle_error`). Other areas add their pages by listing a router
+in :data:`ROUTERS` (module path, attribute).
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine, event
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from factdesk.errors import (
+    Conflict,
+    FactdeskError,
+    FetchError,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    TooLarge,
+    WorkflowError,
+)
+from factdesk.settings import Settings
+from factdesk.store.db import make_engine, session_factory, upgrade
+from factdesk.web.deps import Desk, LoginRequired, TTLCache
+from factdesk.web.render import make_env, page
+
+STATIC = Path(__file__).parent / "static"
+ROUTERS: list[tuple[str, str]] = [
+    ("factdesk.web.account", "router"),
+    ("factdesk.web.newsroom", "router"),
+    ("factdesk.web.editor", "router"),
+    ("factdesk.web.admin", "router"),
+    ("factdesk.web.api", "router"),
+    ("factdesk.web.api_public", "router"),
+    ("factdesk.web.tips", "router"),
+    ("factdesk.web.public", "router"),
+]
+
+# Strict: everything from our own origin, no inline script or style, no framing.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+HEADERS = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response, and ``Cache-Control: no-store`` to
+    newsroom pages (they show unpublished work). A route may set its own CSP."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = scope["path"].startswith("/desk")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [h for h in HEADERS if h[0] not in present]
+                if private and b"cache-control" not in present:
+                    headers.append((b"cache-control", b"no-store"))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+STATUS: list[tuple[type[Exception], int]] = [
+    (NotFound, 404),
+    (PermissionDenied, 403),
+    (RateLimited, 429),
+    (TooLarge, 413),
+    (InputError, 400),
+    (Conflict, 409),
+    (WorkflowError, 409),
+    (FetchError, 502),
+]
+
+
+def _handle_error(request: Request, exc: Exception) -> Response:
+    """The one place errors become responses: JSON under /api, a page elsewhere."""
+    api = request.url.path.startswith("/api/")
+    if isinstance(exc, LoginRequired):
+        if api:
+            return JSONResponse({"error": "sign in first"}, status_code=401)
+        target = request.url.path if request.method == "GET" else "/desk/"
+        return RedirectResponse(f"/desk/login?next={target}", status_code=303)
+    headers: dict[str, str] = {}
+    if isinstance(exc, StarletteHTTPException):
+        status, message, where = exc.status_code, str(exc.detail), None
+    elif isinstance(exc, RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        status, message = 400, str(first.get("msg", "invalid input"))
+        where = ".".join(str(p) for p in first.get("loc", ()))
+    elif isinstance(exc, FactdeskError):
+        status = next((code for kind, code in STATUS if isinstance(exc, kind)), 500)
+        message, where = exc.message, exc.where
+        if isinstance(exc, RateLimited):
+            headers["Retry-After"] = str(exc.retry_after)
+    else:  # pragma: no cover - a bug; let the server log it
+        raise exc
+    if api:
+        return JSONResponse({"error": message, "where": where}, status_code=status, headers=headers)
+    response = page(request, "error.html", status=status, message=message, where=where, code=status)
+    response.headers.update(headers)
+    return response
+
+
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
+def _register_functions(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.create_function("fd_lower", 1, _lower, deterministic=True)
+
+
+def _sqlite_functions(engine: Engine) -> None:
+    """Register ``fd_lower`` (Unicode-aware lower-case) on SQLite connections for search."""
+    if engine.dialect.name == "sqlite" and not event.contains(
+        engine, "connect", _register_functions
+    ):
+        event.listen(engine, "connect", _register_functions)
+        engine.dispose()  # pooled connections were opened before the function existed
+
+
+def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+    """The whole web app for ``settings``; migrates the database when given none."""
+    if engine is None:
+        engine = make_engine(settings.effective_database_url)
+        upgrade(engine)
+    _sqlite_functions(engine)
+    app = FastAPI(
+        title="factdesk",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.desk = Desk(
+        settings=settings,
+        engine=engine,
+        factory=session_factory(engine),
+        env=make_env(),
+        cache=TTLCache(settings.web_cache_seconds),
+    )
+    for module, attribute in ROUTERS:
+        app.include_router(getattr(importlib.import_module(module), attribute))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for kind in (FactdeskError, LoginRequired, StarletteHTTPException, RequestValidationError):
+        app.add_exception_handler(kind, _handle_error)
+    app.add_middleware(SecurityHeaders)
+    return app

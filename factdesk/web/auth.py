@@ -1,0 +1,181 @@
+"""Accounts, passwords and sign-in sessions.
+
+Passwords are argon2id hashes (argon2-cffi). A session is a random token in an HttpOnly
+cookie; the database keeps only its SHA-256, the user, a CSRF token and an expiry, so any
+number of app servers can share sessions and a leaked database signs nobody in.
+Failed sign-ins are counted per user name and per client address (``ratelimit``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from factdesk.errors import InputError, NotFound
+from factdesk.settings import Settings
+from factdesk.store.models import User, WebSession
+from factdesk.web import ratelimit
+from factdesk.workflow import Role
+
+HASHER = PasswordHasher()  # argon2id with the library's recommended cost
+MIN_PASSWORD = 10
+# Verified against when the user name is unknown, so both failures take the same time.
+_DUMMY_HASH = HASHER.hash("factdesk-dummy-password")
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """The signed-in person making a request, as the views and the workflow see them."""
+
+    id: int
+    username: str
+    role: Role
+    csrf: str
+    session_id: int
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise InputError(f"a password needs at least {MIN_PASSWORD} characters", where="password")
+    return HASHER.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(
+    session: Session, settings: Settings, username: str, password: str, client: str
+) -> User | None:
+    """The active user with these credentials, or None; raises RateLimited while paused.
+
+    Returns rather than raises on a wrong password so the caller commits the counted
+    failure before it reports it."""
+    keys = (f"user:{username.strip().lower()}", f"addr:{client}")
+    window = timedelta(minutes=settings.login_window_minutes)
+    for key in keys:
+        ratelimit.check(session, "login", key, settings.login_max_failures, window, failures=True)
+    user = session.scalar(select(User).where(User.username == username.strip()))
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    ok = ok and user is not None and user.active
+    for key in keys:
+        ratelimit.record(session, "login", key, ok=ok)
+    if not ok or user is None:
+        return None
+    if HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = HASHER.hash(password)
+    return user
+
+
+def start_session(session: Session, settings: Settings, user: User) -> str:
+    """Create a session for ``user`` and return the cookie token (shown once, never stored)."""
+    now = datetime.now(UTC)
+    session.execute(delete(WebSession).where(WebSession.expires_at < now))
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            token_hash=token_hash(token),
+            user_id=user.id,
+            csrf=secrets.token_urlsafe(32),
+            created_at=now,
+            expires_at=now + timedelta(hours=settings.session_hours),
+        )
+    )
+    return token
+
+
+def load_actor(session: Session, token: str | None) -> Actor | None:
+    """The actor behind a session cookie, or None when it is missing, expired or disabled."""
+    if not token:
+        return None
+    row = session.execute(
+        select(WebSession.id, WebSession.csrf, User.id, User.username, User.role)
+        .join(User, User.id == WebSession.user_id)
+        .where(
+            WebSession.token_hash == token_hash(token),
+            WebSession.expires_at > datetime.now(UTC),
+            User.active.is_(True),
+        )
+    ).first()
+    if row is None:
+        return None
+    session_id, csrf, user_id, username, role = row
+    try:
+        return Actor(user_id, username, Role(role), csrf, session_id)
+    except ValueError:  # a role this version does not know holds no rights
+        return None
+
+
+def end_session(session: Session, token: str | None) -> None:
+    if token:
+        session.execute(delete(WebSession).where(WebSession.token_hash == token_hash(token)))
+
+
+# --- accounts (used by `factdesk users ...` and the users page) ----------------------------
+
+
+def add_user(session: Session, username: str, password: str, role: str) -> User:
+    name = username.strip()
+    if not name or len(name) > 100 or any(c.isspace() for c in name):
+        raise InputError("a user name is 1-100 characters without spaces", where="username")
+    role_value = _role(role)
+    if session.scalar(select(User.id).where(User.username == name)) is not None:
+        raise InputError(f"user {name!r} exists already", where="username")
+    user = User(username=name, password_hash=hash_password(password), role=role_value)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def set_role(session: Session, username: str, role: str) -> tuple[str, str]:
+    """Change a user's role; returns (before, after). Signs the user out everywhere."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    before, user.role = user.role, _role(role)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    return before, user.role
+
+
+def set_password(session: Session, username: str, password: str) -> None:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    user.password_hash = hash_password(password)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+
+
+def list_users(session: Session) -> list[dict[str, object]]:
+    users = session.scalars(select(User).order_by(User.username))
+    return [
+        {
+            "id": u.id,
+            "username": u.username,
+            "role": u.role,
+            "active": u.active,
+            "created_at": u.created_at,
+        }
+        for u in users
+    ]
+
+
+def _role(role: str) -> str:
+    try:
+        return Role(role.strip().lower()).value
+    except ValueError:
+        roles = ", ".join(r.value for r in Role)
+        raise InputError(f"unknown role {role!r}; choose one of {roles}", where="role") from None

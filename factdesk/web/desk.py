@@ -1,0 +1,434 @@
+"""Changing fact-checks: the workflow rules applied to the database.
+
+Every change follows the same three steps, inside the caller's transaction:
+
+1. ask :mod:`factdesk.workflow` whether the actor may do it now (it raises if not);
+2. apply it as ONE conditional ``UPDATE ... WHERE status = :expected AND version = :seen``
+   and check that exactly one row changed (``Conflict`` otherwise: someone moved first);
+3. write an ``audit_events`` row with who, when, before and after.
+
+The claim's ``status`` mirrors its fact-check's state so the queue can filter on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied, WorkflowError
+from factdesk.store.models import (
+    AuditEvent,
+    Citation,
+    Claim,
+    FactCheck,
+    FactCheckVersion,
+    ReviewComment,
+)
+from factdesk.web.appsettings import DeskSettings
+from factdesk.web.archive import ArchivedPage, quote_in, store_document
+from factdesk.web.auth import Actor
+from factdesk.workflow import Action, Context, Permission, State, has_permission, require
+
+# Audit actions that make the actor an author of the fact-check (who may then not approve it).
+AUTHORING = ("fact_check.start", "fact_check.edit", "fact_check.cite", "fact_check.uncite")
+EDITABLE = (State.RESEARCHING.value, State.DRAFT.value)
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """The editable content of a fact-check, as typed in the editor."""
+
+    rating_label: str = ""
+    summary: str = ""
+    explanation: str = ""
+    title: str = ""
+
+
+def _rowcount(result: Any) -> int:
+    """Rows an UPDATE changed (``Session.execute`` is typed as returning a plain Result)."""
+    return int(result.rowcount)
+
+
+def audit(
+    session: Session,
+    actor: Actor | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            at=datetime.now(UTC),
+            actor_id=actor.id if actor else None,
+            actor=actor.username if actor else "system",
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=before,
+            after=after,
+        )
+    )
+
+
+def state_of(value: str) -> State:
+    try:
+        return State(value)
+    except ValueError:
+        raise WorkflowError(f"unknown workflow state {value!r}") from None
+
+
+def get_local(session: Session, fact_check_id: int) -> FactCheck:
+    fc = session.get(FactCheck, fact_check_id)
+    if fc is None or fc.origin != "local":
+        raise NotFound(f"no fact-check {fact_check_id} of this desk")
+    return fc
+
+
+def context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> Context:
+    """What the workflow needs to know about ``fc``: its authors, approver and evidence."""
+    authors = set(
+        session.scalars(
+            select(AuditEvent.actor_id)
+            .where(
+                AuditEvent.entity_type == "fact_check",
+                AuditEvent.entity_id == fc.id,
+                AuditEvent.action.in_(AUTHORING),
+            )
+            .distinct()
+        )
+    )
+    authors.add(fc.author_id)
+    authors.discard(None)
+    evidence = session.scalar(
+        select(func.count())
+        .select_from(Citation)
+        .where(Citation.fact_check_id == fc.id, Citation.document_id.is_not(None))
+    )
+    return Context(
+        actor_id=actor.id,
+        role=actor.role,
+        author_ids=frozenset(a for a in authors if a is not None),
+        reviewer_id=fc.reviewer_id,
+        evidence_count=evidence or 0,
+        has_rating=bool(fc.rating_label),
+        has_verdict=bool((fc.summary or "").strip()),
+        note=note,
+    )
+
+
+def start(session: Session, actor: Actor, claim_id: int) -> int:
+    """Take a new claim: the claim moves to researching and gets a local fact-check."""
+    claim = session.get(Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    target = require(state_of(claim.status), Action.START, Context(actor.id, actor.role))
+    changed = session.execute(
+        update(Claim)
+        .where(Claim.id == claim_id, Claim.status == State.NEW.value)
+        .values(status=target.value, assignee_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(changed) != 1:
+        raise Conflict("someone else took this claim first; reload the page")
+    fc = FactCheck(
+        origin="local",
+        status=target.value,
+        claim_id=claim_id,
+        dedupe_key=f"local:claim:{claim_id}",
+        claim_reviewed=claim.text,
+        rating_label="",
+        language=claim.language,
+        content_hash="",
+        version=1,
+        author_id=actor.id,
+        appearances=[],
+    )
+    session.add(fc)
+    try:
+        session.flush()
+    except IntegrityError:
+        raise Conflict("this claim already has a fact-check") from None
+    audit(
+        session,
+        actor,
+        "fact_check.start",
+        "fact_check",
+        fc.id,
+        {"status": State.NEW.value},
+        {"status": target.value, "claim_id": claim_id},
+    )
+    return fc.id
+
+
+def _content(draft: Draft, scale: DeskSettings) -> dict[str, Any]:
+    label = draft.rating_label.strip()
+    step = scale.step(label) if label else None
+    for name, value, limit in (
+        ("summary", draft.summary, 1000),
+        ("title", draft.title, 300),
+        ("explanation", draft.explanation, 100_000),
+    ):
+        if len(value) > limit:
+            raise InputError(f"at most {limit} characters", where=name)
+    values: dict[str, Any] = {
+        "rating_label": label,
+        "rating_value": step.value if step else None,
+        "rating_best": scale.best if step and step.value is not None else None,
+        "rating_worst": scale.worst if step and step.value is not None else None,
+        "summary": draft.summary.strip() or None,
+        "explanation": draft.explanation.strip() or None,
+        "title": draft.title.strip() or None,
+    }
+    basis = "\x00".join(str(values[k]) for k in ("rating_label", "summary", "explanation", "title"))
+    values["content_hash"] = hashlib.sha256(basis.encode()).hexdigest()
+    return values
+
+
+def _apply(session: Session, fc: FactCheck, seen_version: int, values: dict[str, Any]) -> None:
+    """The one conditional update every change goes through."""
+    changed = session.execute(
+        update(FactCheck)
+        .where(
+            FactCheck.id == fc.id, FactCheck.status == fc.status, FactCheck.version == seen_version
+        )
+        .values(version=seen_version + 1, updated_at=datetime.now(UTC), **values)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(changed) != 1:
+        raise Conflict("the fact-check changed since you opened it; reload the page")
+    session.refresh(fc)
+
+
+def edit(
+    session: Session, actor: Actor, fc_id: int, seen_version: int, draft: Draft, scale: DeskSettings
+) -> bool:
+    """Save the editor's content; returns whether anything changed."""
+    fc = get_local(session, fc_id)
+    require(state_of(fc.status), Action.EDIT, Context(actor.id, actor.role))
+    values = _content(draft, scale)
+    before = {k: getattr(fc, k) for k in values}
+    changed = {k: v for k, v in values.items() if before[k] != v}
+    if not changed:
+        return False
+    _apply(session, fc, seen_version, values)
+    fields = [k for k in changed if k != "content_hash"]
+    audit(
+        session,
+        actor,
+        "fact_check.edit",
+        "fact_check",
+        fc.id,
+        {k: before[k] for k in fields} | {"version": seen_version},
+        {k: changed[k] for k in fields} | {"version": fc.version},
+    )
+    return True
+
+
+def cite(
+    session: Session,
+    actor: Actor,
+    fc_id: int,
+    page: ArchivedPage,
+    quote: str,
+    publisher: str,
+    source_date: str,
+) -> Citation:
+    """Cite an archived page with the exact quote it supports."""
+    fc = get_local(session, fc_id)
+    require(state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
+    quote, publisher, source_date = quote.strip(), publisher.strip(), source_date.strip()
+    if not quote or len(quote) > 5000:
+        raise InputError("quote the exact words (1-5000 characters)", where="quote")
+    if len(publisher) > 300:
+        raise InputError("at most 300 characters", where="publisher")
+    if source_date and not _DATE.match(source_date):
+        raise InputError("write the date as YYYY, YYYY-MM or YYYY-MM-DD", where="date")
+    _touch(session, fc)
+    document = store_document(session, page, publisher or None)
+    citation = Citation(
+        fact_check_id=fc.id,
+        url=page.url,
+        quote=quote,
+        publisher=publisher or None,
+        source_date=source_date or None,
+        document_id=document.id,
+        content_hash=page.content_hash,
+        archived_at=page.fetched_at,
+        quote_found=quote_in(page.text, quote),
+        added_by_id=actor.id,
+    )
+    session.add(citation)
+    session.flush()
+    audit(
+        session,
+        actor,
+        "fact_check.cite",
+        "fact_check",
+        fc.id,
+        None,
+        {
+            "citation_id": citation.id,
+            "url": page.url,
+            "document_id": document.id,
+            "content_hash": page.content_hash,
+            "quote_found": citation.quote_found,
+        },
+    )
+    return citation
+
+
+def uncite(session: Session, actor: Actor, fc_id: int, citation_id: int) -> None:
+    fc = get_local(session, fc_id)
+    require(state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
+    citation = session.get(Citation, citation_id)
+    if citation is None or citation.fact_check_id != fc.id:
+        raise NotFound(f"no citation {citation_id} on this fact-check")
+    _touch(session, fc)
+    session.execute(delete(Citation).where(Citation.id == citation_id))
+    audit(
+        session,
+        actor,
+        "fact_check.uncite",
+        "fact_check",
+        fc.id,
+        {"citation_id": citation_id, "url": citation.url},
+        None,
+    )
+
+
+def _touch(session: Session, fc: FactCheck) -> None:
+    """Evidence may change only while the fact-check is editable: checked in the UPDATE
+    itself, so a citation racing a submit for review loses."""
+    changed = session.execute(
+        update(FactCheck)
+        .where(FactCheck.id == fc.id, FactCheck.status.in_(EDITABLE))
+        .values(updated_at=datetime.now(UTC))
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(changed) != 1:
+        raise Conflict("the fact-check is no longer editable; reload the page")
+
+
+def transition(
+    session: Session,
+    actor: Actor,
+    fc_id: int,
+    action: Action,
+    seen_version: int,
+    note: str = "",
+    draft: Draft | None = None,
+    scale: DeskSettings | None = None,
+) -> State:
+    """Move a fact-check along the workflow (submit, approve, publish, ...)."""
+    if action in (Action.START, Action.EDIT, Action.CITE):
+        raise WorkflowError(f"{action.value} is not a transition")
+    fc = get_local(session, fc_id)
+    note = note.strip()
+    if len(note) > 5000:
+        raise InputError("at most 5000 characters", where="note")
+    values: dict[str, Any] = {}
+    if action is Action.CORRECT:
+        if draft is None or scale is None:
+            raise InputError("a correction needs the corrected content", where="correction")
+        values = _content(draft, scale)
+    ctx = context(session, fc, actor, note)
+    if values:
+        ctx = Context(
+            ctx.actor_id,
+            ctx.role,
+            ctx.author_ids,
+            ctx.reviewer_id,
+            ctx.evidence_count,
+            bool(values["rating_label"]),
+            bool(values["summary"]),
+            note,
+        )
+    before_state = state_of(fc.status)
+    target = require(before_state, action, ctx)
+    now = datetime.now(UTC)
+    values["status"] = target.value
+    if action is Action.APPROVE:
+        values["reviewer_id"] = actor.id
+    elif action is Action.SEND_BACK:
+        values["reviewer_id"] = None
+    elif action is Action.PUBLISH:
+        values["date_published"] = fc.date_published or now
+    if action in (Action.PUBLISH, Action.CORRECT, Action.WITHDRAW):
+        values["date_modified"] = now
+    before = {"status": before_state.value, "version": seen_version, "reviewer_id": fc.reviewer_id}
+    _apply(session, fc, seen_version, values)
+    session.execute(
+        update(Claim)
+        .where(Claim.id == fc.claim_id)
+        .values(status=target.value)
+        .execution_options(synchronize_session=False)
+    )
+    if action in (Action.PUBLISH, Action.CORRECT, Action.WITHDRAW):
+        _snapshot(session, fc, actor, note or action.value)
+    if note or action in (Action.APPROVE, Action.SEND_BACK):
+        session.add(
+            ReviewComment(
+                fact_check_id=fc.id,
+                user_id=actor.id,
+                kind=action.value,
+                body=note,
+                version=seen_version,
+            )
+        )
+    after = {"status": target.value, "version": fc.version, "reviewer_id": fc.reviewer_id}
+    if note:
+        after["note"] = note
+    audit(session, actor, f"fact_check.{action.value}", "fact_check", fc.id, before, after)
+    return target
+
+
+def _snapshot(session: Session, fc: FactCheck, actor: Actor, note: str) -> None:
+    snapshot = {c.name: getattr(fc, c.name) for c in FactCheck.__table__.columns}
+    snapshot = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in snapshot.items()}
+    snapshot["citations"] = [
+        {
+            "url": c.url,
+            "quote": c.quote,
+            "publisher": c.publisher,
+            "date": c.source_date,
+            "document_id": c.document_id,
+            "content_hash": c.content_hash,
+        }
+        for c in session.scalars(
+            select(Citation).where(Citation.fact_check_id == fc.id).order_by(Citation.id)
+        )
+    ]
+    session.add(
+        FactCheckVersion(
+            fact_check_id=fc.id,
+            version=fc.version,
+            snapshot=snapshot,
+            note=note,
+            created_by_id=actor.id,
+        )
+    )
+
+
+def comment(session: Session, actor: Actor, fc_id: int, body: str) -> None:
+    if not has_permission(actor.role, Permission.WORK):
+        raise PermissionDenied(f"role {actor.role.value} may not comment")
+    fc = get_local(session, fc_id)
+    body = body.strip()
+    if not body or len(body) > 5000:
+        raise InputError("a comment is 1-5000 characters", where="comment")
+    session.add(
+        ReviewComment(
+            fact_check_id=fc.id, user_id=actor.id, kind="comment", body=body, version=fc.version
+        )
+    )
+    audit(session, actor, "fact_check.comment", "fact_check", fc.id, None, {"comment": body[:200]})

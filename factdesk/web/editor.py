@@ -1,0 +1,206 @@
+"""The fact-check editor and the review pages: write the verdict, cite archived evidence,
+move the fact-check through the workflow, comment."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from factdesk.errors import InputError
+from factdesk.store.models import Claim
+from factdesk.web import archive, lists, queries
+from factdesk.web import desk as service
+from factdesk.web.auth import Actor
+from factdesk.web.deps import db, desk, require
+from factdesk.web.export import csv_response
+from factdesk.web.render import markdown, page
+from factdesk.workflow import (
+    Action,
+    Context,
+    Permission,
+    decide,
+    editable,
+    states_for,
+)
+from factdesk.workflow import require as allowed
+
+router = APIRouter(prefix="/desk")
+TRANSITIONS = [
+    Action.DRAFT,
+    Action.SUBMIT,
+    Action.SEND_BACK,
+    Action.APPROVE,
+    Action.PUBLISH,
+    Action.CORRECT,
+    Action.WITHDRAW,
+]
+
+
+def _back(fc_id: int, anchor: str = "") -> RedirectResponse:
+    return RedirectResponse(f"/desk/fact-checks/{fc_id}{anchor}", status_code=303)
+
+
+def _view(request: Request, session: Session, actor: Actor, fc_id: int, template: str) -> Response:
+    fc = service.get_local(session, fc_id)
+    ctx = service.context(session, fc, actor, note="-")
+    state = service.state_of(fc.status)
+    actions = [(a, decide(state, a, ctx)) for a in TRANSITIONS if state in states_for(a)]
+    comments = queries.comments(session, fc.id)
+    history = queries.history(session, fc.claim_id, fc.id)
+    return page(
+        request,
+        template,
+        fc=fc,
+        claim=session.get(Claim, fc.claim_id) if fc.claim_id else None,
+        citations=queries.citations(session, fc.id),
+        comments=comments,
+        history=history,
+        actions=actions,
+        editable=editable(state),
+        ctx=ctx,
+        scale=desk(request).desk_settings(session),
+        can_cite=decide(state, Action.CITE, ctx).allowed,
+        names=queries.usernames(
+            session, [fc.author_id, fc.reviewer_id, *(e.actor_id for e in history)]
+        ),
+    )
+
+
+@router.get("/fact-checks/{fc_id}")
+def editor(
+    request: Request,
+    fc_id: int,
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    return _view(request, session, actor, fc_id, "factcheck.html")
+
+
+@router.get("/fact-checks/{fc_id}/review")
+def review_page(
+    request: Request,
+    fc_id: int,
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    return _view(request, session, actor, fc_id, "review_page.html")
+
+
+@router.post("/fact-checks/{fc_id}/edit")
+def edit(
+    request: Request,
+    fc_id: int,
+    version: int = Form(...),
+    rating_label: str = Form(""),
+    summary: str = Form(""),
+    explanation: str = Form(""),
+    title: str = Form(""),
+    actor: Actor = Depends(require(Permission.WORK)),
+    session: Session = Depends(db),
+) -> Response:
+    draft = service.Draft(rating_label, summary, explanation, title)
+    with session.begin():
+        service.edit(session, actor, fc_id, version, draft, desk(request).desk_settings(session))
+    return _back(fc_id)
+
+
+@router.post("/fact-checks/{fc_id}/cite")
+def cite(
+    request: Request,
+    fc_id: int,
+    url: str = Form(""),
+    quote: str = Form(""),
+    publisher: str = Form(""),
+    date: str = Form(""),
+    actor: Actor = Depends(require(Permission.WORK)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():  # refuse before fetching anything
+        fc = service.get_local(session, fc_id)
+        allowed(service.state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
+    if not quote.strip():
+        raise InputError("quote the exact words the source says", where="quote")
+    fetched = archive.fetch_page(desk(request).settings, url)  # no transaction held meanwhile
+    with session.begin():
+        service.cite(session, actor, fc_id, fetched, quote, publisher, date)
+    return _back(fc_id, "#evidence")
+
+
+@router.post("/fact-checks/{fc_id}/citations/{citation_id}/delete")
+def uncite(
+    fc_id: int,
+    citation_id: int,
+    actor: Actor = Depends(require(Permission.WORK)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():
+        service.uncite(session, actor, fc_id, citation_id)
+    return _back(fc_id, "#evidence")
+
+
+@router.post("/fact-checks/{fc_id}/transition")
+def transition(
+    request: Request,
+    fc_id: int,
+    action: str = Form(...),
+    version: int = Form(...),
+    note: str = Form(""),
+    rating_label: str = Form(""),
+    summary: str = Form(""),
+    explanation: str = Form(""),
+    title: str = Form(""),
+    actor: Actor = Depends(require(Permission.WORK)),
+    session: Session = Depends(db),
+) -> Response:
+    try:
+        chosen = Action(action)
+    except ValueError:
+        raise InputError(f"unknown action {action!r}", where="action") from None
+    with session.begin():
+        draft = service.Draft(rating_label, summary, explanation, title)
+        service.transition(
+            session,
+            actor,
+            fc_id,
+            chosen,
+            version,
+            note,
+            draft,
+            desk(request).desk_settings(session),
+        )
+    return _back(fc_id)
+
+
+@router.post("/fact-checks/{fc_id}/comment")
+def comment(
+    fc_id: int,
+    body: str = Form(""),
+    actor: Actor = Depends(require(Permission.WORK)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():
+        service.comment(session, actor, fc_id, body)
+    return _back(fc_id, "#comments")
+
+
+@router.post("/preview")
+def preview(
+    explanation: str = Form(""), actor: Actor = Depends(require(Permission.WORK))
+) -> Response:
+    return HTMLResponse(markdown(explanation[:100_000]))
+
+
+@router.get("/review")
+@router.get("/review.csv", name="review_csv")
+def review_list(
+    request: Request,
+    number: int = Query(1, alias="page"),
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    export = request.url.path.endswith(".csv")
+    listing = lists.review(session, number, export)
+    if export:
+        return csv_response("review", listing.columns, listing.rows)
+    return page(request, "review.html", listing=listing)

@@ -1,0 +1,56 @@
+"""Earlier fact-checks that match a claim, for the claim page.
+
+Uses the matching stage (``factdesk.matching.match_text``) when it is installed, else the
+imported fact-checks already linked to the claim. Results are cached per claim for the
+cache period, because matching runs a search and the claim page is the busiest page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from factdesk.errors import FactdeskError
+from factdesk.settings import Settings
+from factdesk.web.queries import linked_fact_checks
+
+
+def _plain(result: Any) -> dict[str, Any]:
+    """One match as a dict, whatever record type the matching stage returns."""
+    get = result.get if isinstance(result, dict) else (lambda k, d=None: getattr(result, k, d))
+    rating = get("rating") or get("rating_label")
+    rating = getattr(rating, "label", rating)
+    fact_check = get("fact_check")
+    if fact_check is not None:
+        fc_get = (
+            fact_check.get
+            if isinstance(fact_check, dict)
+            else (lambda k, d=None: getattr(fact_check, k, d))
+        )
+        rating = rating or getattr(fc_get("rating"), "label", None) or fc_get("rating_label")
+    else:
+        fc_get = get
+    return {
+        "score": float(get("score") or 0.0),
+        "band": str(get("band") or ""),
+        "publisher": get("publisher") or fc_get("publisher"),
+        "rating": rating,
+        "url": get("url") or fc_get("url"),
+        "claim_reviewed": get("claim_reviewed") or fc_get("claim_reviewed") or get("text"),
+    }
+
+
+def matches_for(
+    settings: Settings, session: Session, claim_id: int, text: str, k: int = 5
+) -> tuple[list[dict[str, Any]], str]:
+    """(matches, note): the note says when matching was not available and why."""
+    try:
+        from factdesk.matching import match_text  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return linked_fact_checks(session, claim_id), "matching not installed"
+    try:
+        results = match_text(settings, session, text, k)
+    except FactdeskError as exc:
+        return linked_fact_checks(session, claim_id), str(exc)
+    return [_plain(r) for r in results], ""

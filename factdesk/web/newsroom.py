@@ -1,0 +1,116 @@
+"""Newsroom pages where the day starts: the dashboard, the claim queue and a claim's page."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from factdesk.errors import NotFound
+from factdesk.web import charts, queries
+from factdesk.web import desk as service
+from factdesk.web.auth import Actor
+from factdesk.web.deps import db, desk, require
+from factdesk.web.export import csv_response
+from factdesk.web.matches import matches_for
+from factdesk.web.render import page
+from factdesk.workflow import Action, Context, Permission, State, decide
+
+router = APIRouter(prefix="/desk")
+QUEUE_COLUMNS = [
+    "id",
+    "text",
+    "language",
+    "score",
+    "status",
+    "mention_count",
+    "first_seen_at",
+    "last_seen_at",
+]
+
+
+@router.get("/")
+def dashboard(
+    request: Request,
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    state = desk(request)
+    settings = state.desk_settings(session)
+    data = state.cache.get(("dashboard", settings), lambda: queries.dashboard(session, settings))
+    chart = charts.bar_chart(charts.fill_days(data["mentions"], days=30), label="mentions per day")
+    return page(request, "dashboard.html", data=data, chart=chart, thresholds=settings)
+
+
+@router.get("/queue")
+@router.get("/queue.csv", name="queue_csv")
+def queue(
+    request: Request,
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    f = queries.QueueFilter.from_params(request.query_params)
+    if request.url.path.endswith(".csv"):
+        rows, _ = queries.queue(session, f, limit=100_000)
+        return csv_response("queue", QUEUE_COLUMNS, rows)
+    rows, total = queries.queue(session, f)
+    state = desk(request)
+    sources = state.cache.get("source-choices", lambda: queries.source_choices(session))
+    template = "_queue_rows.html" if request.headers.get("hx-request") else "queue.html"
+    return page(
+        request,
+        template,
+        rows=rows,
+        total=total,
+        f=f,
+        sources=sources,
+        languages=state.desk_settings(session).languages,
+        states=list(State),
+        page_size=queries.PAGE_SIZE,
+    )
+
+
+@router.get("/claims/{claim_id}")
+def claim(
+    request: Request,
+    claim_id: int,
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    data = queries.claim_page(session, claim_id)
+    if data is None:
+        raise NotFound(f"no claim {claim_id}")
+    state = desk(request)
+    points = state.cache.get(
+        ("claim-chart", claim_id), lambda: queries.claim_chart(session, claim_id)
+    )
+    matches, match_note = state.cache.get(
+        ("matches", claim_id),
+        lambda: matches_for(state.settings, session, claim_id, data["claim"].text),
+    )
+    can_start = (
+        data["claim"].status == State.NEW.value
+        and decide(State.NEW, Action.START, Context(actor.id, actor.role)).allowed
+    )
+    return page(
+        request,
+        "claim.html",
+        **data,
+        matches=matches,
+        match_note=match_note,
+        chart=charts.bar_chart(charts.fill_days(points), label="mentions per day"),
+        can_start=can_start,
+        names=queries.usernames(session, [e.actor_id for e in data["history"]]),
+    )
+
+
+@router.post("/claims/{claim_id}/start")
+def start(
+    request: Request,
+    claim_id: int,
+    actor: Actor = Depends(require(Permission.WORK)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():
+        fc_id = service.start(session, actor, claim_id)
+    return RedirectResponse(f"/desk/fact-checks/{fc_id}", status_code=303)

@@ -1,0 +1,425 @@
+"""The reads behind the newsroom pages: dashboard, queue, claim page.
+
+Views stay thin by asking one function here per page. Every query is bounded (LIMIT, a
+date window, or an index), so pages stay fast with 100k items and 10k claims; the
+dashboard's aggregates are also cached for a few seconds per process by the caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from factdesk.store import models as m
+from factdesk.web.appsettings import DeskSettings
+from factdesk.workflow import ACTIVE_STATES, State
+
+PAGE_SIZE = 50
+
+
+def fold(session: Session, column: Any) -> Any:
+    """Lower-case ``column`` for search: SQLite's own lower() only knows ASCII, so the
+    app registers ``fd_lower`` (Python's str.lower) on its SQLite connections."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.fd_lower(column)
+    return func.lower(column)
+
+
+def like_terms(session: Session, column: Any, query: str) -> list[Any]:
+    """One condition per word of ``query``: all words must occur (case-insensitive)."""
+    conditions = []
+    for word in query.lower().split()[:10]:
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        conditions.append(fold(session, column).like(f"%{escaped}%", escape="\\"))
+    return conditions
+
+
+def day_counts(session: Session, stmt_filter: list[Any], since: datetime) -> list[tuple[date, int]]:
+    """Mentions per day since ``since`` (UTC days), oldest first."""
+    day = func.date(m.Mention.seen_at)
+    rows = session.execute(
+        select(day, func.count()).where(m.Mention.seen_at >= since, *stmt_filter).group_by(day)
+    ).all()
+    counts = {(d if isinstance(d, date) else date.fromisoformat(str(d)[:10])): n for d, n in rows}
+    return sorted(counts.items())
+
+
+# --- dashboard -----------------------------------------------------------------------------
+
+
+def dashboard(session: Session, desk: DeskSettings, days: int = 30) -> dict[str, Any]:
+    now = datetime.now(UTC)
+    worth = case(
+        (m.Claim.score >= desk.worthiness_high, 2),
+        (m.Claim.score >= desk.worthiness_low, 1),
+        else_=0,
+    )
+    spread = case(
+        (m.Claim.mention_count >= desk.spread_high, 2),
+        (m.Claim.mention_count >= desk.spread_low, 1),
+        else_=0,
+    )
+    new = and_(m.Claim.status == State.NEW.value, m.Claim.merged_into_id.is_(None))
+    grid = [[0, 0, 0] for _ in range(3)]
+    for w, s, n in session.execute(
+        select(worth, spread, func.count()).where(new).group_by(worth, spread)
+    ):
+        grid[2 - int(w)][int(s)] = n
+    top = (
+        session.execute(
+            select(
+                m.Claim.id,
+                m.Claim.text,
+                m.Claim.language,
+                m.Claim.score,
+                m.Claim.mention_count,
+                m.Claim.last_seen_at,
+            )
+            .where(new, m.Claim.score >= desk.worthiness_low)
+            .order_by(m.Claim.score.desc(), m.Claim.mention_count.desc())
+            .limit(10)
+        )
+        .mappings()
+        .all()
+    )
+    by_status = dict(
+        session.execute(
+            select(m.FactCheck.status, func.count())
+            .where(m.FactCheck.origin == "local")
+            .group_by(m.FactCheck.status)
+        ).all()
+    )
+    return {
+        "grid": grid,
+        "top": [dict(r) for r in top],
+        "wip": work_in_progress(session),
+        "alerts": alerts(session),
+        "mentions": day_counts(session, [], now - timedelta(days=days)),
+        "by_status": by_status,
+        "new_count": sum(sum(row) for row in grid),
+    }
+
+
+def work_in_progress(session: Session, limit: int = 20) -> list[dict[str, Any]]:
+    author = m.User.__table__.alias("author")
+    rows = (
+        session.execute(
+            select(
+                m.FactCheck.id,
+                m.FactCheck.status,
+                m.FactCheck.updated_at,
+                m.FactCheck.claim_id,
+                m.FactCheck.claim_reviewed,
+                author.c.username.label("author"),
+            )
+            .outerjoin(author, author.c.id == m.FactCheck.author_id)
+            .where(
+                m.FactCheck.origin == "local",
+                m.FactCheck.status.in_([s.value for s in ACTIVE_STATES]),
+            )
+            .order_by(m.FactCheck.updated_at.desc())
+            .limit(limit)
+        )
+        .mappings()
+        .all()
+    )
+    return [dict(r) for r in rows]
+
+
+def alerts(session: Session, limit: int = 10) -> list[dict[str, Any]]:
+    """Recent resurgence alerts from detection (table ``alerts``), when that stage exists."""
+    model = getattr(m, "Alert", None)
+    if model is None:
+        return []
+    table = model.__table__
+    order = table.c.id.desc()
+    out = []
+    for row in session.execute(select(table).order_by(order).limit(limit)).mappings():
+        text = next(
+            (row[k] for k in ("message", "reason", "detail", "kind") if k in row and row[k]), ""
+        )
+        at = next((row[k] for k in ("created_at", "at", "detected_at") if k in row), None)
+        out.append({"claim_id": row.get("claim_id"), "text": str(text), "at": at})
+    return out
+
+
+# --- queue ---------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueFilter:
+    """The queue's filters, read leniently from a query string (bad values are dropped
+    and reported in ``problems`` rather than failing the page)."""
+
+    q: str = ""
+    language: str = ""
+    source: int | None = None
+    min_score: float | None = None
+    min_mentions: int | None = None
+    status: str = ""
+    since: date | None = None
+    until: date | None = None
+    sort: str = "score"
+    page: int = 1
+    problems: list[str] = field(default_factory=list)
+
+    SORTS = ("score", "recent", "spread")
+
+    @classmethod
+    def from_params(cls, params: Any) -> QueueFilter:
+        f = cls(
+            q=str(params.get("q", "")).strip()[:200],
+            language=str(params.get("language", "")).strip()[:8],
+            status=str(params.get("status", "")).strip(),
+        )
+        if f.status and f.status not in {s.value for s in State}:
+            f.problems.append("status")
+            f.status = ""
+        sort = str(params.get("sort", "score"))
+        f.sort = sort if sort in cls.SORTS else "score"
+        for name, kind in (
+            ("source", int),
+            ("min_score", float),
+            ("min_mentions", int),
+            ("page", int),
+        ):
+            raw = str(params.get(name, "")).strip()
+            if raw:
+                try:
+                    setattr(f, name, kind(raw))
+                except ValueError:
+                    f.problems.append(name)
+        for name in ("since", "until"):
+            raw = str(params.get(name, "")).strip()
+            if raw:
+                try:
+                    setattr(f, name, date.fromisoformat(raw))
+                except ValueError:
+                    f.problems.append(name)
+        f.page = max(1, min(f.page, 10_000))
+        return f
+
+    def query_string(self, **changes: Any) -> str:
+        from urllib.parse import urlencode
+
+        values = {
+            "q": self.q,
+            "language": self.language,
+            "source": self.source,
+            "min_score": self.min_score,
+            "min_mentions": self.min_mentions,
+            "status": self.status,
+            "since": self.since,
+            "until": self.until,
+            "sort": self.sort,
+            "page": self.page,
+        } | changes
+        return urlencode(
+            {
+                k: v
+                for k, v in values.items()
+                if v is not None and v != "" and not (k == "page" and v == 1)
+            }
+        )
+
+
+def _queue_select(session: Session, f: QueueFilter) -> Select[Any]:
+    conditions: list[Any] = [m.Claim.merged_into_id.is_(None)]
+    if f.q:
+        conditions += like_terms(session, m.Claim.text, f.q)
+    if f.language:
+        conditions.append(m.Claim.language == f.language)
+    if f.status:
+        conditions.append(m.Claim.status == f.status)
+    if f.min_score is not None:
+        conditions.append(m.Claim.score >= f.min_score)
+    if f.min_mentions is not None:
+        conditions.append(m.Claim.mention_count >= f.min_mentions)
+    if f.since:
+        conditions.append(
+            m.Claim.last_seen_at >= datetime.combine(f.since, datetime.min.time(), UTC)
+        )
+    if f.until:
+        end = datetime.combine(f.until + timedelta(days=1), datetime.min.time(), UTC)
+        conditions.append(or_(m.Claim.first_seen_at < end, m.Claim.first_seen_at.is_(None)))
+    if f.source is not None:
+        conditions.append(
+            m.Claim.id.in_(
+                select(m.Mention.claim_id)
+                .join(m.Item, m.Item.id == m.Mention.item_id)
+                .where(m.Item.source_id == f.source)
+            )
+        )
+    return select(m.Claim).where(*conditions)
+
+
+def queue(
+    session: Session, f: QueueFilter, page_size: int = PAGE_SIZE, limit: int | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of claims matching ``f`` and how many match in all (``limit`` overrides
+    paging, for exports)."""
+    base = _queue_select(session, f)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    order: tuple[Any, ...] = {
+        "score": (m.Claim.score.desc(), m.Claim.id.desc()),
+        "recent": (m.Claim.last_seen_at.desc(), m.Claim.id.desc()),
+        "spread": (m.Claim.mention_count.desc(), m.Claim.id.desc()),
+    }[f.sort]
+    stmt = base.order_by(*order)
+    stmt = stmt.limit(limit) if limit else stmt.limit(page_size).offset((f.page - 1) * page_size)
+    rows = [
+        {
+            "id": c.id,
+            "text": c.text,
+            "language": c.language,
+            "score": c.score,
+            "status": c.status,
+            "mention_count": c.mention_count,
+            "first_seen_at": c.first_seen_at,
+            "last_seen_at": c.last_seen_at,
+        }
+        for c in session.scalars(stmt)
+    ]
+    return rows, total
+
+
+def source_choices(session: Session) -> list[tuple[int, str]]:
+    return [
+        (i, name or location)
+        for i, name, location in session.execute(
+            select(m.Source.id, m.Source.name, m.Source.location).order_by(m.Source.name).limit(500)
+        )
+    ]
+
+
+# --- claim page ----------------------------------------------------------------------------
+
+
+def claim_page(session: Session, claim_id: int) -> dict[str, Any] | None:
+    claim = session.get(m.Claim, claim_id)
+    if claim is None:
+        return None
+    mentions = (
+        session.execute(
+            select(
+                m.Mention.text,
+                m.Mention.score,
+                m.Mention.seen_at,
+                m.Mention.language,
+                m.Item.url,
+                m.Item.title,
+                m.Item.platform,
+                m.Source.name.label("source"),
+            )
+            .join(m.Item, m.Item.id == m.Mention.item_id)
+            .outerjoin(m.Source, m.Source.id == m.Item.source_id)
+            .where(m.Mention.claim_id == claim_id)
+            .order_by(m.Mention.seen_at.desc())
+            .limit(20)
+        )
+        .mappings()
+        .all()
+    )
+    local = session.scalar(
+        select(m.FactCheck).where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin == "local")
+    )
+    return {
+        "claim": claim,
+        "mentions": [dict(r) for r in mentions],
+        "fact_check": local,
+        "citations": citations(session, local.id) if local else [],
+        "history": history(session, claim_id, local.id if local else None),
+    }
+
+
+def claim_chart(session: Session, claim_id: int, days: int = 90) -> list[tuple[date, int]]:
+    since = datetime.now(UTC) - timedelta(days=days)
+    return day_counts(session, [m.Mention.claim_id == claim_id], since)
+
+
+def linked_fact_checks(session: Session, claim_id: int) -> list[dict[str, Any]]:
+    """Imported fact-checks already linked to the claim (the fallback when matching is
+    not available)."""
+    rows = session.execute(
+        select(m.FactCheck)
+        .where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin != "local")
+        .limit(10)
+    ).scalars()
+    return [
+        {
+            "score": 1.0,
+            "band": "linked",
+            "publisher": r.publisher,
+            "rating": r.rating_label,
+            "url": r.url,
+            "claim_reviewed": r.claim_reviewed,
+        }
+        for r in rows
+    ]
+
+
+def citations(session: Session, fact_check_id: int) -> list[m.Citation]:
+    return list(
+        session.scalars(
+            select(m.Citation)
+            .where(m.Citation.fact_check_id == fact_check_id)
+            .order_by(m.Citation.id)
+        )
+    )
+
+
+def history(
+    session: Session, claim_id: int | None, fact_check_id: int | None, limit: int = 50
+) -> list[m.AuditEvent]:
+    conditions = []
+    if claim_id is not None:
+        conditions.append(
+            and_(m.AuditEvent.entity_type == "claim", m.AuditEvent.entity_id == claim_id)
+        )
+    if fact_check_id is not None:
+        conditions.append(
+            and_(m.AuditEvent.entity_type == "fact_check", m.AuditEvent.entity_id == fact_check_id)
+        )
+    if not conditions:
+        return []
+    return list(
+        session.scalars(
+            select(m.AuditEvent)
+            .where(or_(*conditions))
+            .order_by(m.AuditEvent.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def comments(session: Session, fact_check_id: int) -> list[dict[str, Any]]:
+    rows = (
+        session.execute(
+            select(
+                m.ReviewComment.kind,
+                m.ReviewComment.body,
+                m.ReviewComment.version,
+                m.ReviewComment.created_at,
+                m.User.username,
+            )
+            .outerjoin(m.User, m.User.id == m.ReviewComment.user_id)
+            .where(m.ReviewComment.fact_check_id == fact_check_id)
+            .order_by(m.ReviewComment.id)
+        )
+        .mappings()
+        .all()
+    )
+    return [dict(r) for r in rows]
+
+
+def usernames(session: Session, ids: list[int | None]) -> dict[int, str]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    return dict(
+        session.execute(select(m.User.id, m.User.username).where(m.User.id.in_(wanted))).all()
+    )
