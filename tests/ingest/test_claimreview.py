@@ -235,7 +235,7 @@ _json = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(_json)
 def test_parse_claimreview_any_json_gives_records_or_rejections(doc: object) -> None:
     data = json.dumps(doc).encode()

@@ -69,7 +69,7 @@ def test_parse_datetime_is_always_utc() -> None:
     assert moment is not None and moment.tzinfo is UTC and moment.day == 6
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=300, deadline=None)
 @given(st.one_of(st.text(max_size=40), st.integers(), st.floats(), st.none()))
 def test_parse_datetime_never_raises_other_errors(value: object) -> None:
     try:
@@ -79,7 +79,7 @@ def test_parse_datetime_never_raises_other_errors(value: object) -> None:
     assert moment is None or moment.tzinfo is UTC
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.datetimes(
         min_value=datetime(1901, 1, 1), max_value=datetime(2199, 1, 1), timezones=st.just(UTC)

@@ -230,7 +230,7 @@ _CELL = st.text(alphabet=st.characters(codec="utf-8"), max_size=12) | st.sampled
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(
     st.lists(st.lists(_CELL, max_size=6), max_size=8),
     st.sampled_from(["text,date,url", "message;time", "a,b"]),

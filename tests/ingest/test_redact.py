@@ -52,7 +52,7 @@ def test_parse_claimreview_rejection_raw_has_no_claimant() -> None:
     assert rejected.reason == "missing reviewRating" and "Claimant Name" not in rejected.raw
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.recursive(
         st.text(max_size=8) | st.integers(),

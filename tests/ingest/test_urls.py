@@ -74,7 +74,7 @@ def test_canonical_url_never_raises_and_is_idempotent(url: str) -> None:
     assert canonical_url(once) == once
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     st.builds(
         Item,
