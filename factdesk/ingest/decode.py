@@ -5,7 +5,8 @@ Order of evidence, strongest first:
 1. a byte-order mark (UTF-8, UTF-16, UTF-32);
 2. the charset the caller declares (an HTTP ``Content-Type`` header), then the one the
    document declares about itself (``<?xml encoding=...?>``, ``<meta charset=...>``);
-3. strict UTF-8;
+3. UTF-16 without a BOM when the byte pattern shows it (NUL in every other byte), then
+   strict UTF-8;
 4. line by line: every line that is valid UTF-8 stays UTF-8, every other line is decoded with
    the legacy Windows code page that fits the bytes best — cp1258 (Vietnamese, tone marks as
    combining characters) or cp1252 (Western European) — and latin-1 for bytes neither
@@ -87,6 +88,9 @@ def decode_text(data: bytes, declared: str | None = None, *, where: str) -> str:
         if decoded is not None:
             return decoded
 
+    wide = _utf16_without_bom(data)
+    if wide is not None:
+        return wide
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -142,6 +146,27 @@ def _try_declared(data: bytes, codec: str) -> str | None:
         return None
     if codec == "cp1258":
         text = unicodedata.normalize("NFC", text)
+    return text if _sensible(text) else None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text some Windows tools write without a BOM: every other byte is zero for
+    Latin text, so one byte parity is mostly NUL and the other almost never."""
+    sample = data[:4096]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 5:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_zeros, odd_zeros = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_zeros > 0.3 and even_zeros < 0.05:
+        codec = "utf-16-le"
+    elif even_zeros > 0.3 and odd_zeros < 0.05:
+        codec = "utf-16-be"
+    else:
+        return None
+    try:
+        text = data.decode(codec)
+    except UnicodeDecodeError:
+        return None
     return text if _sensible(text) else None
 
 

@@ -33,6 +33,12 @@ def test_decode_text_bom_wins_over_declaration(bom: bytes, codec: str) -> None:
     assert decode_text(data, "iso-8859-1", where="x") == VIETNAMESE
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_decode_text_utf16_without_bom_recognised(codec: str) -> None:
+    text = "text,date\n" + VIETNAMESE
+    assert decode_text(text.encode(codec), where="x") == text
+
+
 def test_decode_text_declared_charset_used() -> None:
     data = "Привет, мир".encode("koi8-r")
     assert decode_text(data, "koi8-r", where="x") == "Привет, мир"
