@@ -12,6 +12,7 @@ import pytest
 
 from factdesk.errors import FetchError, HTTPStatusError, RobotsDisallowed, TooLarge
 from factdesk.ingest.feeds import parse_feed
+from factdesk.ingest.pages import parse_page
 from factdesk.net import Fetcher
 from factdesk.settings import Settings
 from tests.httpserver import LocalServer, Request, Response
@@ -66,6 +67,18 @@ def test_fetch_feed_then_parse_end_to_end(server: LocalServer) -> None:
         "news-example-1001",
         "https://news.example.com/2024/03/unemployment",
     ]
+
+
+def test_fetch_page_then_parse_with_header_charset(server: LocalServer) -> None:
+    page = (Path(__file__).parent / "fixtures" / "ingest" / "article_claimreview.html").read_bytes()
+    server.route("/article", body=page, headers={"Content-Type": "text/html; charset=utf-8"})
+    with Fetcher(_settings()) as fetcher:
+        result = fetcher.fetch(server.url("/article"), accept="text/html")
+    parsed = parse_page(
+        result.body, url=result.url, content_type="text/html; charset=" + (result.charset or "")
+    )
+    assert parsed.item is not None and parsed.item.url == server.url("/article")
+    assert len(parsed.fact_checks.records) == 2
 
 
 def test_fetch_follows_redirects_to_final_url(server: LocalServer) -> None:
