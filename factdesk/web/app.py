@@ -43,7 +43,6 @@ ROUTERS: list[tuple[str, str]] = [
     ("factdesk.web.editor", "router"),
     ("factdesk.web.admin", "router"),
     ("factdesk.web.api", "router"),
-    ("factdesk.web.api_public", "router"),
     ("factdesk.web.tips", "router"),
     ("factdesk.web.public", "router"),
 ]
