@@ -122,6 +122,42 @@ class Settings(BaseSettings):
         ),
     )
 
+    # --- claim detection -----------------------------------------------------------------
+    detect_threshold: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description=(
+            "Check-worthiness score at or above which a sentence becomes a mention; empty "
+            "means the threshold chosen by cross-validation when the model was trained."
+        ),
+    )
+    detect_batch_items: int = Field(
+        500, gt=0, description="Items scored and written per transaction by `factdesk detect`."
+    )
+    cluster_threshold: float = Field(
+        0.78,
+        gt=0,
+        le=1,
+        description=(
+            "Cosine similarity (static embedding) at or above which a mention joins an "
+            "existing claim; lower groups more loosely (see docs/detection.md)."
+        ),
+    )
+    resurgence_quiet_days: float = Field(
+        30.0,
+        gt=0,
+        description="Days without a mention after which a claim rated false counts as quiet.",
+    )
+    resurgence_window_days: float = Field(
+        7.0, gt=0, description="Days after a comeback in which RESURGENCE_MIN_MENTIONS are counted."
+    )
+    resurgence_min_mentions: int = Field(
+        2,
+        ge=1,
+        description="Mentions within the window that make a comeback of a false claim an alert.",
+    )
+
     # --- publishing ----------------------------------------------------------------------
     public_base_url: str = Field(
         "http://127.0.0.1:8000",

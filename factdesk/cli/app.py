@@ -29,6 +29,8 @@ quarantine_app = typer.Typer(help="Input that could not be used, and why.", no_a
 eval_app = typer.Typer(help="Score factdesk on public benchmark datasets.", no_args_is_help=True)
 train_app = typer.Typer(help="Train the small models factdesk ships.", no_args_is_help=True)
 users_app = typer.Typer(help="Newsroom accounts and their roles.", no_args_is_help=True)
+claims_app = typer.Typer(help="Distinct claims found by `factdesk detect`.", no_args_is_help=True)
+alerts_app = typer.Typer(help="Resurgence alerts about claims rated false.", no_args_is_help=True)
 
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(sources_app, name="sources")
@@ -37,6 +39,8 @@ app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(eval_app, name="eval")
 app.add_typer(train_app, name="train")
 app.add_typer(users_app, name="users")
+app.add_typer(claims_app, name="claims")
+app.add_typer(alerts_app, name="alerts")
 
 
 _engines: list[Engine] = []

