@@ -48,15 +48,19 @@ class IngestReport:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
+        """One line for people: the counts that are not zero."""
         if self.not_modified:
             return f"{self.origin}: not modified since last fetch"
-        parts = [f"{self.added} new", f"{self.updated} updated", f"{self.duplicates} duplicate"]
-        if self.fact_checks_added or self.fact_checks_updated:
-            parts.append(
-                f"{self.fact_checks_added} fact-checks new, {self.fact_checks_updated} updated"
-            )
-        parts.append(f"{self.quarantined} quarantined")
-        return f"{self.origin}: " + ", ".join(parts)
+        counts = [
+            (self.added, "new items"),
+            (self.updated, "items updated"),
+            (self.fact_checks_added, "new fact-checks"),
+            (self.fact_checks_updated, "fact-checks updated"),
+            (self.duplicates, "already known"),
+            (self.quarantined, "quarantined"),
+        ]
+        parts = [f"{n} {label}" for n, label in counts if n]
+        return f"{self.origin}: " + (", ".join(parts) or "nothing to import")
 
 
 # --- sources -------------------------------------------------------------------------------

@@ -204,6 +204,17 @@ class Settings(BaseSettings):
             return [part.strip().lower() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, value: list[str]) -> list[str]:
+        from factdesk.text.langid import supported_languages
+
+        known = set(supported_languages())
+        unknown = [code for code in value if code.split("-")[0] not in known]
+        if unknown or not value:
+            raise ValueError(f"unknown language code(s) {unknown}; use ISO 639-1 codes like vi,en")
+        return value
+
     @field_validator("queue")
     @classmethod
     def _known_queue(cls, value: str) -> str:

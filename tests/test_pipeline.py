@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 import unicodedata
 from pathlib import Path
 
@@ -11,9 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import pipeline
-from factdesk.errors import InputError, ParseError
+from factdesk.errors import FetchError, InputError, ParseError, RobotsDisallowed
 from factdesk.settings import Settings
 from factdesk.store import models
+from tests.httpserver import LocalServer, Request, Response
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
 
@@ -177,3 +179,81 @@ def test_ingest_file_copy_in_other_place_is_duplicate(
     shutil.copy(FIXTURES / "posts.jsonl", copy)
     report = pipeline.ingest_file(settings, db, copy, "jsonl")
     assert report.added == 0 and report.duplicates == 3
+
+
+# --- over real HTTP on 127.0.0.1 ------------------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[LocalServer]:
+    with LocalServer() as running:
+        running.route("/robots.txt", body=b"User-agent: *\nDisallow: /private\n")
+        yield running
+
+
+def test_ingest_feed_over_http_refetch_is_conditional(
+    db: sessionmaker[Session], settings: Settings, server: LocalServer
+) -> None:
+    feed = (FIXTURES / "feed.xml").read_bytes()
+
+    def conditional(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return 304, {"ETag": '"v1"'}, b""
+        return 200, {"Content-Type": "application/rss+xml", "ETag": '"v1"'}, feed
+
+    server.handle("/feed.xml", conditional)
+    first = pipeline.ingest_feed(settings, db, server.url("/feed.xml"))
+    second = pipeline.ingest_feed(settings, db, server.url("/feed.xml"))
+    assert first.added == 2
+    assert second.not_modified and "not modified" in second.summary()
+    with db() as session:
+        source = session.scalars(select(models.Source)).one()
+    assert source.etag == '"v1"' and source.last_status == "not_modified"
+
+
+def test_ingest_feed_http_error_marks_source_and_raises(
+    db: sessionmaker[Session], settings: Settings, server: LocalServer
+) -> None:
+    server.route("/gone.xml", status=500, body=b"oops")
+    with pytest.raises(FetchError, match="500"):
+        pipeline.ingest_feed(settings, db, server.url("/gone.xml"))
+    with db() as session:
+        source = session.scalars(select(models.Source)).one()
+    assert source.last_status == "error" and "500" in (source.last_error or "")
+    assert _count(db, models.Item) == 0
+
+
+def test_ingest_feed_disallowed_by_robots(
+    db: sessionmaker[Session], settings: Settings, server: LocalServer
+) -> None:
+    server.route("/private/feed.xml", body=(FIXTURES / "feed.xml").read_bytes())
+    with pytest.raises(RobotsDisallowed):
+        pipeline.ingest_feed(settings, db, server.url("/private/feed.xml"))
+    assert "/private/feed.xml" not in server.paths()
+
+
+def test_ingest_page_over_http_imports_item_and_claimreview(
+    db: sessionmaker[Session], settings: Settings, server: LocalServer
+) -> None:
+    page = b"""<!doctype html><html lang="en"><head><title>Checked: lemon water</title>
+    <script type="application/ld+json">{"@context": "https://schema.org", "@type": "ClaimReview",
+     "url": "https://example.org/checks/lemon", "claimReviewed": "Hot lemon water cures diabetes.",
+     "datePublished": "2026-02-10", "author": {"@type": "Organization", "name": "Test Desk"},
+     "reviewRating": {"@type": "Rating", "ratingValue": 1, "bestRating": 5, "worstRating": 1,
+     "alternateName": "False"}}</script></head><body><nav>Home | About</nav><article>
+    <h1>No, hot lemon water does not cure diabetes</h1>
+    <p>A message shared widely this week says that drinking hot lemon water every morning cures
+    diabetes. Doctors at the city hospital said there is no evidence for this claim, and that
+    people with diabetes should keep taking the treatment their doctor prescribed.</p>
+    <p>Lemon water is harmless for most people, but it does not lower blood sugar in any
+    clinically meaningful way, according to the health agency's guidance published last year.</p>
+    </article><footer>Contact us</footer></body></html>"""
+    server.route("/article", body=page, headers={"Content-Type": "text/html; charset=utf-8"})
+    report = pipeline.ingest_page(settings, db, server.url("/article"))
+    assert report.added == 1 and report.fact_checks_added == 1
+    with db() as session:
+        item = session.scalars(select(models.Item)).one()
+        fc = session.scalars(select(models.FactCheck)).one()
+    assert "lemon water" in item.text and "Home | About" not in item.text
+    assert item.language == "en"
+    assert fc.claim_reviewed == "Hot lemon water cures diabetes." and fc.rating_label == "False"

@@ -8,7 +8,9 @@ from factdesk.settings import Settings, load_settings
 DOCS = Path(__file__).parents[1] / "docs" / "settings.md"
 
 
-def test_load_settings_defaults_to_sqlite_in_data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_load_settings_defaults_to_sqlite_in_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FACTDESK_DATA_DIR", str(tmp_path))
     settings = load_settings()
     assert settings.effective_database_url == f"sqlite:///{tmp_path / 'factdesk.db'}"
@@ -21,8 +23,11 @@ def test_load_settings_reads_languages_as_comma_list(monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("FACTDESK_FETCH_TIMEOUT", "-1"), ("FACTDESK_QUEUE", "carrier-pigeon"),
-     ("FACTDESK_MAX_BODY_BYTES", "lots")],
+    [
+        ("FACTDESK_FETCH_TIMEOUT", "-1"),
+        ("FACTDESK_QUEUE", "carrier-pigeon"),
+        ("FACTDESK_MAX_BODY_BYTES", "lots"),
+    ],
 )
 def test_load_settings_bad_value_names_the_variable(
     monkeypatch: pytest.MonkeyPatch, variable: str, value: str
@@ -36,4 +41,12 @@ def test_every_setting_has_a_description_and_is_documented() -> None:
     documented = DOCS.read_text(encoding="utf-8")
     for name, field in Settings.model_fields.items():
         assert field.description, f"{name} has no description"
-        assert f"FACTDESK_{name.upper()}" in documented, f"FACTDESK_{name.upper()} missing from docs/settings.md"
+        assert f"FACTDESK_{name.upper()}" in documented, (
+            f"FACTDESK_{name.upper()} missing from docs/settings.md"
+        )
+
+
+def test_load_settings_unknown_language_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACTDESK_LANGUAGES", "vi,klingon")
+    with pytest.raises(ConfigError, match="FACTDESK_LANGUAGES"):
+        load_settings()

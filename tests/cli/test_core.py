@@ -37,7 +37,7 @@ def test_doctor_bad_setting_fails_with_one_line(cli: CLI, monkeypatch: pytest.Mo
 def test_ingest_file_then_list_items_and_quarantine(cli: CLI) -> None:
     result = cli("ingest", "file", str(FIXTURES / "posts.csv"), "--format", "csv")
     assert result.code == 0, result.err
-    assert "3 new" in result.out and "2 quarantined" in result.out
+    assert "3 new items" in result.out and "2 quarantined" in result.out
     items = json.loads(cli("items", "list", "--format", "json").out)
     assert len(items) == 3 and all("author_handle" not in row for row in items)
     shown = json.loads(cli("items", "show", str(items[0]["id"]), "--format", "json").out)
