@@ -7,6 +7,7 @@ cache period, because matching runs a search and the claim page is the busiest p
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from factdesk.errors import FactdeskError
 from factdesk.settings import Settings
 from factdesk.web.queries import linked_fact_checks
+
+log = logging.getLogger(__name__)
 
 
 def _plain(result: Any) -> dict[str, Any]:
@@ -42,7 +45,12 @@ def _plain(result: Any) -> dict[str, Any]:
 
 
 def matches_for(
-    settings: Settings, session: Session, claim_id: int, text: str, k: int = 5
+    settings: Settings,
+    session: Session,
+    claim_id: int,
+    text: str,
+    language: str | None = None,
+    k: int = 5,
 ) -> tuple[list[dict[str, Any]], str]:
     """(matches, note): the note says when matching was not available and why."""
     try:
@@ -50,7 +58,10 @@ def matches_for(
     except ImportError:
         return linked_fact_checks(session, claim_id), "matching not installed"
     try:
-        results = match_text(settings, session, text, k)
+        results = match_text(settings, session, text, k=k, language=language)
     except FactdeskError as exc:
         return linked_fact_checks(session, claim_id), str(exc)
+    except Exception as exc:  # the page still serves the claim when matching breaks
+        log.exception("matching failed for claim %s", claim_id)
+        return linked_fact_checks(session, claim_id), f"matching failed: {type(exc).__name__}"
     return [_plain(r) for r in results], ""

@@ -86,7 +86,9 @@ def claim(
     )
     matches, match_note = state.cache.get(
         ("matches", claim_id),
-        lambda: matches_for(state.settings, session, claim_id, data["claim"].text),
+        lambda: matches_for(
+            state.settings, session, claim_id, data["claim"].text, data["claim"].language
+        ),
     )
     can_start = (
         data["claim"].status == State.NEW.value

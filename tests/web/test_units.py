@@ -1,0 +1,69 @@
+"""Small pieces of the web layer: charts, CSV cells, quote matching, text extraction."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from factdesk.web.archive import extract_text, quote_in
+from factdesk.web.charts import bar_chart, fill_days
+from factdesk.web.export import cell, to_csv
+from factdesk.web.queries import QueueFilter
+
+
+def test_charts_fill_days_puts_zeros_in_gaps() -> None:
+    points = fill_days([(date(2024, 1, 1), 2), (date(2024, 1, 4), 1)])
+    assert [n for _, n in points] == [2, 0, 0, 1]
+    assert len(fill_days([], days=30, end=date(2024, 1, 30))) == 30
+    assert fill_days([]) == []
+
+
+def test_charts_bar_chart_is_escaped_svg_without_style() -> None:
+    svg = str(bar_chart([(date(2024, 1, 1), 3), (date(2024, 1, 2), 0)], label='<x> "y"'))
+    assert svg.startswith("<svg") and svg.count("<rect") == 2
+    assert "&lt;x&gt;" in svg and "style=" not in svg  # CSP forbids inline style
+    assert "2024-01-01: 3" in svg
+    assert str(bar_chart([], label="none")) == ""
+
+
+def test_export_cells_defuse_formulas_and_keep_unicode() -> None:
+    assert cell("=1+1") == "'=1+1" and cell("-2") == "'-2" and cell("@SUM") == "'@SUM"
+    assert cell(None) == "" and cell({"a": "ấ"}) == '{"a": "ấ"}'
+    text = to_csv(["a", "b"], [{"a": "Việt", "b": 1}])
+    assert text == "\ufeffa,b\r\nViệt,1\r\n"
+
+
+def test_archive_quote_in_ignores_case_space_and_curly_quotes() -> None:
+    page = "Bộ Y tế cho biết: “không có thay đổi”\n  về tỷ lệ sinh."
+    assert quote_in(page, 'KHÔNG CÓ thay đổi" về tỷ lệ')
+    assert not quote_in(page, "có thay đổi lớn")
+    assert not quote_in(page, "   ")
+
+
+def test_archive_extract_text_by_type() -> None:
+    html = (
+        b"<html><head><title>T</title></head><body><article><p>"
+        + b"Words here. " * 30
+        + b"</p></article></body></html>"
+    )
+    text, title = extract_text(html, "http://127.0.0.1/x", "text/html; charset=utf-8")
+    assert "Words here." in text and title == "T"
+    assert extract_text(b"plain", "u", "text/plain")[0] == "plain"
+    assert extract_text(b"%PDF-1.4", "u", "application/pdf") == ("", None)
+
+
+def test_queue_filter_reads_leniently_and_round_trips() -> None:
+    f = QueueFilter.from_params(
+        {
+            "q": " vaccine ",
+            "min_score": "0.5",
+            "min_mentions": "1",
+            "page": "-3",
+            "sort": "bogus",
+            "since": "2024-02-30",
+        }
+    )
+    assert (f.q, f.min_score, f.min_mentions, f.page, f.sort) == ("vaccine", 0.5, 1, 1, "score")
+    assert f.problems == ["since"]
+    again = QueueFilter.from_params(dict(p.split("=") for p in f.query_string().split("&")))
+    assert (again.q, again.min_score, again.min_mentions) == ("vaccine", 0.5, 1)
+    assert "page=2" in f.query_string(page=2) and "page" not in f.query_string()
