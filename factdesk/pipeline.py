@@ -348,20 +348,15 @@ def _quarantine_document(
     *,
     origin: str,
     kind: str,
-    raw: bytes,
     source_id: int | None = None,
 ) -> None:
-    """A whole input that cannot be parsed is kept in the quarantine (its own transaction),
-    then the error goes on to the caller."""
-    where = exc.where or origin
+    """A whole input that cannot be parsed is recorded in the quarantine (its own
+    transaction), then the error goes on to the caller. No excerpt is kept: a raw page or
+    feed can carry bylines, and the origin says where the document is."""
     with transaction(factory) as session:
         quarantine(
             session,
-            [
-                types.Rejected(
-                    where=where, reason=exc.message, raw=raw[:RAW_LIMIT].decode("utf-8", "replace")
-                )
-            ],
+            [types.Rejected(where=exc.where or origin, reason=exc.message)],
             origin=origin,
             kind=kind,
             source_id=source_id,
@@ -411,13 +406,13 @@ def ingest_feed(settings: Settings, factory: sessionmaker[Session], location: st
         try:
             parsed = parse_feed(data, origin=location)
         except InputError as exc:
-            _quarantine_document(
-                factory, exc, origin=location, kind="feed", raw=data, source_id=source_id
-            )
+            _quarantine_document(factory, exc, origin=location, kind="feed", source_id=source_id)
             raise
     except Exception as exc:
         _mark_source(factory, source_id, "error", error=str(exc))
         raise
+    if parsed.meta.get("warning"):
+        report.notes.append(parsed.meta["warning"])
     with transaction(factory) as session:
         store_items(
             session,
@@ -470,7 +465,7 @@ def ingest_page(settings: Settings, factory: sessionmaker[Session], location: st
     try:
         page = parse_page(data, url=url, content_type=content_type)
     except InputError as exc:
-        _quarantine_document(factory, exc, origin=location, kind="page", raw=data)
+        _quarantine_document(factory, exc, origin=location, kind="page")
         raise
     with transaction(factory) as session:
         source = get_or_create_source(session, "page", location)
@@ -516,7 +511,7 @@ def ingest_file(
         try:
             parsed = claimreview.parse_claimreview(data, origin=origin)
         except InputError as exc:
-            _quarantine_document(factory, exc, origin=origin, kind=fmt, raw=data)
+            _quarantine_document(factory, exc, origin=origin, kind=fmt)
             raise
         with transaction(factory) as session:
             source = get_or_create_source(session, "file", str(path.resolve()))
@@ -530,9 +525,10 @@ def ingest_file(
         return report
     reader = exports.iter_csv if fmt == "csv" else exports.iter_jsonl
     meta: dict[str, str] = {}
-    with _open_text(path) as handle, transaction(factory) as session:
+    with path.open("rb") as handle, transaction(factory) as session:
         source = get_or_create_source(session, "file", str(path.resolve()))
-        records = reader(handle, origin=origin, mapping=mapping, meta=meta)  # type: ignore[arg-type]
+        lines = _text_lines(handle, origin)
+        records = reader(lines, origin=origin, mapping=mapping, meta=meta)  # type: ignore[arg-type]
         store_items(
             session,
             records,
@@ -548,31 +544,24 @@ def ingest_file(
     return report
 
 
-def _open_text(path: Path) -> IO[str]:
-    """Open an export as text: UTF-8 (with or without BOM) when it is, else the encoding the
-    decoder guesses from the first megabyte."""
+def _text_lines(handle: IO[bytes], where: str) -> Iterator[str]:
+    """Decode an export line by line: UTF-8 where it is, the decoder's guess (Windows-1258
+    Vietnamese, Windows-1252, ...) for a line that is not, so one legacy line in a UTF-8 file
+    is repaired instead of garbling the whole file. UTF-16 files are decoded whole."""
     from factdesk.ingest.decode import decode_text
 
-    with path.open("rb") as raw:
-        head = raw.read(1 << 20)
-    try:
-        head.decode("utf-8-sig")
-        encoding = "utf-8-sig"
-    except UnicodeDecodeError as exc:
-        if exc.start > len(head) - 4:  # a character cut by the 1 MiB boundary
-            encoding = "utf-8-sig"
-        else:
-            decode_text(head, where=str(path))  # raises ParseError when nothing fits
-            encoding = "cp1258" if _looks_vietnamese_legacy(head) else "cp1252"
-    return path.open("r", encoding=encoding, errors="replace", newline="")
-
-
-def _looks_vietnamese_legacy(data: bytes) -> bool:
-    try:
-        text = data.decode("cp1258")
-    except UnicodeDecodeError:
-        return False
-    return any(ch in text for ch in "ơưăđƠƯĂĐ")
+    head = handle.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        yield from decode_text(head + handle.read(), where=where).splitlines(keepends=True)
+        return
+    handle.seek(0)
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield decode_text(raw, where=f"{where} line {number}")
 
 
 __all__ = [

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -132,6 +132,7 @@ def test_ingest_feed_malformed_is_quarantined_whole(
         record = session.scalars(select(models.QuarantineRecord)).one()
         source = session.scalars(select(models.Source)).one()
     assert record.kind == "feed" and record.reason
+    assert record.raw == ""  # a raw feed can carry bylines: the origin says where it is
     assert source.last_status == "error"
 
 
@@ -169,6 +170,21 @@ def test_ingest_file_legacy_vietnamese_encoding(
     with db() as session:
         stored = session.scalar(select(models.Item.text))
     assert stored is not None and "điện" in stored
+
+
+def test_ingest_file_mixed_encodings_repaired_line_by_line(
+    db: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    path = tmp_path / "mixed.jsonl"
+    utf8 = '{"id": "1", "text": "Giá xăng sẽ tăng gấp đôi vào tuần tới."}\n'.encode()
+    legacy = _cp1258('{"id": "2", "text": "Điện sẽ bị cắt cả tuần ở quận này."}\n')
+    path.write_bytes(utf8 + legacy)
+    report = pipeline.ingest_file(settings, db, path, "jsonl")
+    assert report.added == 2
+    with db() as session:
+        texts = set(session.scalars(select(models.Item.text)))
+    assert "Điện sẽ bị cắt cả tuần ở quận này." in texts
+    assert "Giá xăng sẽ tăng gấp đôi vào tuần tới." in texts
 
 
 def test_ingest_file_copy_in_other_place_is_duplicate(

@@ -21,6 +21,8 @@ class FileKind(enum.StrEnum):
 
 def _finish(report: pipeline.IngestReport) -> None:
     console.print(report.summary())
+    for note in report.notes:
+        err_console.print(f"[yellow]note:[/yellow] {note}")
     if report.quarantined:
         err_console.print(
             f"[yellow]{report.quarantined} record(s) quarantined[/yellow] — see `factdesk quarantine list`"
