@@ -263,13 +263,41 @@ VI: dict[str, str] = {
     "needs a note saying why": "cần ghi chú lý do",
 }
 
+# English labels for the machine words (states, roles, audit actions) shown as text.
+EN: dict[str, str] = {
+    "new": "new",
+    "researching": "researching",
+    "draft": "draft",
+    "in_review": "in review",
+    "published": "published",
+    "corrected": "corrected",
+    "withdrawn": "withdrawn",
+    "send_back": "sent back",
+    "approve": "approved",
+    "comment": "comment",
+    "not_modified": "not modified",
+    "submission": "tipline",
+    "fact_check.start": "started the fact-check",
+    "fact_check.edit": "edited the verdict",
+    "fact_check.cite": "cited evidence",
+    "fact_check.uncite": "removed evidence",
+    "fact_check.draft": "started writing the verdict",
+    "fact_check.submit": "submitted for review",
+    "fact_check.send_back": "sent it back",
+    "fact_check.approve": "approved",
+    "fact_check.publish": "published",
+    "fact_check.correct": "published a correction",
+    "fact_check.withdraw": "withdrew it",
+    "fact_check.comment": "commented",
+}
+
 _REASON = re.compile(r"^cannot (\w+): (.+)$")
 _STATE_REASON = re.compile(r"^cannot (\w+) a fact-check in state (\w+)$")
 
 
 def translate(text: str, lang: str) -> str:
     if lang != "vi" or not text:
-        return text
+        return EN.get(text, text)
     found = VI.get(text)
     if found is not None:
         return found

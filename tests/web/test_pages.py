@@ -147,7 +147,7 @@ def test_claim_page_shows_mentions_chart_matches_and_history(
     assert "Start a fact-check" in checker_page.text
     personas["checker"].post(f"/desk/claims/{claim_id}/start")
     history = personas["viewer"].get(f"/desk/claims/{claim_id}").text
-    assert "checker" in history and "fact_check.start" in history
+    assert "checker" in history and "started the fact-check" in history
     assert personas["viewer"].get("/desk/claims/9999").status_code == 404
 
 
