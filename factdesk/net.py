@@ -112,6 +112,44 @@ class Fetcher:
             permanent=True,
         )
 
+    def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> FetchResult:
+        """POST ``body`` to ``url`` (webhook deliveries) and return the answer, whatever its
+        status: the caller decides what a non-2xx means. Redirects are not followed (a POST
+        must not silently move) and robots.txt does not apply (the receiver asked for it).
+        ``timeout`` (default ``FACTDESK_FETCH_TIMEOUT``) bounds each operation and the whole
+        answer; at most 64 kB of the answer's body is kept."""
+        seconds = timeout or self.settings.fetch_timeout
+        url = url.strip()
+        _check_url(url)
+        deadline = time.monotonic() + seconds
+        try:
+            with self._client.stream(
+                "POST", url, content=body, headers=headers or {}, timeout=httpx.Timeout(seconds)
+            ) as response:
+                decoder = _Decoder(
+                    response.headers.get("content-encoding", ""),
+                    url,
+                    min(self.settings.max_body_bytes, _CHUNK),
+                    truncate=True,
+                )
+                for chunk in response.iter_raw():
+                    if decoder.feed(chunk) or time.monotonic() > deadline:
+                        break
+                return self._result(response, url, decoder.finish())
+        except httpx.TimeoutException:
+            raise FetchError(f"no answer within {seconds:g}s", url=url) from None
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise FetchError(f"invalid URL: {exc}", url=url, permanent=True) from None
+        except httpx.HTTPError as exc:
+            raise FetchError(f"network error: {exc or type(exc).__name__}", url=url) from None
+
     # --- one request ---------------------------------------------------------------------
 
     def _get(

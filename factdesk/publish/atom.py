@@ -142,4 +142,4 @@ def atom_feed(
             _text(node, "summary", entry.summary)
         if entry.content_html:
             _text(node, "content", entry.content_html, type="html")
-    return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True))

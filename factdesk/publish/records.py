@@ -54,6 +54,7 @@ class Revision:
     version: int
     at: datetime
     note: str | None = None
+    kind: str = "published"  # published | corrected | withdrawn
 
 
 @dataclass(frozen=True, slots=True)

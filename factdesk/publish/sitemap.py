@@ -35,4 +35,4 @@ def sitemap(urls: Iterable[SitemapURL]) -> bytes:
         etree.SubElement(node, f"{{{SITEMAP_NS}}}loc").text = xml_safe(url.loc)
         if url.lastmod is not None:
             etree.SubElement(node, f"{{{SITEMAP_NS}}}lastmod").text = url.lastmod.isoformat()
-    return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True))

@@ -24,11 +24,21 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     scale out: sessions and rate limits live in the database)."""
     import uvicorn
 
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        proxy_headers=False,
-        server_header=False,
-        log_level="info",
-    )
+    worker = None
+    if settings.embedded_worker:  # the one-machine default: background jobs in this process
+        from factdesk.jobs import Worker, get_queue
+
+        worker = Worker(get_queue(settings))
+        worker.start()
+    try:
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            proxy_headers=False,
+            server_header=False,
+            log_level="info",
+        )
+    finally:
+        if worker is not None:
+            worker.stop()

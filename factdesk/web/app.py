@@ -43,6 +43,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("factdesk.web.editor", "router"),
     ("factdesk.web.admin", "router"),
     ("factdesk.web.api", "router"),
+    ("factdesk.web.api_public", "router"),
     ("factdesk.web.tips", "router"),
     ("factdesk.web.public", "router"),
 ]
@@ -174,3 +175,12 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         app.add_exception_handler(kind, _handle_error)
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app for the environment's settings, for process managers:
+    ``uvicorn --factory factdesk.web.app:app_from_env --workers 4`` (worker processes share
+    sessions and rate limits through the database)."""
+    from factdesk.settings import get_settings
+
+    return create_app(get_settings())

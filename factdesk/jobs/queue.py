@@ -1,0 +1,171 @@
+"""The background job queue: one Huey instance per configuration, two back-ends.
+
+``FACTDESK_QUEUE=sqlite`` (default) keeps the queue in ``DATA_DIR/jobs-<name>.db`` and runs
+worker threads inside the web server; ``FACTDESK_QUEUE=redis`` puts it in Redis so any
+number of ``factdesk worker`` processes on any number of machines consume it. The task code
+(:mod:`factdesk.jobs.tasks`) is the same on both; the back-end is chosen by name from
+:data:`BACKENDS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any
+
+from huey import Huey, RedisHuey, SqliteHuey
+from sqlalchemy.orm import Session, sessionmaker
+
+from factdesk.errors import ConfigError, MissingExtra
+from factdesk.jobs.serializer import JsonSerializer
+from factdesk.settings import Settings
+
+log = logging.getLogger("factdesk.jobs")
+
+Backend = Callable[[Settings], Huey]
+
+
+def sqlite_backend(settings: Settings) -> Huey:
+    """A persistent queue in one SQLite file beside the database (zero set-up)."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / f"jobs-{settings.queue_name}.db"
+    return SqliteHuey(
+        settings.queue_name,
+        filename=str(path),
+        results=False,
+        serializer=JsonSerializer(),
+        timeout=30,
+    )
+
+
+def redis_backend(settings: Settings) -> Huey:
+    """A queue in Redis, shared by workers on many machines."""
+    try:
+        import redis  # noqa: F401
+    except ImportError:
+        raise MissingExtra("redis", "the Redis job queue") from None
+    return RedisHuey(
+        settings.queue_name,
+        url=settings.redis_url,
+        results=False,
+        serializer=JsonSerializer(),
+        blocking=True,
+        read_timeout=1,
+    )
+
+
+# FACTDESK_QUEUE names one of these.
+BACKENDS: dict[str, Backend] = {"sqlite": sqlite_backend, "redis": redis_backend}
+
+
+class JobQueue:
+    """A configured queue with factdesk's tasks registered on it.
+
+    Enqueueing only writes a message; a :class:`~factdesk.jobs.worker.Worker` (threads in
+    the server, or the ``factdesk worker`` command) runs the tasks. Tasks open the database
+    named by the same settings, lazily, once per process.
+    """
+
+    def __init__(self, settings: Settings, *, factory: sessionmaker[Session] | None = None) -> None:
+        from factdesk.jobs import tasks
+
+        backend = BACKENDS.get(settings.queue)
+        if backend is None:
+            raise ConfigError(
+                f"FACTDESK_QUEUE: unknown queue back-end {settings.queue!r} "
+                f"(known: {', '.join(sorted(BACKENDS))})"
+            )
+        self.settings = settings
+        self.huey = backend(settings)
+        self._factory = factory
+        self._owns_factory = factory is None
+        self._lock = threading.Lock()
+        self.tasks = tasks.register(self)
+
+    @property
+    def factory(self) -> sessionmaker[Session]:
+        """The session factory tasks use (created on first use, shared by the threads)."""
+        with self._lock:
+            if self._factory is None:
+                from factdesk.store.db import make_engine, session_factory
+
+                self._factory = session_factory(make_engine(self.settings.effective_database_url))
+            return self._factory
+
+    # --- enqueueing ----------------------------------------------------------------------
+
+    def deliver_soon(self, delivery_ids: Iterable[int]) -> None:
+        for delivery_id in delivery_ids:
+            self.tasks.deliver_webhook(delivery_id)
+
+    def deliver_at(self, delivery_id: int, eta: datetime) -> None:
+        self.tasks.deliver_webhook.schedule((delivery_id,), eta=eta)
+
+    def sweep_soon(self) -> None:
+        self.tasks.sweep_deliveries()
+
+    # --- inspection (``factdesk doctor``, tests) -----------------------------------------
+
+    def pending_count(self) -> int:
+        return int(self.huey.pending_count())
+
+    def scheduled_count(self) -> int:
+        return int(self.huey.scheduled_count())
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "backend": self.settings.queue,
+            "name": self.settings.queue_name,
+            "pending": self.pending_count(),
+            "scheduled": self.scheduled_count(),
+        }
+
+    def flush(self) -> None:
+        """Drop every message and schedule entry of this queue."""
+        self.huey.flush()
+
+    def close(self) -> None:
+        """Release the queue's connections and the tasks' database engine."""
+        storage = self.huey.storage
+        storage.close()
+        pool = getattr(storage, "pool", None)
+        if pool is not None:
+            pool.disconnect()
+        with self._lock:
+            if self._factory is not None and self._owns_factory:
+                engine = self._factory.kw.get("bind")
+                if engine is not None:
+                    engine.dispose()
+                self._factory = None
+
+
+_QUEUES: dict[tuple[Any, ...], JobQueue] = {}
+_QUEUES_LOCK = threading.Lock()
+
+
+def get_queue(settings: Settings) -> JobQueue:
+    """The process's queue for these settings (one per back-end, name and location)."""
+    key = (
+        settings.queue,
+        settings.queue_name,
+        settings.redis_url if settings.queue == "redis" else str(settings.data_dir.resolve()),
+        settings.effective_database_url,
+    )
+    with _QUEUES_LOCK:
+        queue = _QUEUES.get(key)
+        if queue is None:
+            queue = _QUEUES[key] = JobQueue(settings)
+        return queue
+
+
+def nudge_deliveries(settings: Settings, delivery_ids: list[int]) -> None:
+    """Ask the queue to deliver these soon. Never raises: when the queue is unreachable
+    the delivery rows wait for the periodic sweep, which is the guarantee."""
+    if not delivery_ids:
+        return
+    try:
+        get_queue(settings).deliver_soon(delivery_ids)
+    except Exception as exc:  # the outbox row is already committed; the sweep will find it
+        log.warning("could not enqueue webhook deliveries %s: %s", delivery_ids, exc)

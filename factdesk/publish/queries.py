@@ -1,0 +1,401 @@
+"""Reading the public fact-checks out of the store as :class:`PublishedFactCheck` records.
+
+Only our own fact-checks (``origin='local'``) in a public state are public. Imported
+fact-checks — other organisations' ClaimReview — serve the desk for matching and are never
+republished as ours. Each list is assembled with a fixed number of queries (rows, versions,
+citations, the recurrence ledger), whatever its length.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factdesk.errors import NotFound
+from factdesk.publish.records import (
+    PUBLIC_STATUSES,
+    Appearance,
+    CitedSource,
+    Organisation,
+    PublishedFactCheck,
+    Revision,
+)
+from factdesk.publish.urls import archive_path
+from factdesk.settings import Settings
+from factdesk.store import models as m
+from factdesk.text.normalize import fold, strip_accents
+from factdesk.types import Rating
+
+MAX_APPEARANCES = 50  # earliest distinct URLs per claim put in the page and the markup
+CHUNK = 500  # rows assembled at a time when streaming every public fact-check
+# The note ``desk.transition`` writes when the editor gave none: not worth showing.
+_DEFAULT_NOTES = frozenset({"publish", "correct", "withdraw"})
+
+
+def organisation(settings: Settings) -> Organisation:
+    """The publishing organisation, from settings (its URL defaults to the public site)."""
+    return Organisation(
+        name=settings.org_name,
+        url=settings.org_url or settings.public_base_url,
+        logo=settings.org_logo_url or None,
+    )
+
+
+def _public() -> list[Any]:
+    return [m.FactCheck.origin == "local", m.FactCheck.status.in_(PUBLIC_STATUSES)]
+
+
+def _live() -> Any:
+    return m.FactCheck.status != "withdrawn"
+
+
+def load_public(session: Session, fact_check_id: int) -> PublishedFactCheck:
+    """One public fact-check; NotFound for drafts, imported ones and unknown ids alike."""
+    row = session.scalar(select(m.FactCheck).where(m.FactCheck.id == fact_check_id, *_public()))
+    if row is None:
+        raise NotFound(f"no published fact-check {fact_check_id}")
+    return assemble(session, [row])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class PublicPage:
+    """One page of the public index: the fact-checks shown and how many match in all."""
+
+    items: list[PublishedFactCheck]
+    total: int
+    offset: int
+    limit: int
+
+
+def matches(text: str, query: str) -> bool:
+    """Whether every word of ``query`` occurs in ``text``, ignoring case; a query typed
+    without accents also matches accented text ("ung thu" finds "ung thư")."""
+    words = fold(query).split()
+    if not words:
+        return True
+    haystack = fold(text)
+    if query.isascii():
+        haystack = strip_accents(haystack)
+    return all(word in haystack for word in words)
+
+
+def search_public(
+    session: Session,
+    *,
+    query: str = "",
+    language: str | None = None,
+    offset: int = 0,
+    limit: int = 20,
+    include_withdrawn: bool = True,
+) -> PublicPage:
+    """The index: newest publication first, filtered by words and language.
+
+    The filter runs in Python over the few text columns of the public fact-checks, so it
+    folds case and accents the same way on SQLite and PostgreSQL; a desk publishes
+    thousands of fact-checks, not millions, so this stays in milliseconds.
+    """
+    where = _public()
+    if language:
+        where.append(m.FactCheck.language == language)
+    if not include_withdrawn:
+        where.append(m.FactCheck.status != "withdrawn")
+    rows = session.execute(
+        select(m.FactCheck.id, m.FactCheck.claim_reviewed, m.FactCheck.title, m.FactCheck.summary)
+        .where(*where)
+        .order_by(m.FactCheck.date_published.desc(), m.FactCheck.id.desc())
+    ).all()
+    query = query.strip()[:200]
+    ids = [
+        fc_id
+        for fc_id, claim, title, summary in rows
+        if matches(" ".join(t for t in (claim, title, summary) if t), query)
+    ]
+    chosen = ids[offset : offset + limit]
+    return PublicPage(load_many(session, chosen), len(ids), offset, limit)
+
+
+def load_many(session: Session, ids: Sequence[int]) -> list[PublishedFactCheck]:
+    """Public fact-checks by id, in the order given (unknown or private ids are skipped)."""
+    if not ids:
+        return []
+    rows = {
+        row.id: row
+        for row in session.scalars(select(m.FactCheck).where(m.FactCheck.id.in_(ids), *_public()))
+    }
+    ordered = [rows[i] for i in ids if i in rows]
+    return assemble(session, ordered)
+
+
+def iter_public(
+    session: Session, *, language: str | None = None, live_only: bool = False
+) -> Iterator[PublishedFactCheck]:
+    """Every public fact-check, most recently changed first, in chunks (export, DataFeed)."""
+    where = _public()
+    if language:
+        where.append(m.FactCheck.language == language)
+    if live_only:
+        where.append(m.FactCheck.status != "withdrawn")
+    changed = func.coalesce(m.FactCheck.date_modified, m.FactCheck.date_published)
+    ids = list(
+        session.scalars(
+            select(m.FactCheck.id).where(*where).order_by(changed.desc(), m.FactCheck.id.desc())
+        )
+    )
+    for start in range(0, len(ids), CHUNK):
+        yield from load_many(session, ids[start : start + CHUNK])
+
+
+def recent_changes(
+    session: Session, *, limit: int, language: str | None = None
+) -> list[PublishedFactCheck]:
+    """The ``limit`` most recently published, corrected or withdrawn (the feeds)."""
+    where = _public()
+    if language:
+        where.append(m.FactCheck.language == language)
+    changed = func.coalesce(m.FactCheck.date_modified, m.FactCheck.date_published)
+    ids = list(
+        session.scalars(
+            select(m.FactCheck.id)
+            .where(*where)
+            .order_by(changed.desc(), m.FactCheck.id.desc())
+            .limit(limit)
+        )
+    )
+    return load_many(session, ids)
+
+
+def public_languages(session: Session) -> list[str]:
+    """Languages with at least one public fact-check (the language filter and feeds)."""
+    rows = session.scalars(
+        select(m.FactCheck.language).where(*_public(), m.FactCheck.language.is_not(None)).distinct()
+    )
+    return sorted(r for r in rows if r)
+
+
+def last_change(session: Session) -> datetime | None:
+    """When anything public last changed: the feeds' ``updated`` and HTTP Last-Modified."""
+    changed = func.coalesce(m.FactCheck.date_modified, m.FactCheck.date_published)
+    value = session.scalar(select(func.max(changed)).where(*_public()))
+    return _aware(value)
+
+
+# --- archived copies -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedCopy:
+    """The archived copy of a cited source, as the public may see it (text, not raw HTML)."""
+
+    id: int
+    url: str | None
+    title: str | None
+    fetched_at: datetime | None
+    content_hash: str
+    text: str
+    fact_check_ids: tuple[int, ...]
+
+
+def load_archived(session: Session, document_id: int) -> ArchivedCopy:
+    """An archived copy cited by a public, not withdrawn, fact-check; NotFound otherwise
+    (the library's other documents are the desk's, not the public's)."""
+    cited_by = tuple(
+        session.scalars(
+            select(m.Citation.fact_check_id)
+            .join(m.FactCheck, m.FactCheck.id == m.Citation.fact_check_id)
+            .where(m.Citation.document_id == document_id, *_public(), _live())
+            .distinct()
+            .order_by(m.Citation.fact_check_id)
+        )
+    )
+    document = session.get(m.EvidenceDocument, document_id) if cited_by else None
+    if document is None:
+        raise NotFound(f"no public archived copy {document_id}")
+    return ArchivedCopy(
+        id=document.id,
+        url=document.url,
+        title=document.title,
+        fetched_at=document.fetched_at,
+        content_hash=document.content_hash,
+        text=document.text,
+        fact_check_ids=cited_by,
+    )
+
+
+def cited_document_ids(session: Session) -> list[int]:
+    """Every archived copy a live (not withdrawn) fact-check cites (the static export)."""
+    return sorted(
+        session.scalars(
+            select(m.Citation.document_id)
+            .join(m.FactCheck, m.FactCheck.id == m.Citation.fact_check_id)
+            .where(m.Citation.document_id.is_not(None), *_public(), _live())
+            .distinct()
+        )
+    )
+
+
+# --- assembling records --------------------------------------------------------------------
+
+
+def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[PublishedFactCheck]:
+    """Records for ``rows`` with history, citations and appearances (four queries)."""
+    if not rows:
+        return []
+    ids = [row.id for row in rows]
+    history = _history(session, ids)
+    citations = _citations(session, ids)
+    ledger = _ledger(session, [row.claim_id for row in rows if row.claim_id is not None])
+    out = []
+    for row in rows:
+        revisions = history.get(row.id, [])
+        appearances = _merge_appearances(
+            _manual_appearances(row.appearances), ledger.get(row.claim_id or -1, [])
+        )
+        withdrawal = None
+        if row.status == "withdrawn":
+            withdrawal = next((r.note for r in reversed(revisions) if r.kind == "withdrawn"), None)
+        out.append(
+            PublishedFactCheck(
+                id=row.id,
+                status=row.status,
+                claim_reviewed=row.claim_reviewed,
+                rating=Rating(
+                    label=row.rating_label,
+                    value=row.rating_value,
+                    best=row.rating_best,
+                    worst=row.rating_worst,
+                ),
+                date_published=row.date_published or row.created_at,
+                title=row.title,
+                summary=row.summary,
+                explanation=row.explanation,
+                language=row.language,
+                date_modified=row.date_modified,
+                claim_date=row.claim_date,
+                version=max(len(revisions), 1),
+                appearances=appearances,
+                citations=tuple(citations.get(row.id, [])),
+                history=tuple(revisions),
+                withdrawal_note=withdrawal,
+            )
+        )
+    return out
+
+
+def _history(session: Session, ids: list[int]) -> dict[int, list[Revision]]:
+    """Published versions, numbered 1, 2, 3... as the public counts them (the stored
+    ``version`` also counts every draft edit)."""
+    out: dict[int, list[Revision]] = defaultdict(list)
+    rows = session.execute(
+        select(
+            m.FactCheckVersion.fact_check_id,
+            m.FactCheckVersion.created_at,
+            m.FactCheckVersion.note,
+            m.FactCheckVersion.snapshot,
+        )
+        .where(m.FactCheckVersion.fact_check_id.in_(ids))
+        .order_by(m.FactCheckVersion.fact_check_id, m.FactCheckVersion.version)
+    )
+    for fc_id, at, note, snapshot in rows:
+        status = snapshot.get("status") if isinstance(snapshot, dict) else None
+        kind = status if status in PUBLIC_STATUSES else "published"
+        text = (note or "").strip()
+        revisions = out[fc_id]
+        revisions.append(
+            Revision(
+                version=len(revisions) + 1,
+                at=at,
+                note=None if text.lower() in _DEFAULT_NOTES or not text else text,
+                kind=kind,
+            )
+        )
+    return out
+
+
+def _citations(session: Session, ids: list[int]) -> dict[int, list[CitedSource]]:
+    out: dict[int, list[CitedSource]] = defaultdict(list)
+    for citation in session.scalars(
+        select(m.Citation).where(m.Citation.fact_check_id.in_(ids)).order_by(m.Citation.id)
+    ):
+        out[citation.fact_check_id].append(
+            CitedSource(
+                url=citation.url,
+                quote=citation.quote,
+                publisher=citation.publisher,
+                source_date=citation.source_date,
+                archived_path=archive_path(citation.document_id)
+                if citation.document_id is not None
+                else None,
+                archived_at=citation.archived_at,
+            )
+        )
+    return out
+
+
+def _ledger(session: Session, claim_ids: list[int]) -> dict[int, list[Appearance]]:
+    """Where each claim was seen: the URLs of the items its mentions come from (also the
+    mentions of claims merged into it), each with its earliest date."""
+    if not claim_ids:
+        return {}
+    owner: dict[int, int] = {cid: cid for cid in claim_ids}
+    for merged, into in session.execute(
+        select(m.Claim.id, m.Claim.merged_into_id).where(m.Claim.merged_into_id.in_(claim_ids))
+    ):
+        if into is not None:
+            owner[merged] = into
+    seen = func.min(func.coalesce(m.Item.published_at, m.Mention.seen_at))
+    rows = session.execute(
+        select(m.Mention.claim_id, m.Item.url, seen)
+        .join(m.Item, m.Item.id == m.Mention.item_id)
+        .where(m.Mention.claim_id.in_(list(owner)), m.Item.url.is_not(None))
+        .group_by(m.Mention.claim_id, m.Item.url)
+    )
+    out: dict[int, dict[str, datetime | None]] = defaultdict(dict)
+    for claim_id, url, raw_at in rows:
+        if claim_id is None or url is None:
+            continue
+        at = _aware(raw_at)
+        urls = out[owner[claim_id]]
+        known = urls.get(url)
+        if url not in urls or (at is not None and (known is None or at < known)):
+            urls[url] = at
+    return {cid: [Appearance(u, d) for u, d in urls.items()] for cid, urls in out.items()}
+
+
+def _aware(value: Any) -> datetime | None:
+    """Aggregates over a UTC column come back untyped on SQLite (a string or naive value)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if not isinstance(value, datetime):
+        raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _manual_appearances(value: Iterable[Any] | None) -> list[Appearance]:
+    out = []
+    for entry in value or []:
+        url = entry.get("url") if isinstance(entry, dict) else entry
+        if isinstance(url, str) and url.startswith(("http://", "https://")):
+            out.append(Appearance(url))
+    return out
+
+
+def _merge_appearances(
+    manual: list[Appearance], ledger: list[Appearance]
+) -> tuple[Appearance, ...]:
+    """Earliest first (undated last), one entry per URL, at most MAX_APPEARANCES."""
+    merged: dict[str, Appearance] = {a.url: a for a in ledger}
+    for appearance in manual:
+        merged.setdefault(appearance.url, appearance)
+    ordered = sorted(
+        merged.values(),
+        key=lambda a: (a.date is None, a.date.timestamp() if a.date else 0.0, a.url),
+    )
+    return tuple(ordered[:MAX_APPEARANCES])
