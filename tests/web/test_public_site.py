@@ -213,3 +213,13 @@ def test_public_pages_need_no_sign_in_and_hide_newsroom_data(
     text = response.text
     for private in ("author_id", "reviewer_id", "content_hash", "dedupe_key"):
         assert private not in text
+
+
+def test_public_page_in_english_and_vietnamese(visitor: Persona, site: dict[str, int]) -> None:
+    url = f"/fact-checks/{site['vi']}/"
+    english = visitor.get(url, headers={"Accept-Language": "en"}).text
+    vietnamese = visitor.get(url, headers={"Accept-Language": "vi"}).text
+    assert "Where the claim appeared" in english and "Corrections and history" in english
+    assert "Nơi nhận định xuất hiện" in vietnamese and "Đính chính và lịch sử" in vietnamese
+    # the content stays in its own language, marked for screen readers and search engines
+    assert 'lang="vi"' in english and "Uống nước chanh nóng" in english
