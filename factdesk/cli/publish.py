@@ -1,0 +1,226 @@
+"""`factdesk publish|webhooks|tokens|worker`: the public site, partners, background jobs."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import typer
+
+from factdesk.cli.app import app, open_store, publish_app, tokens_app, webhooks_app
+from factdesk.cli.render import OutputFormat, console, render_rows
+from factdesk.store.db import transaction
+
+FORMAT = typer.Option(OutputFormat.table, "--format", help="table or json")
+
+
+@publish_app.command("export")
+def publish_export(
+    directory: Path = typer.Argument(
+        ..., help="Where to write the site (empty, new, or an earlier export)."
+    ),
+) -> None:
+    """Write the whole public site as static files any web server can serve."""
+    from factdesk.publish.export import export_site
+
+    settings, factory = open_store()
+    report = export_site(settings, factory, directory)
+    console.print(report.summary())
+    console.print(f"links assume the site is served at {settings.public_base_url}/")
+
+
+@publish_app.command("validate")
+def publish_validate(fmt: OutputFormat = FORMAT) -> None:
+    """Check the ClaimReview markup of every public fact-check; exits 1 on any error."""
+    from factdesk.publish.claimreview import (
+        claimreview_jsonld,
+        claimreview_warnings,
+        validate_claimreview,
+    )
+    from factdesk.publish.queries import iter_public, organisation
+
+    settings, factory = open_store()
+    org, rows, failed = organisation(settings), [], 0
+    with factory() as session:
+        for fc in iter_public(session, live_only=True):
+            markup = claimreview_jsonld(fc, org, settings.public_base_url)
+            errors = validate_claimreview(markup)
+            failed += bool(errors)
+            rows.append(
+                {
+                    "id": fc.id,
+                    "status": fc.status,
+                    "errors": "; ".join(errors),
+                    "warnings": "; ".join(claimreview_warnings(markup)),
+                }
+            )
+    render_rows(
+        rows,
+        fmt,
+        columns=["id", "status", "errors", "warnings"],
+        title="ClaimReview of public fact-checks",
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
+@webhooks_app.command("add")
+def webhooks_add(
+    url: str = typer.Argument(..., help="The receiver's URL (http or https)."),
+    event: list[str] = typer.Option(
+        ["*"],
+        "--event",
+        help="An event to send (repeat the option); '*' for all: "
+        "fact_check.published, fact_check.corrected, fact_check.withdrawn, claim.resurgence.",
+    ),
+    secret: str = typer.Option(None, help="Signing secret; a random one is made when left out."),
+) -> None:
+    """Register a webhook and print its signing secret (shown this once)."""
+    from factdesk.publish.webhooks import add_webhook
+
+    _, factory = open_store()
+    with transaction(factory) as session:
+        hook, key = add_webhook(session, url, event, secret)
+        console.print(f"webhook {hook.id}: {hook.url} ({', '.join(hook.events)})")
+    console.print(f"secret: {key}")
+
+
+@webhooks_app.command("list")
+def webhooks_list(fmt: OutputFormat = FORMAT) -> None:
+    """Webhooks with their pending, delivered and failed deliveries."""
+    from factdesk.publish.webhooks import list_webhooks
+
+    _, factory = open_store()
+    with factory() as session:
+        rows = list_webhooks(session)
+    render_rows(
+        rows,
+        fmt,
+        columns=["id", "url", "events", "active", "pending", "delivered", "failed"],
+        title="Webhooks",
+    )
+
+
+@webhooks_app.command("set-active")
+def webhooks_set_active(
+    webhook_id: int = typer.Argument(..., help="The webhook's id."),
+    active: bool = typer.Option(..., "--active/--paused", help="Resume or pause deliveries."),
+) -> None:
+    """Pause or resume a webhook (a paused one gets no new deliveries)."""
+    from factdesk.publish.webhooks import set_active
+
+    _, factory = open_store()
+    with transaction(factory) as session:
+        set_active(session, webhook_id, active)
+    console.print(f"webhook {webhook_id} {'active' if active else 'paused'}")
+
+
+@webhooks_app.command("deliveries")
+def webhooks_deliveries(
+    webhook: int = typer.Option(None, "--webhook", help="Only this webhook's deliveries."),
+    status: str = typer.Option(None, help="pending, delivered or failed."),
+    limit: int = typer.Option(50, min=1, max=1000, help="How many rows at most."),
+    fmt: OutputFormat = FORMAT,
+) -> None:
+    """The delivery log, newest first: attempts, answers and errors."""
+    from factdesk.publish.webhooks import list_deliveries
+
+    _, factory = open_store()
+    with factory() as session:
+        rows = list_deliveries(session, webhook_id=webhook, status=status, limit=limit)
+    render_rows(
+        rows,
+        fmt,
+        columns=[
+            "id",
+            "webhook_id",
+            "event",
+            "status",
+            "attempts",
+            "response_status",
+            "last_error",
+            "created_at",
+            "next_attempt_at",
+            "delivered_at",
+        ],
+        title="Deliveries",
+    )
+
+
+@webhooks_app.command("retry")
+def webhooks_retry(delivery_id: int = typer.Argument(..., help="The delivery's id.")) -> None:
+    """Send a failed delivery again (its attempts start afresh)."""
+    from factdesk.jobs import nudge_deliveries
+    from factdesk.publish.webhooks import retry_now
+
+    settings, factory = open_store()
+    with transaction(factory) as session:
+        retry_now(session, delivery_id)
+    nudge_deliveries(settings, [delivery_id])
+    console.print(f"delivery {delivery_id} queued again")
+
+
+@tokens_app.command("add")
+def tokens_add(name: str = typer.Argument(..., help="The partner the token is for.")) -> None:
+    """Issue a read token for the API and print it (shown this once)."""
+    from factdesk.publish.tokens import create_token
+
+    _, factory = open_store()
+    with transaction(factory) as session:
+        row, token = create_token(session, name)
+        console.print(f"token {row.id} for {row.name}")
+    print(token)
+
+
+@tokens_app.command("list")
+def tokens_list(fmt: OutputFormat = FORMAT) -> None:
+    """Read tokens (never the tokens themselves): who, created, last used, revoked."""
+    from factdesk.publish.tokens import list_tokens
+
+    _, factory = open_store()
+    with factory() as session:
+        rows = list_tokens(session)
+    render_rows(
+        rows,
+        fmt,
+        columns=["id", "name", "created_at", "last_used_at", "revoked_at"],
+        title="API tokens",
+    )
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
+    """Revoke a read token at once."""
+    from factdesk.publish.tokens import revoke_token
+
+    _, factory = open_store()
+    with transaction(factory) as session:
+        revoke_token(session, token_id)
+    console.print(f"token {token_id} revoked")
+
+
+@app.command()
+def worker(
+    threads: int = typer.Option(
+        None, min=1, max=64, help="Worker threads (default FACTDESK_WORKER_THREADS)."
+    ),
+    status: bool = typer.Option(False, "--status", help="Print the queue's state and exit."),
+) -> None:
+    """Run queued background jobs (webhook deliveries, the outbox sweep) until stopped.
+
+    With FACTDESK_QUEUE=redis run one on each machine; with the default SQLite queue the web
+    server already runs worker threads (FACTDESK_EMBEDDED_WORKER)."""
+    from factdesk.jobs import Worker, get_queue
+
+    settings, _ = open_store()
+    queue = get_queue(settings)
+    if status:
+        print(json.dumps(queue.describe()))
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    console.print(
+        f"worker: {threads or settings.worker_threads} threads on the "
+        f"{settings.queue} queue {settings.queue_name!r} (Ctrl-C to stop)"
+    )
+    Worker(queue, threads=threads).run()
