@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError
+from factdesk.publishing import on_published
 from factdesk.store.models import Claim
 from factdesk.web import archive, lists, queries
 from factdesk.web import desk as service
@@ -169,6 +170,10 @@ def transition(
             draft,
             desk(request).desk_settings(session),
         )
+        if chosen in (Action.PUBLISH, Action.CORRECT, Action.WITHDRAW):
+            # Same transaction: invalid ClaimReview refuses the change; webhooks go out
+            # (outbox rows) exactly when it commits.
+            on_published(session, fc_id, chosen.value, settings=desk(request).settings)
     return _back(fc_id)
 
 
