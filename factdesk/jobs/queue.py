@@ -81,6 +81,7 @@ class JobQueue:
         self.huey = backend(settings)
         self._factory = factory
         self._owns_factory = factory is None
+        self._fetcher: Any = None
         self._lock = threading.Lock()
         self.tasks = tasks.register(self)
 
@@ -93,6 +94,17 @@ class JobQueue:
 
                 self._factory = session_factory(make_engine(self.settings.effective_database_url))
             return self._factory
+
+    def send(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
+        """POST a webhook through one shared HTTP client (creating a client costs ~50 ms;
+        the client is thread-safe and keeps connections to receivers open)."""
+        with self._lock:
+            if self._fetcher is None:
+                from factdesk.net import Fetcher
+
+                self._fetcher = Fetcher(self.settings)
+            fetcher = self._fetcher
+        return int(fetcher.post(url, body, headers=headers, timeout=timeout).status)
 
     # --- enqueueing ----------------------------------------------------------------------
 
@@ -134,6 +146,9 @@ class JobQueue:
         if pool is not None:
             pool.disconnect()
         with self._lock:
+            if self._fetcher is not None:
+                self._fetcher.close()
+                self._fetcher = None
             if self._factory is not None and self._owns_factory:
                 engine = self._factory.kw.get("bind")
                 if engine is not None:

@@ -36,7 +36,7 @@ def register(queue: JobQueue) -> Tasks:
         """One attempt at a webhook delivery; a failure schedules the next attempt."""
         from factdesk.publish.webhooks import deliver
 
-        outcome = deliver(queue.settings, queue.factory, int(delivery_id))
+        outcome = deliver(queue.settings, queue.factory, int(delivery_id), send=queue.send)
         if outcome.result != "skipped":
             log.info("webhook delivery %s: %s %s", delivery_id, outcome.result, outcome.error or "")
         if outcome.retry_at is not None:

@@ -131,8 +131,7 @@ def export_site(
                 report.fact_checks += 1
                 if progress:
                     progress(1)
-            for doc_id in queries.cited_document_ids(session):
-                copy = queries.load_archived(session, doc_id)
+            for copy in queries.iter_archived(session):
                 doc = archive_document(
                     document_id=copy.id,
                     url=copy.url,
@@ -143,17 +142,15 @@ def export_site(
                     fact_check_ids=copy.fact_check_ids,
                     base_url=base,
                 )
-                write(
-                    urls.archive_path(doc_id),
-                    html("public/archive.html", urls.archive_path(doc_id), doc=doc),
-                )
-                write(urls.archive_json_path(doc_id), dump(doc))
+                path = urls.archive_path(copy.id)
+                write(path, html("public/archive.html", path, doc=doc))
+                write(urls.archive_json_path(copy.id), dump(doc))
                 report.archived_copies += 1
             write(urls.FEED, docs.feed(session))
             for language in languages:
                 write(urls.language_feed_path(language), docs.feed(session, language))
-            write(urls.SITEMAP, docs.sitemap(session))
-            write(urls.DATAFEED, dump(docs.datafeed(session)))
+            write(urls.SITEMAP, docs.sitemap(session, everything))
+            write(urls.DATAFEED, dump(docs.datafeed(session, everything)))
             write(urls.ROBOTS, docs.robots())
         report.languages = languages
         static = Path(public.__file__).parent / "static"

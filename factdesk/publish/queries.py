@@ -201,42 +201,59 @@ class ArchivedCopy:
     fact_check_ids: tuple[int, ...]
 
 
+def _citing(session: Session, document_ids: Sequence[int] | None) -> dict[int, list[int]]:
+    """Live public fact-checks citing each document (all cited documents when None)."""
+    stmt = (
+        select(m.Citation.document_id, m.Citation.fact_check_id)
+        .join(m.FactCheck, m.FactCheck.id == m.Citation.fact_check_id)
+        .where(m.Citation.document_id.is_not(None), *_public(), _live())
+        .distinct()
+        .order_by(m.Citation.document_id, m.Citation.fact_check_id)
+    )
+    if document_ids is not None:
+        stmt = stmt.where(m.Citation.document_id.in_(document_ids))
+    found: dict[int, list[int]] = defaultdict(list)
+    for document_id, fact_check_id in session.execute(stmt):
+        if document_id is not None:
+            found[document_id].append(fact_check_id)
+    return found
+
+
+def _copies(session: Session, citing: dict[int, list[int]]) -> list[ArchivedCopy]:
+    documents = session.scalars(
+        select(m.EvidenceDocument)
+        .where(m.EvidenceDocument.id.in_(list(citing)))
+        .order_by(m.EvidenceDocument.id)
+    )
+    return [
+        ArchivedCopy(
+            id=d.id,
+            url=d.url,
+            title=d.title,
+            fetched_at=d.fetched_at,
+            content_hash=d.content_hash,
+            text=d.text,
+            fact_check_ids=tuple(citing[d.id]),
+        )
+        for d in documents
+    ]
+
+
 def load_archived(session: Session, document_id: int) -> ArchivedCopy:
     """An archived copy cited by a public, not withdrawn, fact-check; NotFound otherwise
     (the library's other documents are the desk's, not the public's)."""
-    cited_by = tuple(
-        session.scalars(
-            select(m.Citation.fact_check_id)
-            .join(m.FactCheck, m.FactCheck.id == m.Citation.fact_check_id)
-            .where(m.Citation.document_id == document_id, *_public(), _live())
-            .distinct()
-            .order_by(m.Citation.fact_check_id)
-        )
-    )
-    document = session.get(m.EvidenceDocument, document_id) if cited_by else None
-    if document is None:
+    found = _copies(session, _citing(session, [document_id]))
+    if not found:
         raise NotFound(f"no public archived copy {document_id}")
-    return ArchivedCopy(
-        id=document.id,
-        url=document.url,
-        title=document.title,
-        fetched_at=document.fetched_at,
-        content_hash=document.content_hash,
-        text=document.text,
-        fact_check_ids=cited_by,
-    )
+    return found[0]
 
 
-def cited_document_ids(session: Session) -> list[int]:
-    """Every archived copy a live (not withdrawn) fact-check cites (the static export)."""
-    return sorted(
-        session.scalars(
-            select(m.Citation.document_id)
-            .join(m.FactCheck, m.FactCheck.id == m.Citation.fact_check_id)
-            .where(m.Citation.document_id.is_not(None), *_public(), _live())
-            .distinct()
-        )
-    )
+def iter_archived(session: Session) -> Iterator[ArchivedCopy]:
+    """Every archived copy a live public fact-check cites, in chunks (the static export)."""
+    citing = _citing(session, None)
+    ids = sorted(citing)
+    for start in range(0, len(ids), CHUNK):
+        yield from _copies(session, {i: citing[i] for i in ids[start : start + CHUNK]})
 
 
 # --- assembling records --------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -153,19 +154,22 @@ class Documents:
             language=language,
         )
 
-    def sitemap(self, session: Session) -> bytes:
+    def sitemap(
+        self, session: Session, records: Sequence[PublishedFactCheck] | None = None
+    ) -> bytes:
+        """``records``: every public fact-check when the caller holds them already."""
         entries = [SitemapURL(urls.absolute(self.base, urls.INDEX), queries.last_change(session))]
-        for fc in queries.iter_public(session):
+        for fc in records if records is not None else queries.iter_public(session):
             entries.append(
                 SitemapURL(urls.absolute(self.base, urls.fact_check_path(fc.id)), fc.updated)
             )
         return sitemap(entries)
 
-    def datafeed(self, session: Session) -> dict[str, Any]:
-        reviews = [
-            claimreview_jsonld(fc, self.org, self.base)
-            for fc in queries.iter_public(session, live_only=True)
-        ]
+    def datafeed(
+        self, session: Session, records: Sequence[PublishedFactCheck] | None = None
+    ) -> dict[str, Any]:
+        chosen = records if records is not None else queries.iter_public(session, live_only=True)
+        reviews = [claimreview_jsonld(fc, self.org, self.base) for fc in chosen if not fc.withdrawn]
         return datafeed(
             reviews,
             name=f"{self.org.name}: ClaimReview",
