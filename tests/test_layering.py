@@ -10,17 +10,43 @@ import pytest
 import factdesk
 
 PACKAGE = Path(factdesk.__file__).parent
-CORE = ["text", "ingest", "detect", "search", "verify", "eval", "types.py", "workflow.py", "errors.py"]
-FORBIDDEN = ("fastapi", "starlette", "typer", "sqlalchemy", "httpx", "alembic", "uvicorn",
-             "factdesk.store", "factdesk.web", "factdesk.jobs", "factdesk.cli",
-             "factdesk.publish", "factdesk.pipeline", "factdesk.net", "factdesk.demo")
+CORE = [
+    "text",
+    "ingest",
+    "detect",
+    "search",
+    "verify",
+    "eval",
+    "types.py",
+    "workflow.py",
+    "errors.py",
+]
+FORBIDDEN = (
+    "fastapi",
+    "starlette",
+    "typer",
+    "sqlalchemy",
+    "httpx",
+    "alembic",
+    "uvicorn",
+    "factdesk.store",
+    "factdesk.web",
+    "factdesk.jobs",
+    "factdesk.cli",
+    "factdesk.publish",
+    "factdesk.pipeline",
+    "factdesk.net",
+    "factdesk.demo",
+)
 
 
 def _core_files() -> list[Path]:
     files: list[Path] = []
     for name in CORE:
         path = PACKAGE / name
-        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else [])
+        files.extend(
+            sorted(path.rglob("*.py")) if path.is_dir() else [path] if path.exists() else []
+        )
     return files
 
 
