@@ -80,8 +80,10 @@ class Worker:
             consumer.stop(graceful=graceful)
 
     def run(self) -> None:
-        """Consume in the foreground until SIGINT/SIGTERM (the `factdesk worker` command)."""
-        consumer = Consumer(self.queue.huey, **self._options)
+        """Consume in the foreground (the `factdesk worker` command) until SIGTERM, which
+        lets the jobs in progress finish, or SIGINT (Ctrl-C), which stops at once (an
+        interrupted delivery is sent again when its lease runs out)."""
+        consumer = Consumer(self.queue.huey, graceful_signal="TERM", **self._options)
         self._sweep_once()
         consumer.run()
 
