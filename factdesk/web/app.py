@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import importlib
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -132,29 +131,11 @@ def _handle_error(request: Request, exc: Exception) -> Response:
     return response
 
 
-def _lower(value: Any) -> Any:
-    return value.lower() if isinstance(value, str) else value
-
-
-def _register_functions(dbapi_connection: Any, _record: Any) -> None:
-    dbapi_connection.create_function("fd_lower", 1, _lower, deterministic=True)
-
-
-def _sqlite_functions(engine: Engine) -> None:
-    """Register ``fd_lower`` (Unicode-aware lower-case) on SQLite connections for search."""
-    if engine.dialect.name == "sqlite" and not event.contains(
-        engine, "connect", _register_functions
-    ):
-        event.listen(engine, "connect", _register_functions)
-        engine.dispose()  # pooled connections were opened before the function existed
-
-
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """The whole web app for ``settings``; migrates the database when given none."""
     if engine is None:
         engine = make_engine(settings.effective_database_url)
         upgrade(engine)
-    _sqlite_functions(engine)
     app = FastAPI(
         title="factdesk",
         version="0.1.0",

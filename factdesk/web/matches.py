@@ -8,6 +8,7 @@ cache period, because matching runs a search and the claim page is the busiest p
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,9 @@ from factdesk.settings import Settings
 from factdesk.web.queries import linked_fact_checks
 
 log = logging.getLogger(__name__)
+RETRY_AFTER = 60.0  # seconds matching is left alone after an unexpected failure
+_broken: dict[str, float] = {}
+_broken_note = [""]
 
 
 def _plain(result: Any) -> dict[str, Any]:
@@ -57,11 +61,18 @@ def matches_for(
         from factdesk.matching import match_text  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return linked_fact_checks(session, claim_id), "matching not installed"
+    broken = _broken.get("until", 0.0)
+    if broken > time.monotonic():
+        return linked_fact_checks(session, claim_id), _broken_note[0]
     try:
         results = match_text(settings, session, text, k=k, language=language)
     except FactdeskError as exc:
         return linked_fact_checks(session, claim_id), str(exc)
     except Exception as exc:  # the page still serves the claim when matching breaks
-        log.exception("matching failed for claim %s", claim_id)
-        return linked_fact_checks(session, claim_id), f"matching failed: {type(exc).__name__}"
+        # Log once, then leave matching alone for a while instead of failing (and logging
+        # a traceback) on every claim page.
+        log.exception("matching failed; not retried for %s s", RETRY_AFTER)
+        _broken["until"] = time.monotonic() + RETRY_AFTER
+        _broken_note[0] = f"matching failed: {type(exc).__name__}"
+        return linked_fact_checks(session, claim_id), _broken_note[0]
     return [_plain(r) for r in results], ""

@@ -51,10 +51,11 @@ def queue(
 ) -> Response:
     f = queries.QueueFilter.from_params(request.query_params)
     if request.url.path.endswith(".csv"):
-        rows, _ = queries.queue(session, f, limit=100_000)
-        return csv_response("queue", QUEUE_COLUMNS, rows)
-    rows, total = queries.queue(session, f)
+        return csv_response("queue", QUEUE_COLUMNS, queries.queue(session, f, limit=100_000))
     state = desk(request)
+    rows = queries.queue(session, f)  # always fresh; the total and menus may lag a little
+    key = f.query_string(page=1, sort="score")
+    total = state.cache.get(("queue-total", key), lambda: queries.queue_total(session, f))
     sources = state.cache.get("source-choices", lambda: queries.source_choices(session))
     template = "_queue_rows.html" if request.headers.get("hx-request") else "queue.html"
     return page(
@@ -81,28 +82,35 @@ def claim(
     if data is None:
         raise NotFound(f"no claim {claim_id}")
     state = desk(request)
-    points = state.cache.get(
-        ("claim-chart", claim_id), lambda: queries.claim_chart(session, claim_id)
+    claim_row = data["claim"]
+    # How the claim spreads and what it matches may be a few seconds old; its workflow
+    # state, evidence and history (in ``data``) are always read fresh.
+    mentions, chart = state.cache.get(
+        ("claim-spread", claim_id),
+        lambda: (
+            queries.claim_mentions(session, claim_id),
+            charts.bar_chart(
+                charts.fill_days(queries.claim_chart(session, claim_id)), label="mentions per day"
+            ),
+        ),
     )
     matches, match_note = state.cache.get(
         ("matches", claim_id),
-        lambda: matches_for(
-            state.settings, session, claim_id, data["claim"].text, data["claim"].language
-        ),
+        lambda: matches_for(state.settings, session, claim_id, claim_row.text, claim_row.language),
     )
     can_start = (
-        data["claim"].status == State.NEW.value
+        claim_row.status == State.NEW.value
         and decide(State.NEW, Action.START, Context(actor.id, actor.role)).allowed
     )
     return page(
         request,
         "claim.html",
         **data,
+        mentions=mentions,
+        chart=chart,
         matches=matches,
         match_note=match_note,
-        chart=charts.bar_chart(charts.fill_days(points), label="mentions per day"),
         can_start=can_start,
-        names=queries.usernames(session, [e.actor_id for e in data["history"]]),
     )
 
 

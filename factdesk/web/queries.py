@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from factdesk.store import models as m
@@ -21,20 +21,29 @@ from factdesk.workflow import ACTIVE_STATES, State
 PAGE_SIZE = 50
 
 
-def fold(session: Session, column: Any) -> Any:
-    """Lower-case ``column`` for search: SQLite's own lower() only knows ASCII, so the
-    app registers ``fd_lower`` (Python's str.lower) on its SQLite connections."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.fd_lower(column)
-    return func.lower(column)
-
-
 def like_terms(session: Session, column: Any, query: str) -> list[Any]:
-    """One condition per word of ``query``: all words must occur (case-insensitive)."""
+    """One condition per word of ``query``: all words must occur, whatever their case.
+
+    LIKE (SQLite) and ILIKE (PostgreSQL under the C collation) fold ASCII letters only, so
+    a word with other letters is also tried Capitalised and in UPPER case, the forms words
+    take in text (đường, Đường, ĐƯỜNG); no per-row function call is needed.
+    """
+    sqlite = session.get_bind().dialect.name == "sqlite"
     conditions = []
     for word in query.lower().split()[:10]:
-        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        conditions.append(fold(session, column).like(f"%{escaped}%", escape="\\"))
+        forms = (
+            [word]
+            if word.isascii()
+            else list(dict.fromkeys((word, word.capitalize(), word.upper())))
+        )
+        patterns = []
+        for form in forms:
+            escaped = form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            patterns.append(
+                column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
+            )
+        conditions.append(or_(*patterns))
     return conditions
 
 
@@ -227,7 +236,19 @@ class QueueFilter:
         )
 
 
-def _queue_select(session: Session, f: QueueFilter) -> Select[Any]:
+QUEUE_COLUMNS = (
+    m.Claim.id,
+    m.Claim.text,
+    m.Claim.language,
+    m.Claim.score,
+    m.Claim.status,
+    m.Claim.mention_count,
+    m.Claim.first_seen_at,
+    m.Claim.last_seen_at,
+)
+
+
+def _queue_conditions(session: Session, f: QueueFilter) -> list[Any]:
     conditions: list[Any] = [m.Claim.merged_into_id.is_(None)]
     if f.q:
         conditions += like_terms(session, m.Claim.text, f.q)
@@ -254,37 +275,27 @@ def _queue_select(session: Session, f: QueueFilter) -> Select[Any]:
                 .where(m.Item.source_id == f.source)
             )
         )
-    return select(m.Claim).where(*conditions)
+    return conditions
+
+
+def queue_total(session: Session, f: QueueFilter) -> int:
+    """How many claims match ``f`` in all."""
+    conditions = _queue_conditions(session, f)
+    return session.scalar(select(func.count()).select_from(m.Claim).where(*conditions)) or 0
 
 
 def queue(
     session: Session, f: QueueFilter, page_size: int = PAGE_SIZE, limit: int | None = None
-) -> tuple[list[dict[str, Any]], int]:
-    """One page of claims matching ``f`` and how many match in all (``limit`` overrides
-    paging, for exports)."""
-    base = _queue_select(session, f)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+) -> list[dict[str, Any]]:
+    """One page of claims matching ``f`` (``limit`` overrides paging, for exports)."""
     order: tuple[Any, ...] = {
         "score": (m.Claim.score.desc(), m.Claim.id.desc()),
         "recent": (m.Claim.last_seen_at.desc(), m.Claim.id.desc()),
         "spread": (m.Claim.mention_count.desc(), m.Claim.id.desc()),
     }[f.sort]
-    stmt = base.order_by(*order)
+    stmt = select(*QUEUE_COLUMNS).where(*_queue_conditions(session, f)).order_by(*order)
     stmt = stmt.limit(limit) if limit else stmt.limit(page_size).offset((f.page - 1) * page_size)
-    rows = [
-        {
-            "id": c.id,
-            "text": c.text,
-            "language": c.language,
-            "score": c.score,
-            "status": c.status,
-            "mention_count": c.mention_count,
-            "first_seen_at": c.first_seen_at,
-            "last_seen_at": c.last_seen_at,
-        }
-        for c in session.scalars(stmt)
-    ]
-    return rows, total
+    return [dict(r) for r in session.execute(stmt).mappings()]
 
 
 def source_choices(session: Session) -> list[tuple[int, str]]:
@@ -300,10 +311,24 @@ def source_choices(session: Session) -> list[tuple[int, str]]:
 
 
 def claim_page(session: Session, claim_id: int) -> dict[str, Any] | None:
+    """The claim with its fact-check, cited evidence and history (always fresh)."""
     claim = session.get(m.Claim, claim_id)
     if claim is None:
         return None
-    mentions = (
+    local = session.scalar(
+        select(m.FactCheck).where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin == "local")
+    )
+    return {
+        "claim": claim,
+        "fact_check": local,
+        "citations": citations(session, local.id) if local else [],
+        "history": history(session, claim_id, local.id if local else None),
+    }
+
+
+def claim_mentions(session: Session, claim_id: int, limit: int = 20) -> list[Any]:
+    """The newest mentions of a claim with where they were seen (index: claim, time)."""
+    return list(
         session.execute(
             select(
                 m.Mention.text,
@@ -319,21 +344,9 @@ def claim_page(session: Session, claim_id: int) -> dict[str, Any] | None:
             .outerjoin(m.Source, m.Source.id == m.Item.source_id)
             .where(m.Mention.claim_id == claim_id)
             .order_by(m.Mention.seen_at.desc())
-            .limit(20)
-        )
-        .mappings()
-        .all()
+            .limit(limit)
+        ).all()
     )
-    local = session.scalar(
-        select(m.FactCheck).where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin == "local")
-    )
-    return {
-        "claim": claim,
-        "mentions": [dict(r) for r in mentions],
-        "fact_check": local,
-        "citations": citations(session, local.id) if local else [],
-        "history": history(session, claim_id, local.id if local else None),
-    }
 
 
 def claim_chart(session: Session, claim_id: int, days: int = 90) -> list[tuple[date, int]]:

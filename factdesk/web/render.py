@@ -38,6 +38,7 @@ def make_env() -> Environment:
         autoescape=select_autoescape(["html", "xml"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package; no stat() per render
     )
     env.filters["when"] = when
     env.filters["markdown"] = markdown
