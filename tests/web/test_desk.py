@@ -1,0 +1,151 @@
+"""The desk service: workflow rules applied as conditional updates, under concurrency too."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from factdesk.errors import Conflict, NotFound, WorkflowError
+from factdesk.store import models as m
+from factdesk.web import desk
+from factdesk.web.appsettings import DeskSettings
+from factdesk.web.archive import ArchivedPage
+from factdesk.web.auth import Actor
+from factdesk.workflow import Action, Role
+from tests.web.conftest import add_user, seed_claim
+
+PAGE = ArchivedPage(
+    url="http://127.0.0.1:1/r",
+    final_url="http://127.0.0.1:1/r",
+    body=b"<p>x</p>",
+    content_type="text/html",
+    text="The rate fell by 2 points.",
+    title="R",
+    content_hash="a" * 64,
+    fetched_at=datetime.now(UTC),
+)
+
+
+def _actor(db: sessionmaker[Session], name: str, role: str) -> Actor:
+    return Actor(add_user(db, name, role), name, Role(role), "csrf", 0)
+
+
+def _race(db: sessionmaker[Session], work: list) -> list[object]:  # type: ignore[type-arg]
+    """Run each callable in its own thread and transaction at the same moment."""
+    barrier = threading.Barrier(len(work))
+    results: list[object] = [None] * len(work)
+
+    def run(i: int) -> None:
+        barrier.wait()
+        try:
+            with db.begin() as session:
+                results[i] = work[i](session)
+        except Exception as exc:  # the loser's error is the result under test
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(work))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_desk_two_people_start_the_same_claim_one_wins(db: sessionmaker[Session]) -> None:
+    claim_id = seed_claim(db)
+    a, b = _actor(db, "a", "checker"), _actor(db, "b", "checker")
+    results = _race(
+        db, [lambda s: desk.start(s, a, claim_id), lambda s: desk.start(s, b, claim_id)]
+    )
+    wins = [r for r in results if isinstance(r, int)]
+    losses = [r for r in results if isinstance(r, Conflict | WorkflowError)]
+    assert len(wins) == 1 and len(losses) == 1, results
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(m.FactCheck)) == 1
+        assert session.scalar(select(func.count()).select_from(m.AuditEvent)) == 1
+
+
+def test_desk_concurrent_transitions_from_same_version_one_wins(db: sessionmaker[Session]) -> None:
+    claim_id = seed_claim(db)
+    author, e1, e2 = (
+        _actor(db, "w", "checker"),
+        _actor(db, "e1", "editor"),
+        _actor(db, "e2", "editor"),
+    )
+    scale = DeskSettings()
+    with db.begin() as session:
+        fc_id = desk.start(session, author, claim_id)
+        desk.cite(session, author, fc_id, PAGE, "fell by 2 points", "Office", "2024")
+        desk.transition(session, author, fc_id, Action.DRAFT, 1)
+        desk.edit(session, author, fc_id, 2, desk.Draft("False", "No."), scale)
+        desk.transition(session, author, fc_id, Action.SUBMIT, 3)
+    results = _race(
+        db,
+        [
+            lambda s: desk.transition(s, e1, fc_id, Action.APPROVE, 4),
+            lambda s: desk.transition(s, e2, fc_id, Action.SEND_BACK, 4, note="Needs more"),
+        ],
+    )
+    assert sum(isinstance(r, Conflict | WorkflowError) for r in results) == 1, results
+    with db() as session:
+        fc = session.get_one(m.FactCheck, fc_id)
+        assert fc.version == 5
+        moves = session.scalar(
+            select(func.count())
+            .select_from(m.AuditEvent)
+            .where(m.AuditEvent.action.in_(["fact_check.approve", "fact_check.send_back"]))
+        )
+    assert moves == 1  # the loser left no trace
+
+
+def test_desk_edit_records_only_changed_fields(db: sessionmaker[Session]) -> None:
+    claim_id = seed_claim(db)
+    author = _actor(db, "w", "checker")
+    with db.begin() as session:
+        fc_id = desk.start(session, author, claim_id)
+        assert desk.edit(session, author, fc_id, 1, desk.Draft("False", "No."), DeskSettings())
+        assert not desk.edit(session, author, fc_id, 2, desk.Draft("False", "No."), DeskSettings())
+    with db() as session:
+        event = session.scalars(
+            select(m.AuditEvent).where(m.AuditEvent.action == "fact_check.edit")
+        ).one()
+    assert event.before == {
+        "rating_label": "",
+        "rating_value": None,
+        "rating_best": None,
+        "rating_worst": None,
+        "summary": None,
+        "version": 1,
+    }
+    assert event.after["rating_label"] == "False" and event.after["version"] == 2
+
+
+def test_desk_rejects_unknown_records_and_non_transitions(db: sessionmaker[Session]) -> None:
+    claim_id = seed_claim(db)
+    author = _actor(db, "w", "checker")
+    with db.begin() as session:
+        with pytest.raises(NotFound):
+            desk.start(session, author, 999)
+        with pytest.raises(NotFound):
+            desk.transition(session, author, 999, Action.SUBMIT, 1)
+        fc_id = desk.start(session, author, claim_id)
+        with pytest.raises(WorkflowError):
+            desk.transition(session, author, fc_id, Action.EDIT, 1)
+        with pytest.raises(NotFound):
+            desk.uncite(session, author, fc_id, 12345)
+        imported = m.FactCheck(
+            origin="imported",
+            status="published",
+            dedupe_key="url:x",
+            claim_reviewed="x",
+            rating_label="False",
+            content_hash="h",
+        )
+        session.add(imported)
+        session.flush()
+        with pytest.raises(NotFound):  # other publishers' fact-checks are not ours to edit
+            desk.edit(session, author, imported.id, 1, desk.Draft(), DeskSettings())
