@@ -52,6 +52,7 @@ def load_samples(settings: Settings, factory: sessionmaker[Session]) -> list[pip
 
 
 def counts(factory: sessionmaker[Session]) -> dict[str, int]:
+    """How many records of each kind the desk holds."""
     tables = {
         "sources": models.Source,
         "items": models.Item,
@@ -76,18 +77,61 @@ def run_demo(
     host: str = "127.0.0.1",
     port: int = 8000,
 ) -> None:
+    """Load, detect, match, publish a few verdicts through the real workflow, then serve."""
+    from factdesk import detection
+    from factdesk.publish.demo import publish_samples
+    from factdesk.store.db import transaction
+    from factdesk.web.demo import ensure_demo_users
+
     console.rule("factdesk demo")
     console.print(f"database: {settings.effective_database_url}")
     for report in load_samples(settings, factory):
-        console.print("  " + report.summary())
+        console.print("  " + report.summary().replace(str(SAMPLE) + "/", ""))
+    with console.status("detecting check-worthy claims and matching them to fact-checks"):
+        detected = detection.detect(settings, factory)
+    console.print("  detect: " + detected.summary())
+    with transaction(factory) as session:
+        accounts = ensure_demo_users(session)
+    for line in publish_samples(settings, factory):
+        console.print("  published: " + line)
+    _show_counts(console, factory)
+    _show_claims(console, factory)
+    for alert in detection.list_alerts(factory, limit=5):
+        console.print(f"[red]resurgence alert[/red] claim {alert['claim_id']}: {alert['message']}")
+    if not serve:
+        console.print('Next: `factdesk claims list`, `factdesk match "..."`, `factdesk serve`.')
+        return
+    from factdesk.web import serve as serve_app
+
+    console.rule("demo logins (new passwords each run)")
+    for username, password, role in accounts:
+        console.print(f"  {role:<8} {username} / {password}")
+    console.print(f"Newsroom: http://{host}:{port}/desk   Public site: http://{host}:{port}/")
+    serve_app(settings, host, port)
+
+
+def _show_counts(console: Console, factory: sessionmaker[Session]) -> None:
     table = Table(title="What the desk holds now")
     table.add_column("records")
     table.add_column("count", justify="right")
     for name, count in counts(factory).items():
         table.add_row(name, str(count))
     console.print(table)
-    console.print("Next: `factdesk items list`, `factdesk quarantine list`, `factdesk doctor`.")
-    if serve:
-        console.print(
-            "[yellow]The web app is not part of this version yet; nothing to serve.[/yellow]"
+
+
+def _show_claims(console: Console, factory: sessionmaker[Session]) -> None:
+    from factdesk import detection
+
+    table = Table(title="Top claims by worthiness x spread")
+    for column in ("id", "claim", "mentions", "languages", "fact-check"):
+        table.add_column(column)
+    for claim in detection.list_claims(factory, limit=8):
+        match = f"{claim['fact_check_band'] or ''} {claim['fact_check_rating'] or ''}"
+        table.add_row(
+            str(claim["id"]),
+            str(claim["text"])[:70],
+            str(claim["mentions"]),
+            str(claim["languages"]),
+            match.strip(),
         )
+    console.print(table)
