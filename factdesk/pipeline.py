@@ -323,23 +323,37 @@ def quarantine(
     kind: str,
     source_id: int | None,
 ) -> None:
+    """Record rejected input with where and why. Re-ingesting the same input does not
+    record the same problem twice (same origin, place and reason)."""
     if not rejected:
         return
-    session.execute(
-        models.QuarantineRecord.__table__.insert(),
-        [
+    origin = origin[:2000]
+    known = set(
+        session.execute(
+            select(models.QuarantineRecord.location, models.QuarantineRecord.reason).where(
+                models.QuarantineRecord.origin == origin
+            )
+        ).all()
+    )
+    rows = []
+    for record in rejected:
+        key = (record.where[:300], record.reason)
+        if key in known:
+            continue
+        known.add(key)
+        rows.append(
             {
                 "at": datetime.now(UTC),
                 "source_id": source_id,
-                "origin": origin[:2000],
+                "origin": origin,
                 "kind": kind,
-                "location": r.where[:300],
-                "reason": r.reason,
-                "raw": r.raw[:RAW_LIMIT],
+                "location": key[0],
+                "reason": record.reason,
+                "raw": record.raw[:RAW_LIMIT],
             }
-            for r in rejected
-        ],
-    )
+        )
+    if rows:
+        session.execute(models.QuarantineRecord.__table__.insert(), rows)
 
 
 def _quarantine_document(
