@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import tempfile
 import threading
@@ -231,6 +232,8 @@ def main() -> None:
     )
     figures["fact_checks"] = n
     figures["deliveries"] = k
+    engine.dispose()
+    shutil.rmtree(root, ignore_errors=True)
     print(json.dumps({key: round(value, 2) for key, value in figures.items()}))
 
 
