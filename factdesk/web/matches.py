@@ -11,6 +11,7 @@ import logging
 import time
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import FactdeskError
@@ -48,6 +49,35 @@ def _plain(result: Any) -> dict[str, Any]:
     }
 
 
+def recorded_matches(session: Session, claim_id: int, k: int = 5) -> list[dict[str, Any]]:
+    """Matches the pipeline already recorded for the claim (``claim_matches``), if that
+    table exists: shown without running a search."""
+    from factdesk.store import models
+
+    model = getattr(models, "ClaimMatch", None)
+    if model is None:
+        return []
+    fc = models.FactCheck
+    rows = session.execute(
+        select(model.score, model.band, fc.publisher, fc.rating_label, fc.url, fc.claim_reviewed)
+        .join(fc, fc.id == model.fact_check_id)
+        .where(model.claim_id == claim_id)
+        .order_by(model.score.desc())
+        .limit(k)
+    ).all()
+    return [
+        {
+            "score": r.score,
+            "band": r.band,
+            "publisher": r.publisher,
+            "rating": r.rating_label,
+            "url": r.url,
+            "claim_reviewed": r.claim_reviewed,
+        }
+        for r in rows
+    ]
+
+
 def matches_for(
     settings: Settings,
     session: Session,
@@ -57,6 +87,9 @@ def matches_for(
     k: int = 5,
 ) -> tuple[list[dict[str, Any]], str]:
     """(matches, note): the note says when matching was not available and why."""
+    stored = recorded_matches(session, claim_id, k)
+    if stored:
+        return stored, ""
     try:
         from factdesk.matching import match_text  # type: ignore[import-not-found,unused-ignore]
     except ImportError:

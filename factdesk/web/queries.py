@@ -145,9 +145,11 @@ def alerts(session: Session, limit: int = 10) -> list[dict[str, Any]]:
     if model is None:
         return []
     table = model.__table__
-    order = table.c.id.desc()
+    stmt = select(table).order_by(table.c.id.desc()).limit(limit)
+    if "acknowledged_at" in table.c:  # only what nobody has dealt with yet
+        stmt = stmt.where(table.c.acknowledged_at.is_(None))
     out = []
-    for row in session.execute(select(table).order_by(order).limit(limit)).mappings():
+    for row in session.execute(stmt).mappings():
         text = next(
             (row[k] for k in ("message", "reason", "detail", "kind") if k in row and row[k]), ""
         )

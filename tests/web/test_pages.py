@@ -9,6 +9,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -230,3 +231,53 @@ def test_i18n_workflow_reasons_translate() -> None:
     assert i18n.translate(reason, "vi") == "không thể đăng: cần người thứ hai duyệt trước khi đăng"
     assert i18n.translate(reason, "en") == reason
     assert i18n.translate("cannot approve a fact-check in state draft", "vi").endswith("(bản nháp)")
+
+
+def test_dashboard_lists_open_resurgence_alerts(
+    personas: dict[str, Persona], db: sessionmaker[Session], claim_id: int
+) -> None:
+    if not hasattr(m, "Alert"):
+        pytest.skip("detection's alerts table is not in this tree")
+    with db.begin() as session:
+        session.add(
+            m.Alert(
+                claim_id=claim_id,
+                kind="resurgence",
+                key="2024-05-01",
+                message="A false claim is back: 6 mentions in 7 days",
+            )
+        )
+        session.add(
+            m.Alert(
+                claim_id=claim_id,
+                kind="resurgence",
+                key="2024-01-01",
+                message="An old alert somebody handled",
+                acknowledged_at=datetime.now(UTC),
+            )
+        )
+    page = personas["viewer"].get("/desk/").text
+    assert "A false claim is back" in page and "somebody handled" not in page
+
+
+def test_claim_page_shows_recorded_matches_first(
+    personas: dict[str, Persona], db: sessionmaker[Session], claim_id: int
+) -> None:
+    if not hasattr(m, "ClaimMatch"):
+        pytest.skip("matching's claim_matches table is not in this tree")
+    with db.begin() as session:
+        fc = m.FactCheck(
+            origin="imported",
+            status="published",
+            dedupe_key="url:https://c.example/1",
+            claim_reviewed="Vaccine X and fertility",
+            rating_label="Misleading",
+            publisher="Recorded Checker",
+            url="https://c.example/1",
+            content_hash="h",
+        )
+        session.add(fc)
+        session.flush()
+        session.add(m.ClaimMatch(claim_id=claim_id, fact_check_id=fc.id, score=0.93, band="auto"))
+    page = personas["viewer"].get(f"/desk/claims/{claim_id}").text
+    assert "Recorded Checker" in page and "0.93" in page and "Misleading" in page
