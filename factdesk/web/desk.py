@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -319,6 +319,9 @@ def _touch(session: Session, fc: FactCheck) -> None:
         raise Conflict("the fact-check is no longer editable; reload the page")
 
 
+PUBLIC_CHANGES = (Action.PUBLISH, Action.CORRECT, Action.WITHDRAW)
+
+
 def transition(
     session: Session,
     actor: Actor,
@@ -329,42 +332,23 @@ def transition(
     draft: Draft | None = None,
     scale: DeskSettings | None = None,
 ) -> State:
-    """Move a fact-check along the workflow (submit, approve, publish, ...)."""
+    """Move a fact-check along the workflow (submit, approve, publish, ...); a correction
+    brings its new content in ``draft``."""
     if action in (Action.START, Action.EDIT, Action.CITE):
         raise WorkflowError(f"{action.value} is not a transition")
     fc = get_local(session, fc_id)
     note = note.strip()
     if len(note) > 5000:
         raise InputError("at most 5000 characters", where="note")
-    values: dict[str, Any] = {}
-    if action is Action.CORRECT:
-        if draft is None or scale is None:
-            raise InputError("a correction needs the corrected content", where="correction")
-        values = _content(draft, scale)
+    values = _correction(draft, scale) if action is Action.CORRECT else {}
     ctx = context(session, fc, actor, note)
-    if values:
-        ctx = Context(
-            ctx.actor_id,
-            ctx.role,
-            ctx.author_ids,
-            ctx.reviewer_id,
-            ctx.evidence_count,
-            bool(values["rating_label"]),
-            bool(values["summary"]),
-            note,
+    if values:  # the guards judge the corrected content
+        ctx = replace(
+            ctx, has_rating=bool(values["rating_label"]), has_verdict=bool(values["summary"])
         )
     before_state = state_of(fc.status)
     target = require(before_state, action, ctx)
-    now = datetime.now(UTC)
-    values["status"] = target.value
-    if action is Action.APPROVE:
-        values["reviewer_id"] = actor.id
-    elif action is Action.SEND_BACK:
-        values["reviewer_id"] = None
-    elif action is Action.PUBLISH:
-        values["date_published"] = fc.date_published or now
-    if action in (Action.PUBLISH, Action.CORRECT, Action.WITHDRAW):
-        values["date_modified"] = now
+    values |= _moved(action, target, fc, actor)
     before = {"status": before_state.value, "version": seen_version, "reviewer_id": fc.reviewer_id}
     _apply(session, fc, seen_version, values)
     session.execute(
@@ -373,7 +357,7 @@ def transition(
         .values(status=target.value)
         .execution_options(synchronize_session=False)
     )
-    if action in (Action.PUBLISH, Action.CORRECT, Action.WITHDRAW):
+    if action in PUBLIC_CHANGES:
         _snapshot(session, fc, actor, note or action.value)
     if note or action in (Action.APPROVE, Action.SEND_BACK):
         session.add(
@@ -386,10 +370,37 @@ def transition(
             )
         )
     after = {"status": target.value, "version": fc.version, "reviewer_id": fc.reviewer_id}
-    if note:
-        after["note"] = note
-    audit(session, actor, f"fact_check.{action.value}", "fact_check", fc.id, before, after)
+    audit(
+        session,
+        actor,
+        f"fact_check.{action.value}",
+        "fact_check",
+        fc.id,
+        before,
+        after | ({"note": note} if note else {}),
+    )
     return target
+
+
+def _correction(draft: Draft | None, scale: DeskSettings | None) -> dict[str, Any]:
+    if draft is None or scale is None:
+        raise InputError("a correction needs the corrected content", where="correction")
+    return _content(draft, scale)
+
+
+def _moved(action: Action, target: State, fc: FactCheck, actor: Actor) -> dict[str, Any]:
+    """The columns a transition sets besides the content."""
+    now = datetime.now(UTC)
+    values: dict[str, Any] = {"status": target.value}
+    if action is Action.APPROVE:
+        values["reviewer_id"] = actor.id
+    elif action is Action.SEND_BACK:
+        values["reviewer_id"] = None
+    elif action is Action.PUBLISH:
+        values["date_published"] = fc.date_published or now
+    if action in PUBLIC_CHANGES:
+        values["date_modified"] = now
+    return values
 
 
 def _snapshot(session: Session, fc: FactCheck, actor: Actor, note: str) -> None:
