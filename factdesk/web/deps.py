@@ -37,27 +37,45 @@ class LoginRequired(Exception):
 
 
 class TTLCache:
-    """A tiny per-process cache for figures that may be a few seconds old."""
+    """A tiny per-process cache for figures that may be a few seconds old.
+
+    One thread computes a missing value while the others wait for it (no stampede of
+    identical queries when it expires under load), and once a value exists, an expired one
+    is served to the others while a single thread refreshes it.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._data: dict[Any, tuple[float, Any]] = {}
         self._lock = threading.Lock()
+        self._key_locks: dict[Any, threading.Lock] = {}
+        self._refreshing: set[Any] = set()
 
     def get(self, key: Any, compute: Callable[[], Any]) -> Any:
         if self.seconds <= 0:
             return compute()
-        now = time.monotonic()
         with self._lock:
             hit = self._data.get(key)
-            if hit and hit[0] > now:
+            if hit and (hit[0] > time.monotonic() or key in self._refreshing):
                 return hit[1]
-        value = compute()
-        with self._lock:
-            if len(self._data) > 1000:
-                self._data.clear()
-            self._data[key] = (now + self.seconds, value)
-        return value
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                hit = self._data.get(key)
+                if hit and hit[0] > time.monotonic():
+                    return hit[1]  # another thread refreshed it while we waited
+                self._refreshing.add(key)
+            try:
+                value = compute()
+            finally:
+                with self._lock:
+                    self._refreshing.discard(key)
+            with self._lock:
+                if len(self._data) > 1000:
+                    self._data.clear()
+                    self._key_locks = {key: key_lock}
+                self._data[key] = (time.monotonic() + self.seconds, value)
+            return value
 
     def clear(self) -> None:
         with self._lock:

@@ -67,3 +67,42 @@ def test_queue_filter_reads_leniently_and_round_trips() -> None:
     again = QueueFilter.from_params(dict(p.split("=") for p in f.query_string().split("&")))
     assert (again.q, again.min_score, again.min_mentions) == ("vaccine", 0.5, 1)
     assert "page=2" in f.query_string(page=2) and "page" not in f.query_string()
+
+
+def test_cache_computes_once_for_many_threads_and_serves_stale_while_refreshing() -> None:
+    import threading
+    import time
+
+    from factdesk.web.deps import TTLCache
+
+    cache = TTLCache(0.05)
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def slow() -> int:
+        calls.append(1)
+        gate.wait(5)
+        return len(calls)
+
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.get("k", slow))) for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(0.05)
+    gate.set()
+    for t in threads:
+        t.join(5)
+    assert calls == [1] and results == [1] * 8  # one computation, everyone got it
+
+    time.sleep(0.06)  # expired: one thread refreshes, the others get the old value meanwhile
+    gate.clear()
+    refresher = threading.Thread(target=lambda: results.append(cache.get("k", slow)))
+    refresher.start()
+    time.sleep(0.05)
+    assert cache.get("k", slow) == 1 and len(calls) == 2
+    gate.set()
+    refresher.join(5)
+    assert cache.get("k", slow) == 2
+    assert TTLCache(0).get("k", lambda: "fresh") == "fresh"
