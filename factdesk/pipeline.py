@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Literal
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import types
@@ -174,7 +174,7 @@ def store_items(
             else:
                 report.duplicates += 1
         if rows:
-            session.execute(models.Item.__table__.insert(), rows)
+            session.execute(insert(models.Item), rows)
             report.added += len(rows)
         if progress:
             progress(len(chunk))
@@ -328,13 +328,14 @@ def quarantine(
     if not rejected:
         return
     origin = origin[:2000]
-    known = set(
-        session.execute(
+    known = {
+        (location, reason)
+        for location, reason in session.execute(
             select(models.QuarantineRecord.location, models.QuarantineRecord.reason).where(
                 models.QuarantineRecord.origin == origin
             )
-        ).all()
-    )
+        )
+    }
     rows = []
     for record in rejected:
         key = (record.where[:300], record.reason)
@@ -353,7 +354,7 @@ def quarantine(
             }
         )
     if rows:
-        session.execute(models.QuarantineRecord.__table__.insert(), rows)
+        session.execute(insert(models.QuarantineRecord), rows)
 
 
 def _quarantine_document(
@@ -430,7 +431,7 @@ def ingest_feed(settings: Settings, factory: sessionmaker[Session], location: st
     with transaction(factory) as session:
         store_items(
             session,
-            parsed.records + parsed.rejected,
+            [*parsed.records, *parsed.rejected],
             report=report,
             source_id=source_id,
             languages=settings.languages,
@@ -491,7 +492,7 @@ def ingest_page(settings: Settings, factory: sessionmaker[Session], location: st
         )
         store_fact_checks(
             session,
-            page.fact_checks.records + page.fact_checks.rejected,
+            [*page.fact_checks.records, *page.fact_checks.rejected],
             report=report,
             source_id=source.id,
             languages=settings.languages,
@@ -531,7 +532,7 @@ def ingest_file(
             source = get_or_create_source(session, "file", str(path.resolve()))
             store_fact_checks(
                 session,
-                parsed.records + parsed.rejected,
+                [*parsed.records, *parsed.rejected],
                 report=report,
                 source_id=source.id,
                 languages=settings.languages,

@@ -26,7 +26,8 @@ def _commands(group: Any, path: list[str]) -> list[tuple[list[str], Any]]:
 def cli_reference() -> str:
     import typer.core
 
-    from factdesk.cli import app, load_commands
+    from factdesk.cli import load_commands
+    from factdesk.cli.app import app
 
     load_commands()
     parts = [

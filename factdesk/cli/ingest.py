@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from pathlib import Path
+from typing import cast
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -77,8 +78,9 @@ def ingest_file(
         from factdesk.ingest.exports import ColumnMapping
 
         mapping = ColumnMapping(**{k: v for k, v in columns.items() if v})
+    kind = cast(pipeline.FileFormat, str(fmt.value))
     if fmt is FileKind.claimreview or not path.is_file():
-        _finish(pipeline.ingest_file(settings, factory, path, fmt.value, mapping=mapping))
+        _finish(pipeline.ingest_file(settings, factory, path, kind, mapping=mapping))
         return
     total = max(_count_lines(path) - (1 if fmt is FileKind.csv else 0), 0)
     columns_shown = (
@@ -93,7 +95,7 @@ def ingest_file(
             settings,
             factory,
             path,
-            fmt.value,
+            kind,
             mapping=mapping,
             progress=lambda n: bar.advance(task, n),
         )
