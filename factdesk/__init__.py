@@ -5,7 +5,17 @@ The public Python surface is listed in ``__all__``; everything else is internal.
 
 from factdesk.errors import FactdeskError
 from factdesk.settings import Settings, get_settings, load_settings
-from factdesk.types import Claim, FactCheck, Item, Mention, ParseResult, Passage, Rating, Rejected, Verdict
+from factdesk.types import (
+    Claim,
+    FactCheck,
+    Item,
+    Mention,
+    ParseResult,
+    Passage,
+    Rating,
+    Rejected,
+    Verdict,
+)
 
 __version__ = "0.1.0"
 
