@@ -18,12 +18,13 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.detect.cluster import ClaimIndex
+from factdesk.detect.cluster import ClaimIndex, Thresholds
 from factdesk.detect.ledger import is_false_rating, resurgences
 from factdesk.detect.mentions import ItemText, extract_mentions
 from factdesk.detect.model import CheckWorthinessModel
@@ -67,30 +68,79 @@ class DetectReport:
         )
 
 
+def load_model(settings: Settings, **overrides: Any) -> CheckWorthinessModel:
+    """The check-worthiness model the settings name (DETECT_MODEL_DIR, DETECT_THRESHOLD)."""
+    from factdesk.detect.model import MODEL_DIR
+
+    options: dict[str, Any] = {"threshold": settings.detect_threshold}
+    options.update({k: v for k, v in overrides.items() if v is not None})
+    return CheckWorthinessModel(settings.detect_model_dir or MODEL_DIR, **options)
+
+
 def pending_count(factory: sessionmaker[Session]) -> int:
     with factory() as session:
         return int(session.scalar(select(func.count()).where(m.Item.detected_at.is_(None))) or 0)
 
 
-def load_index(session: Session, vectoriser: MentionVectoriser, threshold: float) -> ClaimIndex:
-    """Rebuild the claim centroids from the latest mentions of every live claim.
+def dense_encoder(settings: Settings, model: CheckWorthinessModel) -> Any | None:
+    """multilingual-e5 behind the shared vector cache (per-language centred), when installed,
+    enabled, and the model ships the centres."""
+    if not settings.cluster_dense:
+        return None
+    from factdesk.detect.vectors import CenteredDense
+    from factdesk.search.embed import default_embedder
+    from factdesk.search.vectorcache import VectorCache
+
+    model.threshold  # noqa: B018 - loads the artefacts, and with them the centres
+    if not model.dense_centers:
+        return None
+    root = getattr(settings, "vector_cache_dir", None) or settings.data_dir / "cache" / "vectors"
+    inner = default_embedder(VectorCache(Path(root), 384))
+    return None if inner is None else CenteredDense(inner, model.dense_centers)
+
+
+def load_index(
+    session: Session, vectoriser: MentionVectoriser, settings: Settings, dense: Any | None = None
+) -> ClaimIndex:
+    """Rebuild the claim exemplars from the latest mentions of every live claim.
 
     Recomputed rather than stored, so a retrained model never meets stale vectors; the static
-    embedding makes this a few seconds for a hundred thousand mentions.
+    embedding makes this a few seconds for a hundred thousand mentions, and dense vectors come
+    from the vector cache after their first computation.
     """
-    index = ClaimIndex(vectoriser.dim, threshold)
+    index = ClaimIndex(
+        vectoriser.dim,
+        Thresholds(
+            settings.cluster_threshold,
+            settings.cluster_dense_threshold,
+            settings.cluster_cross_threshold,
+        ),
+        dense_dim=dense.dim if dense is not None else 0,
+    )
     rows = session.execute(
-        select(m.Mention.claim_id, m.Mention.text)
+        select(m.Mention.claim_id, m.Mention.text, m.Mention.language)
         .join(m.Claim, m.Claim.id == m.Mention.claim_id)
         .where(m.Claim.merged_into_id.is_(None))
         .order_by(m.Mention.claim_id, m.Mention.id.desc())
     ).all()
-    texts: dict[int, list[str]] = defaultdict(list)
-    for claim_id, text in rows:
+    texts: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
+    for claim_id, text, language in rows:
         if claim_id is not None and len(texts[claim_id]) < CENTROID_SAMPLE:
-            texts[claim_id].append(text)
-    for claim_id, claim_texts in texts.items():
-        index.add(claim_id, vectoriser.encode(claim_texts))
+            texts[claim_id].append((text, language))
+    for claim_id, pairs in texts.items():
+        index.add(claim_id, vectoriser.encode([t for t, _ in pairs]), [lang for _, lang in pairs])
+    if dense is not None:
+        # one dense exemplar per claim and language: the latest wording in that language
+        chosen = [
+            (cid, t, lang)
+            for cid, pairs in texts.items()
+            for t, lang in {lang: (t, lang) for t, lang in reversed(pairs)}.values()
+        ]
+        if chosen:
+            vectors = dense.encode([t for _, t, _ in chosen], [lang for _, _, lang in chosen])
+            static = vectoriser.encode([t for _, t, _ in chosen])
+            for (cid, _t, lang), v, sv in zip(chosen, vectors, static, strict=True):
+                index.add(cid, sv[None, :], [lang], v[None, :])
     return index
 
 
@@ -105,11 +155,12 @@ def detect(
 ) -> DetectReport:
     """Process every undetected item (or the first ``limit``); see the module docstring."""
     started = time.perf_counter()
-    model = model or CheckWorthinessModel(threshold=settings.detect_threshold)
+    model = model or load_model(settings)
     vectoriser = MentionVectoriser(model.embedder)
+    dense = dense_encoder(settings, model)
     report = DetectReport()
     with factory() as session:
-        index = load_index(session, vectoriser, settings.cluster_threshold)
+        index = load_index(session, vectoriser, settings, dense)
     touched: set[int] = set()
     created: set[int] = set()
     last_id = 0
@@ -133,12 +184,12 @@ def detect(
         last_id = batch[-1].id
         try:
             new_ids, claim_ids, n_mentions, n_sentences = _process_batch(
-                factory, batch, model, vectoriser, index
+                factory, batch, model, vectoriser, index, dense
             )
         except Conflict:
             report.skipped_batches += 1  # another run took these items first
             with factory() as session:
-                index = load_index(session, vectoriser, settings.cluster_threshold)
+                index = load_index(session, vectoriser, settings, dense)
             continue
         report.items += len(batch)
         report.sentences += n_sentences
@@ -164,6 +215,7 @@ def _process_batch(
     model: CheckWorthinessModel,
     vectoriser: MentionVectoriser,
     index: ClaimIndex,
+    dense: Any | None = None,
 ) -> tuple[set[int], set[int], int, int]:
     from factdesk.detect.mentions import candidate_sentences
 
@@ -173,7 +225,20 @@ def _process_batch(
     flat = [
         (row, mention) for row, mentions in zip(batch, found, strict=True) for mention in mentions
     ]
-    assignments = index.assign(vectoriser.encode([mention.text for _row, mention in flat]))
+    mention_texts = [mention.text for _row, mention in flat]
+    mention_languages = [mention.language for _row, mention in flat]
+
+    def encode_dense(positions: list[int]) -> Any:
+        assert dense is not None
+        return dense.encode(
+            [mention_texts[i] for i in positions], [mention_languages[i] for i in positions]
+        )
+
+    assignments = index.assign(
+        vectoriser.encode(mention_texts),
+        [mention.language for _row, mention in flat],
+        encode_dense if dense is not None else None,
+    )
     now = datetime.now(UTC)
     new_ids: set[int] = set()
     claim_ids: set[int] = set()
@@ -247,18 +312,27 @@ def _max(a: datetime | None, b: datetime) -> datetime:
 def match_new_claims(
     settings: Settings, factory: sessionmaker[Session], claim_ids: Sequence[int]
 ) -> tuple[int, str]:
-    """Match new claims against earlier fact-checks through the matching stage, which writes
-    the links (``auto``) and suggestions (``suggest``). Returns (claims matched, note)."""
+    """Match each new claim against earlier fact-checks through the matching stage
+    (``factdesk.matching.match_claim``), which records ``auto`` links and ``suggest``
+    suggestions in ``claim_matches``. Returns (claims with a match, note for the user)."""
     import importlib
 
     try:
         matching = importlib.import_module("factdesk.matching")
     except ImportError:
         return 0, "claim matching is not installed: new claims were not matched"
-    link = getattr(matching, "match_claims", None)
-    if link is None:
-        return 0, "claim matching has no match_claims(): new claims were not matched"
-    return int(link(settings, factory, list(claim_ids))), ""
+    match_claim = getattr(matching, "match_claim", None)
+    if match_claim is None:
+        return 0, "claim matching has no match_claim(): new claims were not matched"
+    with factory() as session:
+        if not session.scalar(select(func.count()).select_from(m.FactCheck)):
+            return 0, ""
+    matched = 0
+    for claim_id in claim_ids:
+        with transaction(factory) as session:
+            if match_claim(settings, session, claim_id):
+                matched += 1
+    return matched, ""
 
 
 def false_fact_checks(session: Session, claim_id: int) -> list[m.FactCheck]:

@@ -132,6 +132,13 @@ class Settings(BaseSettings):
             "means the threshold chosen by cross-validation when the model was trained."
         ),
     )
+    detect_model_dir: Path | None = Field(
+        None,
+        description=(
+            "A check-worthiness model folder (static.npz, scorer.json) to use instead of the "
+            "one shipped in the package, e.g. one trained by `factdesk train checkworthiness --out`."
+        ),
+    )
     detect_batch_items: int = Field(
         500, gt=0, description="Items scored and written per transaction by `factdesk detect`."
     )
@@ -140,8 +147,33 @@ class Settings(BaseSettings):
         gt=0,
         le=1,
         description=(
-            "Cosine similarity (static embedding) at or above which a mention joins an "
-            "existing claim; lower groups more loosely (see docs/detection.md)."
+            "Static-embedding cosine at or above which a mention joins a claim already "
+            "worded in its language; lower groups more loosely (see docs/detection.md)."
+        ),
+    )
+    cluster_dense: bool = Field(
+        True,
+        description=(
+            "Second grouping stage with multilingual-e5 (factdesk[embed]) for mentions the "
+            "static stage cannot place: joins translations and looser rewordings."
+        ),
+    )
+    cluster_dense_threshold: float = Field(
+        0.46,
+        gt=-1,
+        le=1,
+        description=(
+            "Centred e5 cosine at or above which a mention joins a claim in its language "
+            "(default: 1 in 100 random same-language Tatoeba pairs passes)."
+        ),
+    )
+    cluster_cross_threshold: float = Field(
+        0.38,
+        gt=-1,
+        le=1,
+        description=(
+            "Centred e5 cosine at or above which a mention joins a claim worded in another "
+            "language (default: 1 in 100 random vi-en Tatoeba pairs passes)."
         ),
     )
     resurgence_quiet_days: float = Field(

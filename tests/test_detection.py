@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -57,7 +58,39 @@ def _item(
 def _run(
     settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel, **kw: object
 ) -> detection.DetectReport:
+    settings.cluster_dense = False  # the transformer stage is tested with a fake encoder below
     return detection.detect(settings, db, model=model, match=False, **kw)  # type: ignore[arg-type]
+
+
+class FakeDense:
+    """A deterministic stand-in for multilingual-e5: translations share a vector."""
+
+    dim = 3
+
+    def encode(self, texts: list[str], languages: list[str | None]) -> np.ndarray:
+        out = np.zeros((len(texts), 3), dtype=np.float32)
+        for i, text in enumerate(texts):
+            lower = text.lower()
+            out[i] = [1, 0, 0] if ("lemon" in lower or "chanh" in lower) else [0, 1, 0]
+        return out
+
+
+def test_dense_stage_groups_translations_into_one_claim(
+    settings: Settings,
+    db: sessionmaker[Session],
+    model: CheckWorthinessModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(detection, "dense_encoder", lambda _s, _m: FakeDense())
+    _item(db, "a", LEMON_EN, "2026-01-01")
+    _item(db, "b", PETROL, "2026-01-02")
+    assert detection.detect(settings, db, model=model, match=False).new_claims == 2
+    _item(db, "c", LEMON_VI, "2026-01-03", language="vi")  # a later run: exemplars rebuilt
+    report = detection.detect(settings, db, model=model, match=False)
+    assert (report.new_claims, report.updated_claims) == (0, 1)
+    rows = {r["text"]: r for r in detection.list_claims(db)}
+    assert rows[LEMON_EN]["mentions"] == 2
+    assert set(rows[LEMON_EN]["languages"].split(",")) == {"en", "vi"}
 
 
 def test_detect_writes_mentions_for_worthy_sentences_only(
@@ -263,3 +296,58 @@ def test_acknowledge_alert_is_conditional(
         detection.acknowledge_alert(db, alert["id"])
     with pytest.raises(NotFound):
         detection.acknowledge_alert(db, 12345)
+
+
+def test_new_claims_are_matched_through_the_matching_stage(
+    settings: Settings,
+    db: sessionmaker[Session],
+    model: CheckWorthinessModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+    import types
+
+    seen: list[int] = []
+
+    def match_claim(_settings: Settings, session: Session, claim_id: int) -> list[str]:
+        seen.append(claim_id)
+        fc = session.scalars(select(m.FactCheck)).one()
+        fc.claim_id = claim_id  # the simplest link the matching stage can make
+        return ["match"]
+
+    fake = types.ModuleType("factdesk.matching")
+    fake.match_claim = match_claim  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "factdesk.matching", fake)
+    with transaction(db) as session:
+        session.add(
+            m.FactCheck(
+                dedupe_key="fc",
+                claim_reviewed=LEMON_EN,
+                rating_label="Sai sự thật",
+                content_hash="x",
+                date_published=_d("2025-12-01"),
+            )
+        )
+    _item(db, "a", LEMON_EN, "2026-01-01")
+    settings.cluster_dense = False
+    report = detection.detect(settings, db, model=model)
+    assert report.matched_claims == 1 and len(seen) == 1
+    (row,) = detection.list_claims(db)
+    assert row["fact_check_band"] == "linked" and row["fact_check_rating"] == "Sai sự thật"
+    with db() as session:
+        assert [fc.id for fc in detection.false_fact_checks(session, row["id"])]
+
+
+def test_detect_notes_when_matching_is_missing(
+    settings: Settings,
+    db: sessionmaker[Session],
+    model: CheckWorthinessModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "factdesk.matching", None)  # import fails
+    _item(db, "a", LEMON_EN, "2026-01-01")
+    settings.cluster_dense = False
+    report = detection.detect(settings, db, model=model)
+    assert report.matched_claims == 0 and "not installed" in report.notes[0]

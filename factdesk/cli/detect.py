@@ -181,11 +181,11 @@ def eval_checkworthiness(
     fallback: bool = typer.Option(False, "--fallback", help="Score with the signals-only model."),
 ) -> None:
     """F1/precision/recall of the Yes class, accuracy and speed; last line is JSON."""
-    from factdesk.detect.model import CheckWorthinessModel
     from factdesk.eval.checkworthiness import evaluate_checkworthiness, read_checkworthiness_tsv
+    from factdesk.settings import get_settings
 
     rows = read_checkworthiness_tsv(data)
-    model = CheckWorthinessModel(threshold=threshold, fallback=fallback)
+    model = detection.load_model(get_settings(), threshold=threshold, fallback=fallback)
     model.threshold  # noqa: B018 - load before timing, as a running desk would have it loaded
     figures = evaluate_checkworthiness(rows, model.predict)
     print(
@@ -214,12 +214,11 @@ def eval_paraphrase(
     ),
 ) -> None:
     """Accuracy/F1 of the claim-grouping similarity, threshold from other folds; last line JSON."""
-    from factdesk.detect.model import CheckWorthinessModel
     from factdesk.detect.vectors import MentionVectoriser
     from factdesk.eval.paraphrase import evaluate_paraphrase, read_vnpara
     from factdesk.settings import get_settings
 
-    vectoriser = MentionVectoriser(CheckWorthinessModel().embedder)
+    vectoriser = MentionVectoriser(detection.load_model(get_settings()).embedder)
     result = evaluate_paraphrase(
         read_vnpara(directory),
         vectoriser.encode,

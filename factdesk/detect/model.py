@@ -84,6 +84,7 @@ class CheckWorthinessModel:
         self._weights: ScorerWeights | None = None
         self.kind = "unloaded"
         self.meta: dict[str, Any] = {}
+        self.dense_centers: dict[str, list[float]] = {}
 
     def _load(self) -> None:
         with self._lock:
@@ -99,6 +100,9 @@ class CheckWorthinessModel:
                     where=str(path),
                 ) from None
             self.meta = dict(data.get("training", {}))
+            self.dense_centers = {
+                str(k): [float(x) for x in v] for k, v in data.get("dense_centers", {}).items()
+            }
             try:
                 if self._force_fallback:
                     raise KeyError("fallback requested")
@@ -154,6 +158,7 @@ def write_model(
     full: ScorerWeights | None,
     fallback: ScorerWeights,
     training: dict[str, Any] | None = None,
+    dense_centers: dict[str, list[float]] | None = None,
 ) -> None:
     """Write the artefacts :class:`CheckWorthinessModel` reads (used by training and tests)."""
     from factdesk.detect.signals import SIGNAL_FEATURE_NAMES

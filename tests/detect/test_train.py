@@ -1,0 +1,71 @@
+from pathlib import Path
+
+import numpy as np
+
+from factdesk.detect.build import train_checkworthiness
+from factdesk.detect.model import CheckWorthinessModel, write_keyword_model
+from factdesk.detect.train import TrainingSet, best_threshold, grouped_folds, sample_weights, train
+
+
+def _data(n: int = 300, seed: int = 0) -> TrainingSet:
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 4))
+    y = x[:, 0] + rng.normal(scale=0.5, size=n) > 0.8
+    genres = tuple("debate" if i < n * 2 // 3 else "tweet" for i in range(n))
+    return TrainingSet(x, y, genres)
+
+
+def test_grouped_folds_keep_blocks_together_and_are_seeded() -> None:
+    genres = ["debate"] * 100 + ["tweet"] * 40
+    a, b = grouped_folds(genres, 5, seed=1), grouped_folds(genres, 5, seed=1)
+    assert (a == b).all() and set(a) == set(range(5))
+    changes = int(np.sum(a[1:100] != a[:99]))
+    assert changes <= 19  # 20 contiguous blocks in the debate genre
+
+
+def test_sample_weights_balance_genres_and_classes() -> None:
+    data = _data()
+    w = sample_weights(data.labels, data.genres)
+    g = np.asarray(data.genres)
+    assert np.isclose(w[g == "debate"].sum(), w[g == "tweet"].sum())
+    d = g == "debate"
+    assert np.isclose(w[d & data.labels].sum(), w[d & ~data.labels].sum())
+
+
+def test_best_threshold_maximises_f1() -> None:
+    labels = np.array([True, True, False, False])
+    t, f1 = best_threshold(labels, np.array([0.9, 0.8, 0.3, 0.1]))
+    assert 0.3 < t < 0.8 and f1 == 1.0
+
+
+def test_train_reports_cv_choices_and_cross_genre() -> None:
+    result = train(_data(), l2_grid=(1.0, 100.0), k=3, seed=0)
+    assert result.l2 in (1.0, 100.0)
+    assert result.report["oof_f1_pooled"] > 0.6
+    assert set(result.report["cross_genre_f1"]) == {"debate->tweet", "tweet->debate"}
+    assert 0.0 < result.threshold < 1.0
+
+
+def test_train_checkworthiness_writes_loadable_artefacts(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    rows = ["Sentence_id\tText\tclass_label"]
+    worthy = ["Taxes rose by {} percent last year.", "Crime fell {} percent since the law passed."]
+    other = ["Thank you, {} friends.", "Good evening to all of you {} times."]
+    for i in range(120):
+        yes = rng.random() < 0.3
+        template = worthy[i % 2] if yes else other[i % 2]
+        rows.append(f"{i}\t{template.format(i)}\t{'Yes' if yes else 'No'}")
+    data = tmp_path / "train.tsv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "model"
+    write_keyword_model(out, [r.split("\t")[1] for r in rows[1:]])
+    report = train_checkworthiness(
+        [data], out_dir=out, work_dir=tmp_path / "work", reuse_static=True
+    )
+    assert report["rows"] == 120 and report["full"]["folds"] == 5
+    model = CheckWorthinessModel(out)
+    assert model.predict(["Taxes rose by 7 percent last year.", "Thank you, 7 friends."]) == [
+        True,
+        False,
+    ]
+    assert model.meta["rows"] == 120

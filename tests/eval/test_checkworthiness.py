@@ -1,0 +1,77 @@
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factdesk.errors import InputError
+from factdesk.eval.checkworthiness import (
+    binary_scores,
+    evaluate_checkworthiness,
+    read_checkworthiness_tsv,
+)
+
+CT24 = 'Sentence_id\tText\tclass_label\n1\tTaxes rose by 20 percent.\tYes\n2\t"He said ""hello"" to me."\tNo\n'
+CT22 = (
+    "topic\ttweet_id\ttweet_url\ttweet_text\tclass_label\n"
+    'COVID-19\t11\thttp://t/1\t"Vaccines" contain chips, 5 million say\t1\n'
+    "COVID-19\t12\thttp://t/2\tGood morning all\t0\n"
+)
+
+
+def test_read_ct24_unquotes_csv_style_fields(tmp_path: Path) -> None:
+    path = tmp_path / "ct24.tsv"
+    path.write_text(CT24, encoding="utf-8")
+    rows = read_checkworthiness_tsv(path)
+    assert [(r.id, r.label, r.genre) for r in rows] == [
+        ("1", True, "debate"),
+        ("2", False, "debate"),
+    ]
+    assert rows[1].text == 'He said "hello" to me.'
+
+
+def test_read_ct22_keeps_leading_quotes_of_tweets(tmp_path: Path) -> None:
+    path = tmp_path / "ct22.tsv"
+    path.write_text(CT22, encoding="utf-8")
+    rows = read_checkworthiness_tsv(path)
+    assert rows[0].text.startswith('"Vaccines"') and rows[0].label and rows[0].genre == "tweet"
+
+
+def test_read_rejects_unknown_header_and_bad_label(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("a\tb\n1\t2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="header"):
+        read_checkworthiness_tsv(bad)
+    label = tmp_path / "label.tsv"
+    label.write_text("Sentence_id\tText\tclass_label\n1\tx\tMaybe\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_checkworthiness_tsv(label)
+    assert info.value.where is not None and info.value.where.endswith(":2")
+
+
+def test_binary_scores_match_hand_counts() -> None:
+    s = binary_scores([True, True, False, False], [True, False, True, False])
+    assert (s.precision_yes, s.recall_yes, s.f1_yes, s.accuracy) == (0.5, 0.5, 0.5, 0.5)
+    assert binary_scores([False], [False]).f1_yes == 0.0
+
+
+def test_evaluate_reports_the_lab_metrics(tmp_path: Path) -> None:
+    path = tmp_path / "ct24.tsv"
+    path.write_text(CT24, encoding="utf-8")
+    rows = read_checkworthiness_tsv(path)
+    out = evaluate_checkworthiness(rows, lambda texts: ["percent" in t for t in texts])
+    assert out["f1_yes"] == 1.0 and out["accuracy"] == 1.0 and out["n"] == 2
+    assert float(out["sentences_per_s"]) > 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.text(max_size=300))
+def test_read_never_crashes_on_arbitrary_text(
+    tmp_path_factory: pytest.TempPathFactory, body: str
+) -> None:
+    path = tmp_path_factory.mktemp("h") / "x.tsv"
+    path.write_text("Sentence_id\tText\tclass_label\n" + body, encoding="utf-8")
+    try:
+        read_checkworthiness_tsv(path)
+    except InputError:
+        pass
