@@ -7,13 +7,14 @@ process and sends an open-loop load (requests start on schedule whether or not e
 finished, so queueing shows in the figures) of ``--rate`` requests/s for ``--seconds`` per
 page, signed in as a viewer. Latency is measured from each request's scheduled start.
 
-Variants, in the same run:
+Variants, in the same run, both servers up and measured back to back page by page (so a
+change in the machine's other load hits both alike):
   * baseline: no caching (FACTDESK_WEB_CACHE_SECONDS=0) on a copy of the database without
     the indexes migration 0003_web adds for these pages;
   * factdesk: the defaults (figures cached 5 s per process, the indexes in place).
 
 Usage:  .venv/bin/python bench/web.py [--items 100000] [--claims 10000] [--rate 200]
-        [--seconds 10] [--workers 1]
+        [--seconds 10] [--workers 2]
 Prints one line per page and variant and, last, one JSON object with the figures.
 """
 
@@ -357,13 +358,30 @@ async def load(
     }
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time used so far by a process and its children (uvicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        pids.extend(int(c) for c in children)
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     db = OUT / f"web-{args.items}-{args.claims}.db"
@@ -380,41 +398,49 @@ def main() -> None:
         "queue_search": [f"/desk/queue?q={quote(w)}" for w in ("xăng", "vaccine", "bridge", "lũ")],
         "claim": [f"/desk/claims/{rng.randint(1, args.claims)}" for _ in range(2000)],
     }
-    figures: dict[str, dict[str, dict[str, float]]] = {}
-    for variant in ("baseline", "factdesk"):
-        target = db if variant == "factdesk" else OUT / "web-baseline.db"
-        if variant == "baseline":
-            without_web_indexes(db, target)
-        token = sign_in(target)
-        cache = 0.0 if variant == "baseline" else 5.0
-        server, base = start_server(target, cache, args.workers, OUT / f"web-{variant}.log")
-        try:
-            asyncio.run(load(base, token, pages["claim"][:200], args.rate, 2))  # warm up
-            figures[variant] = {}
-            for name, paths in pages.items():
+    baseline_db = OUT / "web-baseline.db"
+    without_web_indexes(db, baseline_db)
+    servers = {}
+    for variant, target, cache in (("baseline", baseline_db, 0.0), ("factdesk", db, 5.0)):
+        process, base = start_server(target, cache, args.workers, OUT / f"web-{variant}.log")
+        servers[variant] = (process, base, sign_in(target))
+    figures: dict[str, dict[str, dict[str, float]]] = {"baseline": {}, "factdesk": {}}
+    try:
+        for _, base, token in servers.values():  # warm up both
+            asyncio.run(load(base, token, pages["claim"][:200], args.rate, 2))
+        for name, paths in pages.items():  # the two variants back to back, page by page
+            for variant, (process, base, token) in servers.items():
+                cpu = cpu_seconds(process.pid)
                 result = asyncio.run(load(base, token, paths, args.rate, args.seconds))
+                result["server_cpu_ms"] = round(
+                    (cpu_seconds(process.pid) - cpu) / result["requests"] * 1000, 2
+                )
                 figures[variant][name] = result
                 print(
                     f"{variant:9s} {name:13s} p50 {result['p50_ms']:7.1f} ms  p95 "
                     f"{result['p95_ms']:7.1f} ms  p99 {result['p99_ms']:7.1f} ms  "
-                    f"{result['rps']:6.1f} req/s  errors {result['errors']}",
+                    f"{result['rps']:6.1f} req/s  server CPU {result['server_cpu_ms']:5.2f} "
+                    f"ms/req  errors {result['errors']}",
                     flush=True,
                 )
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+    finally:
+        for process, _, _ in servers.values():
+            process.terminate()
+            process.wait(timeout=30)
     ratios = {
         name: round(
             figures["baseline"][name]["p95_ms"] / max(figures["factdesk"][name]["p95_ms"], 0.1), 1
         )
         for name in pages
     }
+    print(f"load average (other work on this machine): {os.getloadavg()[0]:.1f}")
     print(
         json.dumps(
             {
                 "bench": "web",
                 "items": args.items,
                 "claims": args.claims,
+                "load_average": round(os.getloadavg()[0], 1),
                 "rate": args.rate,
                 "seconds": args.seconds,
                 "workers": args.workers,

@@ -94,6 +94,8 @@ VI: dict[str, str] = {
     "link": "liên kết",
     "No mentions yet.": "Chưa có lần nhắc đến nào.",
     "Matched earlier fact-checks": "Bài kiểm chứng trước đây khớp",
+    "Looking for earlier fact-checks…": "Đang tìm các bài kiểm chứng trước đây…",
+    "show": "xem",
     "No earlier fact-check matches this claim.": "Chưa có bài kiểm chứng nào trước đây khớp với nhận định này.",
     "Evidence cited so far": "Bằng chứng đã trích dẫn",
     "History": "Lịch sử",

@@ -7,12 +7,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
+from factdesk.store.models import Claim
 from factdesk.web import charts, queries
 from factdesk.web import desk as service
 from factdesk.web.auth import Actor
 from factdesk.web.deps import db, desk, require
 from factdesk.web.export import csv_response
-from factdesk.web.matches import matches_for
+from factdesk.web.matches import matches_for, recorded_matches
 from factdesk.web.render import page
 from factdesk.workflow import Action, Context, Permission, State, decide
 
@@ -94,10 +95,7 @@ def claim(
             ),
         ),
     )
-    matches, match_note = state.cache.get(
-        ("matches", claim_id),
-        lambda: matches_for(state.settings, session, claim_id, claim_row.text, claim_row.language),
-    )
+    matches = recorded_matches(session, claim_id)  # a search waits for /matches below
     can_start = (
         claim_row.status == State.NEW.value
         and decide(State.NEW, Action.START, Context(actor.id, actor.role)).allowed
@@ -109,9 +107,29 @@ def claim(
         mentions=mentions,
         chart=chart,
         matches=matches,
-        match_note=match_note,
+        match_note="",
         can_start=can_start,
     )
+
+
+@router.get("/claims/{claim_id}/matches")
+def claim_matches(
+    request: Request,
+    claim_id: int,
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    """Earlier fact-checks for a claim, an HTMX fragment of the claim page: a search can
+    take far longer than the page itself, so the page asks for it once it is shown."""
+    claim_row = session.get(Claim, claim_id)
+    if claim_row is None:
+        raise NotFound(f"no claim {claim_id}")
+    state = desk(request)
+    matches, note = state.cache.get(
+        ("matches", claim_id),
+        lambda: matches_for(state.settings, session, claim_id, claim_row.text, claim_row.language),
+    )
+    return page(request, "_matches.html", matches=matches, match_note=note)
 
 
 @router.post("/claims/{claim_id}/start")

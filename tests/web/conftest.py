@@ -43,7 +43,10 @@ def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def web_settings(settings: Settings) -> Settings:
-    return settings.model_copy(update={"web_cache_seconds": 0.0})
+    update: dict[str, object] = {"web_cache_seconds": 0.0}
+    if "match_dense" in Settings.model_fields:  # lexical matching: no embedding model to load
+        update["match_dense"] = False
+    return settings.model_copy(update=update)
 
 
 @pytest.fixture

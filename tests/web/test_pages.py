@@ -142,7 +142,9 @@ def test_claim_page_shows_mentions_chart_matches_and_history(
     assert page.status_code == 200
     assert page.text.count("<rect") == 4  # one bar per day with mentions
     assert "https://news.example/post/0" in page.text
-    assert "Checker Example" in page.text and "https://checker.example/x" in page.text
+    assert f'hx-get="/desk/claims/{claim_id}/matches"' in page.text  # searched after the page
+    matches = personas["viewer"].get(f"/desk/claims/{claim_id}/matches").text
+    assert "Checker Example" in matches and "https://checker.example/x" in matches
     assert "Start a fact-check" not in page.text  # viewers cannot
     checker_page = personas["checker"].get(f"/desk/claims/{claim_id}")
     assert "Start a fact-check" in checker_page.text

@@ -35,6 +35,7 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("GET", "/desk/queue", P.READ),
     ("GET", "/desk/queue.csv", P.READ),
     ("GET", "/desk/claims/{claim_id}", P.READ),
+    ("GET", "/desk/claims/{claim_id}/matches", P.READ),
     ("GET", "/desk/fact-checks/{fc_id}", P.READ),
     ("GET", "/desk/fact-checks/{fc_id}/review", P.READ),
     ("GET", "/desk/review", P.READ),
