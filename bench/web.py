@@ -382,6 +382,11 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=200.0)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--pages",
+        default="dashboard,queue,queue_search,claim",
+        help="comma-separated subset of the pages to measure",
+    )
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     db = OUT / f"web-{args.items}-{args.claims}.db"
@@ -398,6 +403,7 @@ def main() -> None:
         "queue_search": [f"/desk/queue?q={quote(w)}" for w in ("xăng", "vaccine", "bridge", "lũ")],
         "claim": [f"/desk/claims/{rng.randint(1, args.claims)}" for _ in range(2000)],
     }
+    pages = {name: pages[name] for name in args.pages.split(",")}
     baseline_db = OUT / "web-baseline.db"
     without_web_indexes(db, baseline_db)
     servers = {}

@@ -256,7 +256,6 @@ VI: dict[str, str] = {
     "Delivery log": "Nhật ký gửi",
     "Attempts": "Số lần thử",
     "Answer": "Phản hồi",
-    "Created": "Tạo lúc",
     "Next attempt": "Lần thử tiếp theo",
     "Send again": "Gửi lại",
     "No deliveries.": "Chưa có lần gửi nào.",
