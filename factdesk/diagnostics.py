@@ -80,9 +80,26 @@ def extra_checks() -> list[Check]:
     return checks
 
 
+def queue_check(settings: Settings) -> Check:
+    """Whether the job queue's back-end answers, and how much work waits in it."""
+    try:
+        from factdesk.jobs import get_queue
+
+        info = get_queue(settings).describe()
+    except Exception as exc:  # an unreachable Redis must show here, not crash doctor
+        return Check("job queue", False, f"{settings.queue}: {str(exc).splitlines()[0]}")
+    return Check(
+        "job queue", True, f"{info['backend']} '{info['name']}', {info['pending']} pending"
+    )
+
+
 def model_checks(settings: Settings) -> list[Check]:
-    """Models in use and their fallbacks. Each stage adds its own check here."""
+    """Models in use and their fallbacks (each stage says which one it runs)."""
     checks = []
+    from factdesk.detection import load_model
+
+    for name, detail in load_model(settings).describe().items():
+        checks.append(Check(name, not detail.startswith("unavailable"), detail))
     try:
         from factdesk.text.langid import detect_language
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import typer
+from rich.markup import escape
 
 from factdesk.cli.app import app, open_store
 from factdesk.cli.render import OutputFormat, console, render_rows
@@ -36,6 +37,7 @@ def doctor(
     settings = get_settings()
     checks = [
         diagnostics.database_check(settings),
+        diagnostics.queue_check(settings),
         *diagnostics.extra_checks(),
         *diagnostics.model_checks(settings),
     ]
@@ -56,7 +58,7 @@ def doctor(
     )
     for row in rows:
         mark = "[green]ok[/green]" if row["ok"] else "[yellow]--[/yellow]"
-        console.print(f"{mark}  {row['check']}: {row['detail']}")
+        console.print(f"{mark}  {escape(str(row['check']))}: {escape(str(row['detail']))}")
 
 
 @app.command()
