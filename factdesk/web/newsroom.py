@@ -86,16 +86,16 @@ def claim(
     claim_row = data["claim"]
     # How the claim spreads and what it matches may be a few seconds old; its workflow
     # state, evidence and history (in ``data``) are always read fresh.
-    mentions, chart = state.cache.get(
+    mentions, chart, matches = state.cache.get(
         ("claim-spread", claim_id),
         lambda: (
             queries.claim_mentions(session, claim_id),
             charts.bar_chart(
                 charts.fill_days(queries.claim_chart(session, claim_id)), label="mentions per day"
             ),
+            recorded_matches(session, claim_id),  # a search waits for /matches below
         ),
     )
-    matches = recorded_matches(session, claim_id)  # a search waits for /matches below
     can_start = (
         claim_row.status == State.NEW.value
         and decide(State.NEW, Action.START, Context(actor.id, actor.role)).allowed
