@@ -190,6 +190,42 @@ class Settings(BaseSettings):
         description="Mentions within the window that make a comeback of a false claim an alert.",
     )
 
+    # --- claim matching ------------------------------------------------------------------
+    match_auto_threshold: Annotated[dict[str, float], NoDecode] = Field(
+        {"en": 0.9, "vi": 0.95, "*": 0.95},
+        description=(
+            "Calibrated score from which a match is linked automatically, per query language "
+            "('en=0.9,vi=0.95,*=0.95'; '*' covers other languages)."
+        ),
+    )
+    match_suggest_threshold: Annotated[dict[str, float], NoDecode] = Field(
+        {"en": 0.4, "vi": 0.4, "*": 0.4},
+        description="Calibrated score from which a match is shown to a checker, per language.",
+    )
+    match_short_text_words: int = Field(
+        6, ge=0, description="Posts with fewer words than this are never linked automatically."
+    )
+    match_recency_days: int = Field(
+        0,
+        ge=0,
+        description="Fact-checks older than this many days are only suggested (0: no window).",
+    )
+    match_cross_lingual_auto: bool = Field(
+        False,
+        description="Allow a match in another language than the post to be linked automatically.",
+    )
+    match_dense: bool = Field(
+        True,
+        description="Use the embedding model for matching when installed (else BM25 only).",
+    )
+    match_model: Path | None = Field(
+        None, description="A matcher model file to use instead of the shipped one."
+    )
+    vector_cache_dir: Path | None = Field(
+        None,
+        description="Where computed embeddings are cached (default: DATA_DIR/cache/vectors).",
+    )
+
     # --- publishing ----------------------------------------------------------------------
     public_base_url: str = Field(
         "http://127.0.0.1:8000",
@@ -245,6 +281,27 @@ class Settings(BaseSettings):
         unknown = [code for code in value if code.split("-")[0] not in known]
         if unknown or not value:
             raise ValueError(f"unknown language code(s) {unknown}; use ISO 639-1 codes like vi,en")
+        return value
+
+    @field_validator("match_auto_threshold", "match_suggest_threshold", mode="before")
+    @classmethod
+    def _language_thresholds(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip().startswith("{"):
+            pairs = [part.split("=", 1) for part in value.split(",") if part.strip()]
+            if any(len(p) != 2 for p in pairs):
+                raise ValueError("use 'lang=score,...', e.g. 'en=0.9,vi=0.95,*=0.95'")
+            return {k.strip().lower(): float(v) for k, v in pairs}
+        if isinstance(value, str):
+            import json
+
+            return json.loads(value)
+        return value
+
+    @field_validator("match_auto_threshold", "match_suggest_threshold")
+    @classmethod
+    def _thresholds_in_range(cls, value: dict[str, float]) -> dict[str, float]:
+        if any(not 0.0 <= v <= 1.0 for v in value.values()):
+            raise ValueError("scores must be between 0 and 1")
         return value
 
     @field_validator("queue")

@@ -11,7 +11,7 @@ from factdesk.cli.app import app, close_stores
 from factdesk.errors import FactdeskError
 
 # Modules that register commands on the groups in ``factdesk.cli.app``.
-COMMAND_MODULES = ("core", "ingest", "browse", "web", "detect", "publish")
+COMMAND_MODULES = ("core", "ingest", "browse", "web", "detect", "publish", "match")
 
 
 def load_commands() -> None:

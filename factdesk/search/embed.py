@@ -68,16 +68,17 @@ class CachedEmbedder:
             return _encode_batched(self.inner, texts, kind)
         keys = [VectorCache.key(self.model_id, kind, t) for t in texts]
         found = self.cache.get_many(keys)
-        missing = sorted({i for i, k in enumerate(keys) if k not in found})
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        if missing:
-            fresh = _encode_batched(self.inner, [texts[i] for i in missing], kind)
-            self.cache.put_many([keys[i] for i in missing], fresh)
-            for row, i in enumerate(missing):
-                out[i] = fresh[row]
+        todo: dict[bytes, int] = {}  # missing key -> first index with that text
         for i, k in enumerate(keys):
-            if k in found:
-                out[i] = found[k]
+            if k not in found and k not in todo:
+                todo[k] = i
+        if todo:
+            fresh = _encode_batched(self.inner, [texts[i] for i in todo.values()], kind)
+            self.cache.put_many(list(todo), fresh)
+            found.update(zip(todo, fresh, strict=True))
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            out[i] = found[k]
         return out
 
 

@@ -453,3 +453,24 @@ class Alert(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     acknowledged_at: Mapped[datetime | None]
+
+
+# --- claim matching (search) ------------------------------------------------------------
+
+
+class ClaimMatch(Base):
+    """An earlier fact-check found for a claim by the matcher, with its calibrated score and
+    band (auto: linked; suggest: for a checker to confirm). Re-matching replaces a claim's rows."""
+
+    __tablename__ = "claim_matches"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "fact_check_id", name="uq_claim_matches_claim_fc"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    fact_check_id: Mapped[int] = mapped_column(
+        ForeignKey("fact_checks.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float] = mapped_column(Float)
+    band: Mapped[str] = mapped_column(String(10))  # auto | suggest
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -103,3 +103,15 @@ def test_bm25_max_score_bounds_every_document() -> None:
     for query in QUERIES:
         hits = index.search(query)
         assert (hits.scores <= index.max_score(query) + 1e-6).all()
+
+
+def test_bm25_score_slots_equals_search_for_those_slots() -> None:
+    docs = _corpus(seed=5)
+    index = BM25Index()
+    index.add(docs[:250])
+    index.add([docs[250]])
+    index.remove([7])
+    slots = np.array([0, 7, 250, 120, 3], dtype=np.int32)
+    for query in QUERIES:
+        full = _dense(index, query)
+        np.testing.assert_allclose(index.score_slots(query, slots), full[slots], atol=1e-5)

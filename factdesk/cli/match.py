@@ -1,0 +1,196 @@
+"""`factdesk match`, `factdesk index ...`, `factdesk eval retrieval|crosslingual`,
+`factdesk train matcher`: thin shells over :mod:`factdesk.matching` and :mod:`factdesk.eval`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from factdesk.cli.app import app, eval_app, open_store, train_app
+from factdesk.cli.render import OutputFormat, console, err_console
+
+index_app = typer.Typer(help="The matching index kept beside the database.", no_args_is_help=True)
+app.add_typer(index_app, name="index")
+
+BAND_STYLE = {"auto": "green", "suggest": "yellow", "hidden": "dim"}
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    step = max(1, total // 10)
+    if done == total or done % step == 0:
+        err_console.print(f"[dim]{stage}: {done}/{total}[/dim]", highlight=False)
+
+
+@app.command()
+def match(
+    text: str = typer.Argument(..., help="The claim or post to look up."),
+    k: int = typer.Option(5, "-k", "--top", min=1, max=100, help="How many matches to show."),
+    language: str | None = typer.Option(None, help="Language of TEXT (detected when omitted)."),
+    all_bands: bool = typer.Option(False, "--all", help="Also show matches in the hidden band."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+) -> None:
+    """Find earlier fact-checks of TEXT: score, band, publisher, rating, URL and why."""
+    from factdesk.matching import match_text, match_to_dict
+
+    settings, factory = open_store()
+    with factory() as session:
+        found = match_text(
+            settings, session, text, k=k, language=language, include_hidden=all_bands
+        )
+    rows = [match_to_dict(m) for m in found]
+    if fmt is OutputFormat.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    if not rows:
+        console.print("No earlier fact-check found above the suggestion threshold.")
+        return
+    for n, row in enumerate(rows, start=1):
+        style = BAND_STYLE[row["band"]]
+        console.print(
+            f"[bold]{n}.[/bold] [{style}]{row['band']}[/{style}] {row['score']:.2f}  "
+            f"{row['claim_reviewed']}",
+            highlight=False,
+        )
+        console.print(
+            f"   {row['publisher'] or '?'} · {row['rating'] or 'no rating'} · "
+            f"{row['url'] or 'no URL'}",
+            highlight=False,
+        )
+        why = row["why"]
+        parts = [f"{field}: {', '.join(words)}" for field, words in why["terms"].items()]
+        if why["similarity"] is not None:
+            parts.append(f"meaning similarity {why['similarity']:.2f}")
+        if why["cross_lingual"]:
+            parts.append(f"cross-lingual ({row['language']})")
+        console.print(
+            f"   [dim]why: {'; '.join(parts) or 'no shared words'}[/dim]", highlight=False
+        )
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Build the matching index again from every published fact-check."""
+    from factdesk.matching import rebuild_index
+
+    settings, factory = open_store()
+    with factory() as session:
+        report = rebuild_index(settings, session, progress=_progress)
+    console.print(f"index rebuilt: {report.added} fact-checks")
+
+
+@index_app.command("status")
+def index_status(
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
+) -> None:
+    """What the matching index holds, whether it is current, and the retrieval mode."""
+    from factdesk.matching import index_status as status
+
+    settings, factory = open_store()
+    with factory() as session:
+        info = status(settings, session)
+    if fmt is OutputFormat.json:
+        print(json.dumps(info, ensure_ascii=False))
+        return
+    for key, value in info.items():
+        console.print(f"{key}: {value}", highlight=False)
+
+
+def _eval_embedder(lexical_only: bool):  # type: ignore[no-untyped-def]
+    from factdesk.matching import embedder_for
+    from factdesk.settings import get_settings
+
+    return None if lexical_only else embedder_for(get_settings())
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    queries: Path = typer.Option(..., exists=True, dir_okay=False, help="Queries TSV (id, text)."),
+    qrels: Path = typer.Option(..., exists=True, dir_okay=False, help="TREC qrels to score."),
+    vclaims: Path = typer.Option(
+        ..., exists=True, dir_okay=False, help="Zip of vclaim JSON files."
+    ),
+    run_out: Path | None = typer.Option(None, help="Write the ranking as a TREC run file."),
+    depth: int = typer.Option(100, min=20, help="Results kept per query."),
+    lexical_only: bool = typer.Option(False, help="Score the BM25-only path (no embeddings)."),
+    dates: bool = typer.Option(True, help="Pass each tweet's date to the matcher."),
+) -> None:
+    """CheckThat! 2022 Task 2A: rank every vclaim for each qrels query; JSON figures last."""
+    from factdesk.eval.checkthat import write_run
+    from factdesk.eval.retrieval import evaluate_retrieval
+    from factdesk.matching import model_for
+    from factdesk.settings import get_settings
+    from factdesk.text.langid import detect_language
+
+    settings = get_settings()
+    languages = list(settings.languages)
+    result = evaluate_retrieval(
+        queries,
+        qrels,
+        vclaims,
+        embedder=_eval_embedder(lexical_only),
+        model=model_for(settings),
+        detect_language=lambda t: detect_language(t, languages),
+        depth=depth,
+        use_dates=dates,
+        progress=_progress,
+    )
+    if run_out is not None:
+        write_run(run_out, result.ranking, tag="factdesk")
+    print(json.dumps(result.report))
+
+
+@eval_app.command("crosslingual")
+def eval_crosslingual(
+    src: Path = typer.Option(..., exists=True, dir_okay=False, help="Source-language lines."),
+    tgt: Path = typer.Option(..., exists=True, dir_okay=False, help="Line-aligned translations."),
+    scoring: str = typer.Option("margin", help="cosine, csls or margin (headline figure)."),
+    k: int = typer.Option(4, min=1, help="Neighbours for csls/margin."),
+) -> None:
+    """Line-aligned parallel files: P@1 both ways; JSON figures last."""
+    from factdesk.errors import MissingExtra
+    from factdesk.eval.parallel import evaluate_parallel, read_parallel
+    from factdesk.search.crosslingual import SCORINGS
+
+    if scoring not in SCORINGS:
+        raise typer.BadParameter(f"expected one of {', '.join(SCORINGS)}", param_hint="--scoring")
+    embedder = _eval_embedder(False)
+    if embedder is None:
+        raise MissingExtra("embed", "cross-lingual evaluation")
+    source, target = read_parallel(src, tgt)
+    report = evaluate_parallel(source, target, embedder, scoring=scoring, k=k)
+    print(json.dumps(report))
+
+
+@train_app.command("matcher")
+def train_matcher(
+    data: Path = typer.Option(
+        ..., exists=True, file_okay=False, help="CheckThat! 2022 2A English folder."
+    ),
+    out: Path | None = typer.Option(None, help="Model file to write (default: the shipped one)."),
+    seed: int = typer.Option(0, help="Seed for the cross-validation folds."),
+    folds: int = typer.Option(5, min=2, help="Cross-validation folds over the train split."),
+    dev: bool = typer.Option(True, help="Score the dev split once at the end (never to choose)."),
+) -> None:
+    """Train the matcher's ranker and calibrator on the train split; JSON report last."""
+    from factdesk.eval.retrieval import train_matcher as train
+    from factdesk.search.model import shipped_model_path
+    from factdesk.search.ranker import save_model
+    from factdesk.settings import get_settings
+    from factdesk.text.langid import detect_language
+
+    languages = list(get_settings().languages)
+    model, report = train(
+        data,
+        embedder=_eval_embedder(False),
+        folds=folds,
+        seed=seed,
+        score_dev=dev,
+        detect_language=lambda t: detect_language(t, languages),
+        progress=_progress,
+    )
+    target = out or shipped_model_path()
+    save_model(target, model.heads, model.meta)
+    err_console.print(f"model written to {target}")
+    print(json.dumps(report))

@@ -1,0 +1,64 @@
+"""Evaluation metrics, computed the way the public benchmarks' own scorers compute them.
+
+Ranking metrics follow trectools / the CheckThat! scorer: per query, AP@k sums the precision
+at each rank (within the top k) that holds a relevant document and divides by the number of
+relevant documents; a query in the qrels with nothing retrieved scores 0; the mean is over
+every query in the qrels, never over the ones a system happened to answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+
+def average_precision(ranked: Sequence[str], relevant: set[str], k: int) -> float:
+    """AP@k of one ranked list against the set of relevant ids."""
+    if not relevant:
+        return 0.0
+    hits = 0
+    total = 0.0
+    for rank, doc in enumerate(ranked[:k], start=1):
+        if doc in relevant:
+            hits += 1
+            total += hits / rank
+    return total / len(relevant)
+
+
+def reciprocal_rank(ranked: Sequence[str], relevant: set[str], k: int | None = None) -> float:
+    """1 / rank of the first relevant document (0 when none is within ``k``)."""
+    for rank, doc in enumerate(ranked if k is None else ranked[:k], start=1):
+        if doc in relevant:
+            return 1.0 / rank
+    return 0.0
+
+
+def precision_at(ranked: Sequence[str], relevant: set[str], k: int) -> float:
+    """Share of the top ``k`` positions that hold a relevant document (P@k, TREC style)."""
+    return sum(1 for doc in ranked[:k] if doc in relevant) / k
+
+
+def ranking_report(
+    rankings: Mapping[str, Sequence[str]],
+    qrels: Mapping[str, set[str]],
+    ks: Sequence[int] = (1, 3, 5, 10, 20),
+) -> dict[str, float | int]:
+    """MAP@k for each ``k``, MRR, P@1 and recall@k over every query of ``qrels``."""
+    queries = [q for q, rel in qrels.items() if rel]
+    n = len(queries)
+    report: dict[str, float | int] = {}
+    if not n:
+        return {"queries": 0}
+    for k in ks:
+        report[f"map@{k}"] = (
+            sum(average_precision(rankings.get(q, ()), qrels[q], k) for q in queries) / n
+        )
+    report["mrr"] = sum(reciprocal_rank(rankings.get(q, ()), qrels[q]) for q in queries) / n
+    report["p@1"] = sum(precision_at(rankings.get(q, ()), qrels[q], 1) for q in queries) / n
+    for k in (max(ks),):
+        report[f"recall@{k}"] = (
+            sum(len(set(rankings.get(q, ())[:k]) & qrels[q]) / len(qrels[q]) for q in queries) / n
+        )
+    report["queries"] = n
+    return {
+        key: round(value, 4) if isinstance(value, float) else value for key, value in report.items()
+    }

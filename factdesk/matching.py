@@ -1,0 +1,447 @@
+"""Claim matching as the desk runs it: the index beside the database, kept in step with it.
+
+The pure :class:`~factdesk.search.matcher.Matcher` is built from the published (or corrected)
+rows of ``fact_checks`` and saved under ``DATA_DIR/index/`` (with PostgreSQL too: the index is a
+per-machine file, rebuilt from the database on any machine):
+
+* ``manifest.json``: format, tokenizer, embedding model, and for every indexed fact-check
+  its id, version and content hash, in slot order;
+* ``arrays.npz``: the BM25 and vector arrays (vectors as float16);
+* ``records.json``: the fact-checks as indexed, so results render without a query.
+
+Every call of :func:`match_text` (CLI, web, API, jobs) first makes the index current: a
+cheap fingerprint of the table (row count, newest id, last update) is compared with the one
+saved; when it differs, only fact-checks that were added, changed (new version or content
+hash), unpublished or deleted are re-indexed, then the index is saved again. A file lock
+keeps two processes from updating it at once. ``factdesk index rebuild`` starts from zero.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from factdesk.errors import ConfigError, NotFound
+from factdesk.search.bands import BandPolicy
+from factdesk.search.embed import CachedEmbedder, default_embedder, describe_embedder
+from factdesk.search.matcher import Match, Matcher
+from factdesk.search.model import MatcherModel, default_model, load_matcher_model
+from factdesk.search.tokens import default_tokenizer
+from factdesk.search.vectorcache import VectorCache
+from factdesk.settings import Settings
+from factdesk.store import models
+from factdesk.types import FactCheck, Rating
+from factdesk.workflow import State
+
+FORMAT = 1
+# Fact-checks the public can read and that still stand (a withdrawn one no longer answers).
+MATCHABLE_STATUSES = (State.PUBLISHED.value, State.CORRECTED.value)
+BATCH = 256
+
+Progress = Callable[[str, int, int], None]
+
+
+def _quiet(stage: str, done: int, total: int) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.rebuilt)
+
+
+# --- paths, settings -----------------------------------------------------------------------
+
+
+def index_dir(settings: Settings) -> Path:
+    return settings.data_dir / "index"
+
+
+def cache_dir(settings: Settings, model_id: str) -> Path:
+    root = settings.vector_cache_dir or settings.data_dir / "cache" / "vectors"
+    return root / re.sub(r"[^A-Za-z0-9.-]+", "_", model_id)
+
+
+def band_policy(settings: Settings) -> BandPolicy:
+    return BandPolicy(
+        auto=dict(settings.match_auto_threshold),
+        suggest=dict(settings.match_suggest_threshold),
+        short_text_words=settings.match_short_text_words,
+        recency_days=settings.match_recency_days,
+        cross_lingual_auto=settings.match_cross_lingual_auto,
+    )
+
+
+def embedder_for(settings: Settings) -> CachedEmbedder | None:
+    """The cached embedder the settings ask for, or None for lexical-only matching."""
+    if not settings.match_dense:
+        return None
+    probe = default_embedder(None)
+    if probe is None:
+        return None
+    return CachedEmbedder(probe.inner, VectorCache(cache_dir(settings, probe.model_id), probe.dim))
+
+
+def model_for(settings: Settings) -> MatcherModel:
+    if settings.match_model is None:
+        return default_model()
+    try:
+        return load_matcher_model(settings.match_model)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"FACTDESK_MATCH_MODEL: cannot load {settings.match_model}: {exc}"
+        ) from None
+
+
+def new_matcher(settings: Settings) -> Matcher:
+    from factdesk.text.langid import detect_language
+
+    languages = list(settings.languages)
+    return Matcher(
+        embedder=embedder_for(settings),
+        model=model_for(settings),
+        policy=band_policy(settings),
+        detect_language=lambda text: detect_language(text, languages),
+    )
+
+
+# --- records <-> rows/json -----------------------------------------------------------------
+
+
+def row_to_fact_check(row: models.FactCheck) -> FactCheck:
+    return FactCheck(
+        claim_reviewed=row.claim_reviewed,
+        rating=Rating(row.rating_label, row.rating_value, row.rating_best, row.rating_worst),
+        url=row.url,
+        title=row.title,
+        summary=row.summary,
+        publisher=row.publisher,
+        publisher_url=row.publisher_url,
+        language=row.language,
+        date_published=row.date_published,
+        claim_date=row.claim_date,
+        appearances=tuple(row.appearances or ()),
+        content_hash=row.content_hash,
+    )
+
+
+def _fc_to_json(fc: FactCheck | None) -> dict[str, Any] | None:
+    if fc is None:
+        return None
+    data = asdict(fc)
+    for key in ("date_published", "claim_date"):
+        if data[key] is not None:
+            data[key] = data[key].isoformat()
+    data["appearances"] = list(fc.appearances)
+    return data
+
+
+def _fc_from_json(data: dict[str, Any] | None) -> FactCheck | None:
+    if data is None:
+        return None
+    fields = dict(data)
+    fields["rating"] = Rating(**fields["rating"])
+    for key in ("date_published", "claim_date"):
+        if fields.get(key):
+            fields[key] = datetime.fromisoformat(fields[key])
+    fields["appearances"] = tuple(fields.get("appearances") or ())
+    return FactCheck(**fields)
+
+
+# --- the persisted index -------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class LoadedIndex:
+    matcher: Matcher
+    entries: dict[str, tuple[int, str]]  # fact-check id -> (version, content hash)
+    fingerprint: list[Any]
+    generation: str
+
+
+def _signature(matcher: Matcher) -> dict[str, Any]:
+    return {
+        "format": FORMAT,
+        "tokenizer": matcher.tokenizer_name,
+        "embedding_model": matcher.model_id,
+    }
+
+
+def save_index(settings: Settings, loaded: LoadedIndex) -> None:
+    """Write the index atomically (temp files, then rename; the manifest goes last)."""
+    target = index_dir(settings)
+    target.mkdir(parents=True, exist_ok=True)
+    matcher = loaded.matcher
+    arrays = matcher.to_arrays()
+    tmp = target / f"arrays.{os.getpid()}.tmp.npz"
+    np.savez(tmp, **arrays)  # type: ignore[arg-type]
+    os.replace(tmp, target / "arrays.npz")
+    records = [_fc_to_json(fc) for fc in matcher.records]
+    _write_json(target / "records.json", {"ids": matcher.ids, "records": records})
+    loaded.generation = f"{datetime.now(UTC).isoformat()}#{os.getpid()}"
+    manifest = {
+        **_signature(matcher),
+        "generation": loaded.generation,
+        "saved_at": datetime.now(UTC).isoformat(),
+        "fingerprint": loaded.fingerprint,
+        "entries": {k: list(v) for k, v in loaded.entries.items()},
+        "fact_checks": len(matcher),
+    }
+    _write_json(target / "manifest.json", manifest)
+
+
+def _write_json(path: Path, data: Any) -> None:
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def read_manifest(settings: Settings) -> dict[str, Any] | None:
+    path = index_dir(settings) / "manifest.json"
+    if not path.exists():
+        return None
+    try:
+        data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return data
+
+
+def load_index(settings: Settings) -> LoadedIndex | None:
+    """The saved index, or None when there is none or it was built with other parts
+    (tokenizer, embedding model, format), in which case it must be rebuilt."""
+    manifest = read_manifest(settings)
+    if manifest is None:
+        return None
+    matcher = new_matcher(settings)
+    if {k: manifest.get(k) for k in _signature(matcher)} != _signature(matcher):
+        return None
+    folder = index_dir(settings)
+    try:
+        with np.load(folder / "arrays.npz", allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        stored = json.loads((folder / "records.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError, KeyError):
+        return None
+    records = [_fc_from_json(r) for r in stored["records"]]
+    matcher.load_arrays(arrays, stored["ids"], records)
+    entries = {k: (int(v[0]), str(v[1])) for k, v in manifest["entries"].items()}
+    return LoadedIndex(matcher, entries, manifest.get("fingerprint", []), manifest["generation"])
+
+
+@contextmanager
+def _locked(settings: Settings) -> Iterator[None]:
+    folder = index_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+# --- keeping it in step with the database ---------------------------------------------------
+
+
+def fingerprint(session: Session) -> list[Any]:
+    """A cheap summary of fact_checks that changes whenever a row is added, edited or deleted."""
+    count, max_id, last = session.execute(
+        select(
+            func.count(models.FactCheck.id),
+            func.max(models.FactCheck.id),
+            func.max(models.FactCheck.updated_at),
+        )
+    ).one()
+    return [int(count or 0), int(max_id or 0), last.isoformat() if last else None]
+
+
+def refresh(
+    settings: Settings, session: Session, loaded: LoadedIndex, progress: Progress = _quiet
+) -> RefreshReport:
+    """Bring ``loaded`` in step with the table, touching only what changed."""
+    current = {
+        str(fc_id): (int(version), str(digest))
+        for fc_id, version, digest in session.execute(
+            select(
+                models.FactCheck.id, models.FactCheck.version, models.FactCheck.content_hash
+            ).where(models.FactCheck.status.in_(MATCHABLE_STATUSES))
+        )
+    }
+    gone = [k for k in loaded.entries if k not in current]
+    changed = [k for k, v in current.items() if k in loaded.entries and loaded.entries[k] != v]
+    new = [k for k in current if k not in loaded.entries]
+    loaded.matcher.remove(gone)
+    for k in gone:
+        del loaded.entries[k]
+    todo = changed + new
+    for start in range(0, len(todo), BATCH):
+        chunk = [int(k) for k in todo[start : start + BATCH]]
+        rows = session.scalars(select(models.FactCheck).where(models.FactCheck.id.in_(chunk))).all()
+        loaded.matcher.upsert([(str(r.id), row_to_fact_check(r)) for r in rows])
+        for r in rows:
+            loaded.entries[str(r.id)] = (r.version, r.content_hash)
+        progress("index", min(start + BATCH, len(todo)), len(todo))
+    loaded.fingerprint = fingerprint(session)
+    return RefreshReport(added=len(new), updated=len(changed), removed=len(gone))
+
+
+_cache: dict[Path, LoadedIndex] = {}
+_cache_lock = threading.Lock()
+
+
+def get_index(
+    settings: Settings, session: Session, *, progress: Progress = _quiet
+) -> tuple[LoadedIndex, RefreshReport]:
+    """The current index for these settings: from memory, else from disk, else built; then
+    refreshed against the database if its fingerprint moved."""
+    key = index_dir(settings).resolve()
+    with _cache_lock:
+        loaded = _cache.get(key)
+        manifest = read_manifest(settings)
+        if loaded is not None and manifest is not None:
+            if manifest.get("generation") != loaded.generation:
+                loaded = None  # another process saved a newer index
+        if loaded is not None and manifest is None:
+            loaded = None  # index removed on disk
+        report = RefreshReport()
+        if loaded is None or loaded.fingerprint != fingerprint(session):
+            with _locked(settings):
+                if loaded is None:
+                    loaded = load_index(settings)
+                if loaded is None:
+                    loaded = LoadedIndex(new_matcher(settings), {}, [], "")
+                    report = RefreshReport(rebuilt=True)
+                if loaded.fingerprint != fingerprint(session) or report.rebuilt:
+                    step = refresh(settings, session, loaded, progress)
+                    report = RefreshReport(step.added, step.updated, step.removed, report.rebuilt)
+                    save_index(settings, loaded)
+        _cache[key] = loaded
+        return loaded, report
+
+
+def rebuild_index(
+    settings: Settings, session: Session, *, progress: Progress = _quiet
+) -> RefreshReport:
+    """Drop the saved index and build it again from every published fact-check."""
+    key = index_dir(settings).resolve()
+    with _cache_lock, _locked(settings):
+        loaded = LoadedIndex(new_matcher(settings), {}, [], "")
+        step = refresh(settings, session, loaded, progress)
+        save_index(settings, loaded)
+        _cache[key] = loaded
+    return RefreshReport(step.added, 0, 0, rebuilt=True)
+
+
+def index_status(settings: Settings, session: Session) -> dict[str, Any]:
+    """What is indexed, whether it is current, and which retrieval path is active."""
+    manifest = read_manifest(settings)
+    published = session.scalar(
+        select(func.count(models.FactCheck.id)).where(
+            models.FactCheck.status.in_(MATCHABLE_STATUSES)
+        )
+    )
+    engine = (
+        describe_embedder()
+        if settings.match_dense
+        else {
+            "mode": "lexical",
+            "dense": "off (FACTDESK_MATCH_DENSE=false)",
+            "lexical": "BM25 over claim, title and summary",
+        }
+    )
+    status: dict[str, Any] = {
+        "path": str(index_dir(settings)),
+        "exists": manifest is not None,
+        "published_fact_checks": int(published or 0),
+        **{f"engine_{k}": v for k, v in engine.items()},
+        "tokenizer": default_tokenizer()[0],
+    }
+    if manifest is not None:
+        status.update(
+            indexed=manifest.get("fact_checks", 0),
+            saved_at=manifest.get("saved_at"),
+            embedding_model=manifest.get("embedding_model"),
+            current=manifest.get("fingerprint") == fingerprint(session),
+        )
+    return status
+
+
+# --- matching ------------------------------------------------------------------------------
+
+
+def match_text(
+    settings: Settings,
+    session: Session,
+    text: str,
+    *,
+    k: int = 5,
+    language: str | None = None,
+    date: datetime | None = None,
+    include_hidden: bool = False,
+) -> list[Match]:
+    """The best fact-checks for ``text`` with score, band and why: the one function the CLI,
+    the web app and the API call."""
+    if not text.strip():
+        from factdesk.errors import InputError
+
+        raise InputError("nothing to match: the text is empty", where="text")
+    loaded, _ = get_index(settings, session)
+    return loaded.matcher.search(
+        text, language=language, k=k, date=date, min_band="hidden" if include_hidden else "suggest"
+    )
+
+
+def match_claim(settings: Settings, session: Session, claim_id: int, *, k: int = 5) -> list[Match]:
+    """Match a stored claim and record its shown matches in ``claim_matches``
+    (replacing earlier ones for that claim)."""
+    claim = session.get(models.Claim, claim_id)
+    if claim is None:
+        raise NotFound(f"no claim {claim_id}")
+    matches = match_text(settings, session, claim.text, k=k, language=claim.language)
+    session.query(models.ClaimMatch).filter(models.ClaimMatch.claim_id == claim_id).delete()
+    for m in matches:
+        session.add(
+            models.ClaimMatch(
+                claim_id=claim_id, fact_check_id=int(m.id), score=m.score, band=m.band
+            )
+        )
+    return matches
+
+
+def match_to_dict(m: Match) -> dict[str, Any]:
+    """A match as plain JSON-ready data (shared by the CLI's --format json and the API)."""
+    fc = m.fact_check
+    return {
+        "fact_check_id": int(m.id) if m.id.isdigit() else m.id,
+        "score": m.score,
+        "band": m.band,
+        "claim_reviewed": fc.claim_reviewed,
+        "title": fc.title,
+        "publisher": fc.publisher,
+        "rating": fc.rating.label,
+        "url": fc.url,
+        "language": fc.language,
+        "date_published": fc.date_published.isoformat() if fc.date_published else None,
+        "why": m.why.as_dict(),
+    }

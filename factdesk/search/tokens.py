@@ -1,0 +1,76 @@
+"""The tokeniser the lexical index uses, and the words a match shares with its query.
+
+Tokens come from :func:`factdesk.text.tokenize.tokenize` (Vietnamese syllables plus syllable
+bigrams, English stems), so an index and its queries are cut the same way. Until that module
+is importable a minimal stand-in is used (lower-cased words, English stems via PyStemmer),
+which is also what the tests of this package rely on never mattering: every index records
+the tokeniser it was built with, and a different one forces a rebuild.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+Tokenizer = Callable[[str, str | None], list[str]]
+WordTokens = Callable[[str, str | None], frozenset[str]]
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
+
+
+@lru_cache(maxsize=1)
+def default_tokenizer() -> tuple[str, Tokenizer]:
+    """The project's tokeniser and a name identifying it (stored with every index)."""
+    try:
+        from factdesk.text.tokenize import tokenize
+    except ImportError:
+        return "fallback-words-v1", _fallback_tokenize
+    version = getattr(tokenize, "version", None) or "1"
+    return f"factdesk.text.tokenize-{version}", tokenize
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Callable[[list[str]], list[str]]:
+    import Stemmer
+
+    stem: Callable[[list[str]], list[str]] = Stemmer.Stemmer("english").stemWords
+    return stem
+
+
+def _fallback_tokenize(text: str, language: str | None = None) -> list[str]:
+    words = [w.lower() for w in _WORD.findall(_URL.sub(" ", text))]
+    if language in (None, "en"):
+        return _stemmer()(words)
+    return words
+
+
+def word_tokenizer(tokenize: Tokenizer, size: int = 100_000) -> WordTokens:
+    """``tokenize`` for single words, memoised: explanations tokenise the same words over
+    and over, and a word's tokens never change."""
+
+    @lru_cache(maxsize=size)
+    def word_tokens(word: str, language: str | None) -> frozenset[str]:
+        return frozenset(tokenize(word, language))
+
+    return word_tokens
+
+
+def shared_words(
+    query_tokens: set[str], text: str, language: str | None, tokenize: WordTokens
+) -> list[str]:
+    """The words of ``text`` whose tokens occur among the query's tokens, in text order.
+
+    Used to explain a match ("matched: vaccine, infertility"): tokens are stems and syllable
+    pairs, unreadable on their own, so each word of the fact-check is tokenised alone and
+    shown as written when any of its tokens was in the query (``tokenize`` comes from
+    :func:`word_tokenizer`)."""
+    found: dict[str, None] = {}
+    for word in _WORD.findall(text):
+        key = word.lower()
+        if key in found or len(key) < 2:
+            continue
+        if tokenize(word, language) & query_tokens:
+            found[key] = None
+    return list(found)

