@@ -43,9 +43,12 @@ class Hits:
 class BM25Index:
     """An incrementally updatable BM25 index whose documents are addressed by slot number."""
 
-    def __init__(self, k1: float = K1, b: float = B) -> None:
+    def __init__(self, k1: float = K1, b: float = B, *, postings: bool = True) -> None:
         self.k1 = k1
         self.b = b
+        # Without postings the index can only score given slots (score_slots): enough for
+        # a field that is a ranking feature but not a first stage, at half the memory.
+        self.postings = postings
         self.vocab: dict[str, int] = {}
         self.df = np.zeros(0, dtype=np.int32)  # live documents containing each term
         self.doc_len = np.zeros(0, dtype=np.int32)  # tokens per slot
@@ -114,9 +117,12 @@ class BM25Index:
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
         self._live_count += len(docs)
         self._live_len += int(lengths.sum())
-        self._tail.append((terms, slots, tfs.astype(np.float32)))
+        if self.postings:
+            self._tail.append((terms, slots, tfs.astype(np.float32)))
         self._tail_dirty = True
-        if len(self._tail) > 64 or self._tail_postings() > max(50_000, len(self.slots) // 8):
+        if self._tail and (
+            len(self._tail) > 64 or self._tail_postings() > max(50_000, len(self.slots) // 8)
+        ):
             self.merge()
         return range(start, start + len(docs))
 
@@ -217,6 +223,8 @@ class BM25Index:
     def search(self, tokens: Sequence[str]) -> Hits:
         """BM25 of every live document sharing a term with ``tokens`` (repeated query terms
         count as often as they appear, as in bm25s and Lucene)."""
+        if not self.postings:
+            raise ValueError("this BM25 index keeps no postings: use score_slots")
         ids, qtf = self.query_terms(tokens)
         if not len(ids) or not self._live_count:
             return Hits(np.zeros(0, np.int32), np.zeros(0, np.float32))
@@ -302,13 +310,13 @@ class BM25Index:
             "offsets": self.offsets,
             "slots": self.slots,
             "tfs": self.tfs,
-            "params": np.array([self.k1, self.b], dtype=np.float64),
+            "params": np.array([self.k1, self.b, float(self.postings)], dtype=np.float64),
         }
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, NDArray[np.generic]]) -> BM25Index:
-        k1, b = (float(x) for x in arrays["params"])
-        index = cls(k1=k1, b=b)
+        params = [float(x) for x in arrays["params"]]
+        index = cls(k1=params[0], b=params[1], postings=len(params) < 3 or bool(params[2]))
         index.vocab = {str(t): i for i, t in enumerate(arrays["vocab"].tolist())}
         index.df = arrays["df"].astype(np.int32)
         index.doc_len = arrays["doc_len"].astype(np.int32)

@@ -15,6 +15,7 @@ Slots are the caller's document numbers; removed slots are masked, never returne
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -35,13 +36,21 @@ class VectorIndex:
     """Unit vectors addressed by slot, searched by inner product (= cosine)."""
 
     def __init__(
-        self, dim: int, *, exact_limit: int = EXACT_LIMIT, nprobe: int = 32, seed: int = 0
+        self,
+        dim: int,
+        *,
+        exact_limit: int = EXACT_LIMIT,
+        nprobe: int = 32,
+        seed: int = 0,
+        dtype: type[np.floating[Any]] = np.float32,
     ) -> None:
         self.dim = dim
+        # float16 halves the memory of vectors that are only looked up, never scanned
+        self.dtype = dtype
         self.exact_limit = exact_limit
         self.nprobe = nprobe
         self.seed = seed
-        self._buf = np.zeros((0, dim), dtype=np.float32)  # capacity; rows past len(vectors) unused
+        self._buf = np.zeros((0, dim), dtype=dtype)  # capacity; rows past len(vectors) unused
         self.vectors = self._buf  # in position order
         self.pos_of = np.zeros(0, dtype=np.int64)  # slot -> position (-1: no vector)
         self.slot_at = np.zeros(0, dtype=np.int64)  # position -> slot
@@ -54,14 +63,19 @@ class VectorIndex:
         """Grow the vector buffer geometrically, so adding one vector at a time stays cheap."""
         if rows <= len(self._buf):
             return
-        grown = np.zeros((max(rows, int(len(self._buf) * 1.5), 1024), self.dim), np.float32)
+        grown = np.zeros((max(rows, int(len(self._buf) * 1.5), 1024), self.dim), self.dtype)
         grown[: len(self.vectors)] = self.vectors
         self._buf = grown
         self.vectors = grown[: len(self.vectors)]
 
-    def _set_vectors(self, vectors: F32) -> None:
-        self._buf = np.ascontiguousarray(vectors, dtype=np.float32)
+    def _set_vectors(self, vectors: NDArray[np.floating[Any]]) -> None:
+        self._buf = np.ascontiguousarray(vectors, dtype=self.dtype)
         self.vectors = self._buf
+
+    def trim(self) -> None:
+        """Give back the buffer's spare capacity (after a bulk load)."""
+        if len(self._buf) > len(self.vectors):
+            self._set_vectors(self.vectors.copy())
 
     @property
     def size(self) -> int:
@@ -122,7 +136,7 @@ class VectorIndex:
         pos = np.full(len(slots_arr), -1, dtype=np.int64)
         pos[inside] = self.pos_of[slots_arr[inside]]
         have = pos >= 0
-        out[have] = self.vectors[pos[have]]
+        out[have] = self.vectors[pos[have]].astype(np.float32)
         return out
 
     # --- layout -------------------------------------------------------------------------
@@ -197,7 +211,7 @@ class VectorIndex:
         """The ``k`` best live slots by inner product with ``query``, best first."""
         if not len(self.vectors) or k <= 0:
             return Neighbours(np.zeros(0, np.int32), np.zeros(0, np.float32))
-        q = np.asarray(query, dtype=np.float32).reshape(self.dim)
+        q = np.asarray(query, dtype=self.dtype).reshape(self.dim)
         if not self.is_ivf:
             positions = np.arange(len(self.vectors))
             scores = self.vectors @ q
@@ -226,15 +240,31 @@ class VectorIndex:
             "centroids": self.centroids.astype(np.float16),
             "list_offsets": self.list_offsets,
             "params": np.array(
-                [self.dim, self.exact_limit, self.nprobe, self.seed, self._trained_on], np.int64
+                [
+                    self.dim,
+                    self.exact_limit,
+                    self.nprobe,
+                    self.seed,
+                    self._trained_on,
+                    int(self.dtype == np.float16),
+                ],
+                np.int64,
             ),
         }
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, NDArray[np.generic]]) -> VectorIndex:
-        dim, exact_limit, nprobe, seed, trained_on = (int(x) for x in arrays["params"])
-        index = cls(dim, exact_limit=exact_limit, nprobe=nprobe, seed=seed)
-        index._set_vectors(arrays["vectors"].astype(np.float32))
+        params = [int(x) for x in arrays["params"]]
+        dim, exact_limit, nprobe, seed, trained_on = params[:5]
+        half = len(params) > 5 and bool(params[5])
+        index = cls(
+            dim,
+            exact_limit=exact_limit,
+            nprobe=nprobe,
+            seed=seed,
+            dtype=np.float16 if half else np.float32,
+        )
+        index._set_vectors(np.asarray(arrays["vectors"], dtype=index.dtype))
         index.slot_at = arrays["slot_at"].astype(np.int64)
         index.alive = np.ones(len(index.vectors), dtype=bool)
         size = int(index.slot_at.max()) + 1 if len(index.slot_at) else 0

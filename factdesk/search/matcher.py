@@ -150,7 +150,8 @@ class Matcher:
         self.records: list[FactCheck | None] = []
         self.languages: list[str | None] = []
         self.dates = np.zeros(0, dtype=np.float64)
-        self.lexical = {name: BM25Index() for name in ("all", *LEX_FIELDS)}
+        # only the combined field is a first stage; the per-field indexes score candidates
+        self.lexical = {"all": BM25Index(), **{f: BM25Index(postings=False) for f in LEX_FIELDS}}
         dim = dim or (embedder.dim if embedder is not None else None)
         self.dense: dict[str, VectorIndex] = (
             # only the claim vectors are searched; the others are looked up by slot
@@ -214,6 +215,8 @@ class Matcher:
                 slot_arr = np.arange(first, first + len(records))
                 for name, vindex in self.dense.items():
                     vindex.add(slot_arr, vectors[name])
+                    if len(records) >= 1000:
+                        vindex.trim()
         self._maybe_compact()
 
     def remove(self, ids: Iterable[str]) -> None:
