@@ -29,15 +29,26 @@ def match(
     k: int = typer.Option(5, "-k", "--top", min=1, max=100, help="How many matches to show."),
     language: str | None = typer.Option(None, help="Language of TEXT (detected when omitted)."),
     all_bands: bool = typer.Option(False, "--all", help="Also show matches in the hidden band."),
+    date: str | None = typer.Option(
+        None, help="When TEXT was posted (YYYY-MM-DD): prefer fact-checks from around then."
+    ),
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
 ) -> None:
     """Find earlier fact-checks of TEXT: score, band, publisher, rating, URL and why."""
+    from datetime import UTC, datetime
+
     from factdesk.matching import match_text, match_to_dict
 
+    posted = None
+    if date is not None:
+        try:
+            posted = datetime.fromisoformat(date).replace(tzinfo=UTC)
+        except ValueError:
+            raise typer.BadParameter("expected YYYY-MM-DD", param_hint="--date") from None
     settings, factory = open_store()
     with factory() as session:
         found = match_text(
-            settings, session, text, k=k, language=language, include_hidden=all_bands
+            settings, session, text, k=k, language=language, date=posted, include_hidden=all_bands
         )
     rows = [match_to_dict(m) for m in found]
     if fmt is OutputFormat.json:

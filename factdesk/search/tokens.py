@@ -1,10 +1,8 @@
 """The tokeniser the lexical index uses, and the words a match shares with its query.
 
 Tokens come from :func:`factdesk.text.tokenize.tokenize` (Vietnamese syllables plus syllable
-bigrams, English stems), so an index and its queries are cut the same way. Until that module
-is importable a minimal stand-in is used (lower-cased words, English stems via PyStemmer),
-which is also what the tests of this package rely on never mattering: every index records
-the tokeniser it was built with, and a different one forces a rebuild.
+bigrams, English stems), so an index and its queries are cut the same way. Every saved index
+records the tokeniser's name and version; a different one forces a rebuild.
 """
 
 from __future__ import annotations
@@ -17,33 +15,14 @@ Tokenizer = Callable[[str, str | None], list[str]]
 WordTokens = Callable[[str, str | None], frozenset[str]]
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
-_URL = re.compile(r"(?:https?://|www\.|pic\.twitter\.com/)\S+")
 
 
 @lru_cache(maxsize=1)
 def default_tokenizer() -> tuple[str, Tokenizer]:
     """The project's tokeniser and a name identifying it (stored with every index)."""
-    try:
-        from factdesk.text.tokenize import tokenize
-    except ImportError:
-        return "fallback-words-v1", _fallback_tokenize
-    version = getattr(tokenize, "version", None) or "1"
-    return f"factdesk.text.tokenize-{version}", tokenize
+    from factdesk.text.tokenize import TOKENIZER_VERSION, tokenize
 
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Callable[[list[str]], list[str]]:
-    import Stemmer
-
-    stem: Callable[[list[str]], list[str]] = Stemmer.Stemmer("english").stemWords
-    return stem
-
-
-def _fallback_tokenize(text: str, language: str | None = None) -> list[str]:
-    words = [w.lower() for w in _WORD.findall(_URL.sub(" ", text))]
-    if language in (None, "en"):
-        return _stemmer()(words)
-    return words
+    return f"factdesk.text.tokenize-{TOKENIZER_VERSION}", tokenize
 
 
 def word_tokenizer(tokenize: Tokenizer, size: int = 100_000) -> WordTokens:

@@ -208,3 +208,11 @@ def test_train_matcher_writes_a_loadable_model(cli: CLI, tmp_path: Path) -> None
     report = json.loads(result.out.strip().splitlines()[-1])
     assert set(report["cv"]) >= {"hybrid", "dense/undated", "lexical"}
     assert load_matcher_model(out).meta["seed"] == 0
+
+
+def test_match_date_option_is_validated(cli: CLI, stocked: sessionmaker[Session]) -> None:
+    ok = cli("match", "hot water cures flu", "--date", "2024-05-03", "--all", "--format", "json")
+    assert ok.code == 0, ok.err
+    assert json.loads(ok.out)[0]["url"] == "https://checks.example/0"
+    bad = cli("match", "hot water cures flu", "--date", "yesterday")
+    assert bad.code != 0 and "date" in (bad.err + bad.out).lower()
