@@ -100,6 +100,10 @@ def model_checks(settings: Settings) -> list[Check]:
 
     for name, detail in load_model(settings).describe().items():
         checks.append(Check(name, not detail.startswith("unavailable"), detail))
+    from factdesk.search.embed import describe_embedder
+
+    engine = describe_embedder() if settings.match_dense else {"mode": "lexical", "dense": "off"}
+    checks.append(Check("claim matching", True, f"{engine['mode']}: dense {engine['dense']}"))
     try:
         from factdesk.text.langid import detect_language
 
