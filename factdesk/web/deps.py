@@ -107,8 +107,11 @@ def desk(request: Request) -> Desk:
 async def db(request: Request) -> AsyncIterator[Session]:
     """A session per request; views open ``session.begin()`` for writes.
 
-    Async on purpose: creating and closing a session does no I/O, and FastAPI would
-    otherwise hop to a worker thread twice per request to run a plain generator."""
+    Async because making and closing a session needs no worker thread (closing returns the
+    connection to the pool, which never waits); everything that may wait for a pooled
+    connection runs in worker threads, never on the event loop, so the connections held
+    by finished requests can always be given back.
+    """
     with desk(request).factory() as session:
         yield session
 
@@ -135,14 +138,12 @@ def require(permission: Permission) -> Callable[..., auth.Actor]:
     """A dependency: the signed-in actor holding ``permission``; POSTs must carry the
     session's CSRF token."""
 
-    async def dependency(
+    def dependency(
         request: Request,
         session: Session = Depends(db),
         token: str | None = Depends(submitted_csrf),
     ) -> auth.Actor:
-        # One indexed read, run on the event loop: cheaper than a hop to a worker thread
-        # (SQLite readers never wait in WAL mode; the view opens its own transaction).
-        with session.begin():
+        with session.begin():  # a short read; the view opens its own transaction
             actor = auth.load_actor(session, request.cookies.get(SESSION_COOKIE))
         if actor is None:
             raise LoginRequired()
