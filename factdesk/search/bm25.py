@@ -60,7 +60,7 @@ class BM25Index:
         # base postings, grouped by term
         self.offsets = np.zeros(1, dtype=np.int64)
         self.slots = np.zeros(0, dtype=np.int32)
-        self.tfs = np.zeros(0, dtype=np.float32)
+        self.tfs = np.zeros(0, dtype=np.uint16)  # capped at 65535
         # tail postings since the last merge: parallel arrays (term, slot, tf)
         self._tail: list[tuple[I32, I32, F32]] = []
         self._tail_terms = np.zeros(0, dtype=np.int32)
@@ -71,6 +71,10 @@ class BM25Index:
         self._live_len = 0
         self._norm_state: tuple[int, int, int] = (-1, -1, -1)
         self._norm_cache = np.zeros(0, dtype=np.float32)
+        # tf / (tf + norm) for every base posting: BM25 minus the IDF, recomputed when the
+        # collection's statistics change, so a query only multiplies and adds
+        self._impact_state: tuple[int, int, int, int] = (-1, -1, -1, -1)
+        self._impact = np.zeros(0, dtype=np.float32)
 
     # --- size ---------------------------------------------------------------------------
 
@@ -157,8 +161,11 @@ class BM25Index:
         terms = np.concatenate([base_terms] + [t[0] for t in self._tail])
         slots = np.concatenate([self.slots] + [t[1] for t in self._tail])
         tfs = np.concatenate([self.tfs] + [t[2] for t in self._tail])
-        order = np.lexsort((slots, terms))
-        self.slots, self.tfs = slots[order], tfs[order]
+        # base postings are grouped by term and ordered by slot, and every tail slot is newer
+        # than every base slot, so a stable sort by term keeps each group in slot order
+        order = np.argsort(terms, kind="stable")
+        self.slots = slots[order]
+        self.tfs = np.minimum(tfs[order], 65535).astype(np.uint16)
         counts = np.bincount(terms, minlength=n_terms)
         self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self._tail = []
@@ -220,6 +227,14 @@ class BM25Index:
             self._norm_state = state
         return self._norm_cache
 
+    def _impacts(self) -> F32:
+        state = (self._live_count, self._live_len, self.size, len(self.slots))
+        if self._impact_state != state:
+            tf = self.tfs.astype(np.float32)
+            self._impact = tf / (tf + self._norm()[self.slots])
+            self._impact_state = state
+        return self._impact
+
     def search(self, tokens: Sequence[str]) -> Hits:
         """BM25 of every live document sharing a term with ``tokens`` (repeated query terms
         count as often as they appear, as in bm25s and Lucene)."""
@@ -230,6 +245,7 @@ class BM25Index:
             return Hits(np.zeros(0, np.int32), np.zeros(0, np.float32))
         weights = self.idf(ids) * qtf
         norm = self._norm()
+        impact = self._impacts()
         parts_slots: list[I32] = []
         parts_scores: list[F32] = []
         n_base = len(self.offsets) - 1
@@ -238,9 +254,8 @@ class BM25Index:
                 continue
             lo, hi = self.offsets[tid], self.offsets[tid + 1]
             if hi > lo:
-                s, tf = self.slots[lo:hi], self.tfs[lo:hi]
-                parts_slots.append(s)
-                parts_scores.append(weight * tf / (tf + norm[s]))
+                parts_slots.append(self.slots[lo:hi])
+                parts_scores.append(weight * impact[lo:hi])
         if self._tail:
             tail_terms, tail_slots, tail_tfs = self._tail_arrays()
             mask = np.isin(tail_terms, ids)
@@ -326,7 +341,7 @@ class BM25Index:
         index.fwd_tfs = arrays["fwd_tfs"].astype(np.int32)
         index.offsets = arrays["offsets"].astype(np.int64)
         index.slots = arrays["slots"].astype(np.int32)
-        index.tfs = arrays["tfs"].astype(np.float32)
+        index.tfs = arrays["tfs"].astype(np.uint16)
         index._live_count = int(index.alive.sum())
         index._live_len = int(index.doc_len[index.alive].sum())
         return index

@@ -63,7 +63,7 @@ class VectorIndex:
         """Grow the vector buffer geometrically, so adding one vector at a time stays cheap."""
         if rows <= len(self._buf):
             return
-        grown = np.zeros((max(rows, int(len(self._buf) * 1.5), 1024), self.dim), self.dtype)
+        grown = np.zeros((max(rows, int(len(self._buf) * 1.25), 1024), self.dim), self.dtype)
         grown[: len(self.vectors)] = self.vectors
         self._buf = grown
         self.vectors = grown[: len(self.vectors)]
@@ -74,7 +74,7 @@ class VectorIndex:
 
     def trim(self) -> None:
         """Give back the buffer's spare capacity (after a bulk load)."""
-        if len(self._buf) > len(self.vectors):
+        if len(self._buf) > 1.05 * len(self.vectors) + 1024:
             self._set_vectors(self.vectors.copy())
 
     @property
@@ -157,10 +157,14 @@ class VectorIndex:
         if force or grown:
             self._train()
             self._layout()
-        elif tail > max(2_000, n // 20) or n > 2 * live:
+        elif n > 2 * live:
             self._layout()
+        elif tail > max(2_000, n // 20):
+            self._merge_tail()
 
     def _drop_dead(self) -> None:
+        if self.alive.all():
+            return
         keep = np.flatnonzero(self.alive)
         self._set_vectors(self.vectors[keep])
         self.slot_at = self.slot_at[keep]
@@ -198,12 +202,50 @@ class VectorIndex:
         self._drop_dead()
         groups = self._assign(self.vectors)
         order = np.argsort(groups, kind="stable")
-        self._set_vectors(self.vectors[order])
+        # one exact-size copy; the old buffer (and its spare capacity) is freed right after
+        sorted_vectors = np.take(self.vectors, order, axis=0)
+        self._buf = self.vectors = np.zeros((0, self.dim), self.dtype)
+        self._set_vectors(sorted_vectors)
         self.slot_at = self.slot_at[order]
         self.pos_of[self.slot_at] = np.arange(len(order))
         counts = np.bincount(groups, minlength=len(self.centroids))
         self.list_offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
         self.sorted_upto = len(self.vectors)
+
+    def _merge_tail(self) -> None:
+        """Fold the unsorted tail into its groups in place.
+
+        From the last group to the first, each group's block moves right by the number of
+        tail vectors that belong to earlier groups, and its own tail vectors drop in right
+        after it. Only the tail is copied, so bringing a large index up to date needs memory
+        for the new vectors, not for a second copy of the whole index."""
+        start, n = self.sorted_upto, len(self.vectors)
+        groups = self._assign(self.vectors[start:n])
+        order = np.argsort(groups, kind="stable")
+        tail_vectors = self.vectors[start:n][order]  # the one copy: the tail
+        tail_slots = self.slot_at[start:n][order]
+        tail_alive = self.alive[start:n][order]
+        groups = groups[order]
+        added = np.bincount(groups, minlength=len(self.centroids))
+        old = self.list_offsets
+        new = np.concatenate([[0], np.cumsum(np.diff(old) + added)]).astype(np.int64)
+        tail_at = np.concatenate([[0], np.cumsum(added)]).astype(np.int64)
+        for g in range(len(self.centroids) - 1, -1, -1):
+            lo, hi, dst = int(old[g]), int(old[g + 1]), int(new[g])
+            if hi > lo and dst != lo:  # overlapping move to the right: numpy copies safely
+                self.vectors[dst : dst + hi - lo] = self.vectors[lo:hi]
+                self.slot_at[dst : dst + hi - lo] = self.slot_at[lo:hi]
+                self.alive[dst : dst + hi - lo] = self.alive[lo:hi]
+            a, b = int(tail_at[g]), int(tail_at[g + 1])
+            if b > a:
+                at = dst + hi - lo
+                self.vectors[at : at + b - a] = tail_vectors[a:b]
+                self.slot_at[at : at + b - a] = tail_slots[a:b]
+                self.alive[at : at + b - a] = tail_alive[a:b]
+        self.list_offsets = new
+        self.sorted_upto = n
+        live = np.flatnonzero(self.alive)
+        self.pos_of[self.slot_at[live]] = live
 
     # --- search -------------------------------------------------------------------------
 
@@ -218,10 +260,16 @@ class VectorIndex:
         else:
             nprobe = min(self.nprobe, len(self.centroids))
             probe = np.argpartition(-(self.centroids @ q), nprobe - 1)[:nprobe]
-            ranges = [(self.list_offsets[g], self.list_offsets[g + 1]) for g in probe.tolist()]
-            ranges.append((self.sorted_upto, len(self.vectors)))
-            positions = np.concatenate([np.arange(lo, hi) for lo, hi in ranges])
-            scores = np.concatenate([self.vectors[lo:hi] @ q for lo, hi in ranges])
+            probe.sort()  # scan the groups in memory order
+            los = np.append(self.list_offsets[probe], self.sorted_upto)
+            his = np.append(self.list_offsets[probe + 1], len(self.vectors))
+            lengths = his - los
+            starts = np.cumsum(lengths) - lengths
+            positions = np.arange(int(lengths.sum())) + np.repeat(los - starts, lengths)
+            scores = np.empty(len(positions), dtype=np.float32)
+            for lo, hi, at in zip(los.tolist(), his.tolist(), starts.tolist(), strict=True):
+                if hi > lo:
+                    scores[at : at + hi - lo] = self.vectors[lo:hi] @ q
         scores = np.where(self.alive[positions], scores, -np.inf)
         k = min(k, int(np.isfinite(scores).sum()))
         if k == 0:

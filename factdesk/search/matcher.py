@@ -198,6 +198,8 @@ class Matcher:
         tokens["all"] = [sum((tokens[f][i] for f in LEX_FIELDS), []) for i in range(len(texts))]
         for name, index in self.lexical.items():
             slots = index.add(tokens[name])
+            if len(records) >= 1000 and index.postings:
+                index.merge()  # a bulk load leaves no tail for queries to scan
         first = slots.start
         for offset, (doc_id, fc) in enumerate(records):
             self.ids.append(doc_id)

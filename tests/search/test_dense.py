@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from factdesk.search.dense import VectorIndex
 
@@ -88,3 +89,23 @@ def test_vector_index_empty_returns_nothing() -> None:
     index = VectorIndex(8)
     assert len(index.search(np.ones(8, np.float32), 5).slots) == 0
     assert index.get(np.array([3])).shape == (1, 8)
+
+
+def test_vector_index_tail_merge_keeps_every_vector_findable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    vectors = _clustered(11000, seed=5)
+    index = VectorIndex(32, exact_limit=500, nprobe=64)
+    index.add(np.arange(6000), vectors[:6000])
+    merges = []
+    original = VectorIndex._merge_tail
+    monkeypatch.setattr(VectorIndex, "_merge_tail", lambda self: merges.append(original(self)))
+    index.add([3], vectors[[9000]])  # a replacement: slot 3's old vector dies in place
+    for start in range(6000, 11000, 100):  # tails big enough to be folded in, in place
+        index.add(np.arange(start, start + 100), vectors[start : start + 100])
+    assert len(merges) >= 2
+    for slot in range(0, 11000, 97):
+        want = vectors[9000] if slot == 3 else vectors[slot]
+        assert slot in index.search(want, 3).slots.tolist()
+    np.testing.assert_allclose(index.get(np.array([1500, 3])), vectors[[1500, 9000]])
+    assert index.size == 11000
