@@ -44,6 +44,7 @@ from factdesk.store.db import make_engine, upgrade
 from factdesk.web.auth import HASHER, token_hash
 
 OUT = Path(__file__).parent / "out"
+TIMEOUT = 30.0  # seconds before a request counts as an error (a stuck server ends the run)
 WEB_INDEXES = ("ix_claims_score", "ix_mentions_claim_seen", "ix_items_source")
 WORDS = (
     "giá xăng tăng gấp đôi vaccine gây vô sinh lũ lụt miền trung thủ tướng tuyên bố "
@@ -296,20 +297,25 @@ class Connections:
             conn = await self._open()
         else:
             conn = await self.idle.get()
-        reader, writer = conn
+        writer = conn[1]
         try:
-            writer.write(
-                f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nCookie: {self.cookie}"
-                "\r\n\r\n".encode()
-            )
-            head = await reader.readuntil(b"\r\n\r\n")
-            status = int(head[9:12])
-            length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
-            await reader.readexactly(length)
-        except (OSError, asyncio.IncompleteReadError, TypeError):
+            return await asyncio.wait_for(self._exchange(conn, path), TIMEOUT)
+        except (OSError, asyncio.IncompleteReadError, TypeError, TimeoutError):
             writer.close()
             self.opened -= 1
             return 0
+
+    async def _exchange(
+        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str
+    ) -> int:
+        reader, writer = conn
+        writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\nCookie: {self.cookie}\r\n\r\n".encode()
+        )
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
+        await reader.readexactly(length)
         self.idle.put_nowait(conn)
         return status
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdesk.store import models as m
-from factdesk.web.queries import like_terms
+from factdesk.web.queries import Row, like_terms
 from factdesk.workflow import State
 
 PAGE_SIZE = 100
@@ -22,7 +22,7 @@ class Listing:
     """One page of a list, the columns a CSV export writes, and the total count."""
 
     columns: list[str]
-    rows: list[dict[str, Any]]
+    rows: list[Row]
     total: int
     page: int = 1
     page_size: int = PAGE_SIZE
@@ -38,7 +38,7 @@ def _page(session: Session, stmt: Any, columns: list[str], page: int, export: bo
         stmt = stmt.limit(EXPORT_LIMIT)
     else:
         stmt = stmt.limit(PAGE_SIZE).offset((max(page, 1) - 1) * PAGE_SIZE)
-    rows = [dict(r) for r in session.execute(stmt).mappings()]
+    rows = [Row(r) for r in session.execute(stmt).mappings()]
     return Listing(columns, rows, total, max(page, 1))
 
 

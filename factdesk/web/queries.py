@@ -21,6 +21,19 @@ from factdesk.workflow import ACTIVE_STATES, State
 PAGE_SIZE = 50
 
 
+class Row(dict[str, Any]):
+    """A result row for templates: ``row.text`` as well as ``row["text"]``. Jinja looks an
+    attribute up before an item, so plain dicts cost it a caught exception per field."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
 def like_terms(session: Session, column: Any, query: str) -> list[Any]:
     """One condition per word of ``query``: all words must occur, whatever their case.
 
@@ -104,7 +117,7 @@ def dashboard(session: Session, desk: DeskSettings, days: int = 30) -> dict[str,
     )
     return {
         "grid": grid,
-        "top": [dict(r) for r in top],
+        "top": [Row(r) for r in top],
         "wip": work_in_progress(session),
         "alerts": alerts(session),
         "mentions": day_counts(session, [], now - timedelta(days=days)),
@@ -136,7 +149,7 @@ def work_in_progress(session: Session, limit: int = 20) -> list[dict[str, Any]]:
         .mappings()
         .all()
     )
-    return [dict(r) for r in rows]
+    return [Row(r) for r in rows]
 
 
 def alerts(session: Session, limit: int = 10) -> list[dict[str, Any]]:
@@ -297,7 +310,7 @@ def queue(
     }[f.sort]
     stmt = select(*QUEUE_COLUMNS).where(*_queue_conditions(session, f)).order_by(*order)
     stmt = stmt.limit(limit) if limit else stmt.limit(page_size).offset((f.page - 1) * page_size)
-    return [dict(r) for r in session.execute(stmt).mappings()]
+    return [Row(r) for r in session.execute(stmt).mappings()]
 
 
 def source_choices(session: Session) -> list[tuple[int, str]]:
@@ -428,7 +441,7 @@ def comments(session: Session, fact_check_id: int) -> list[dict[str, Any]]:
         .mappings()
         .all()
     )
-    return [dict(r) for r in rows]
+    return [Row(r) for r in rows]
 
 
 def usernames(session: Session, ids: list[int | None]) -> dict[int, str]:
