@@ -27,8 +27,8 @@ import os
 import random
 import re
 import secrets
-import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -219,7 +219,11 @@ def sign_in(path: Path) -> str:
 
 
 def without_web_indexes(source: Path, target: Path) -> None:
-    shutil.copyfile(source, target)
+    """A consistent copy (SQLite's backup API: the WAL is included) minus the indexes."""
+    for leftover in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        leftover.unlink(missing_ok=True)
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
     engine = make_engine(f"sqlite:///{target}")
     with engine.begin() as conn:
         for name in WEB_INDEXES:
