@@ -88,16 +88,16 @@ def decode_text(data: bytes, declared: str | None = None, *, where: str) -> str:
         if decoded is not None:
             return decoded
 
+    try:
+        utf8: str | None = data.decode("utf-8")
+    except UnicodeDecodeError:
+        utf8 = None
+    if utf8 is not None and _sensible(utf8):
+        return utf8  # readable UTF-8 wins over any guess
     wide = _utf16_without_bom(data)
     if wide is not None:
         return wide
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        if _sensible(text):
-            return text
+    if utf8 is not None:
         raise ParseError("not text: too many control characters", where=where)
 
     text = _decode_lines(data)
@@ -153,7 +153,8 @@ def _utf16_without_bom(data: bytes) -> str | None:
     """UTF-16 text some Windows tools write without a BOM: every other byte is zero for
     Latin text, so one byte parity is mostly NUL and the other almost never."""
     sample = data[:4096]
-    if len(sample) < 4 or sample.count(0) < len(sample) // 5:
+    # A few bytes cannot tell UTF-16 from control characters: guess only on real text.
+    if len(sample) < 32 or sample.count(0) < len(sample) // 5:
         return None
     even, odd = sample[0::2], sample[1::2]
     even_zeros, odd_zeros = even.count(0) / len(even), odd.count(0) / len(odd)
