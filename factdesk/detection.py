@@ -91,7 +91,6 @@ def dense_encoder(settings: Settings, model: CheckWorthinessModel) -> Any | None
     from factdesk.search.embed import default_embedder
     from factdesk.search.vectorcache import VectorCache
 
-    model.threshold  # noqa: B018 - loads the artefacts, and with them the centres
     if not model.dense_centers:
         return None
     root = getattr(settings, "vector_cache_dir", None) or settings.data_dir / "cache" / "vectors"

@@ -143,7 +143,7 @@ class Settings(BaseSettings):
         500, gt=0, description="Items scored and written per transaction by `factdesk detect`."
     )
     cluster_threshold: float = Field(
-        0.78,
+        0.76,
         gt=0,
         le=1,
         description=(
@@ -159,21 +159,21 @@ class Settings(BaseSettings):
         ),
     )
     cluster_dense_threshold: float = Field(
-        0.46,
+        0.6,
         gt=-1,
         le=1,
         description=(
             "Centred e5 cosine at or above which a mention joins a claim in its language "
-            "(default: 1 in 100 random same-language Tatoeba pairs passes)."
+            "(default: 1 in 1,000 random same-language Tatoeba pairs passes)."
         ),
     )
     cluster_cross_threshold: float = Field(
-        0.38,
+        0.5,
         gt=-1,
         le=1,
         description=(
             "Centred e5 cosine at or above which a mention joins a claim worded in another "
-            "language (default: 1 in 100 random vi-en Tatoeba pairs passes)."
+            "language (default: 1 in 1,000 random vi-en Tatoeba pairs passes)."
         ),
     )
     resurgence_quiet_days: float = Field(
@@ -182,7 +182,7 @@ class Settings(BaseSettings):
         description="Days without a mention after which a claim rated false counts as quiet.",
     )
     resurgence_window_days: float = Field(
-        7.0, gt=0, description="Days after a comeback in which RESURGENCE_MIN_MENTIONS are counted."
+        14.0, gt=0, description="Days after a comeback in which RESURGENCE_MIN_MENTIONS are counted."
     )
     resurgence_min_mentions: int = Field(
         2,

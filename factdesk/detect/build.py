@@ -195,7 +195,12 @@ def build_static(
     table, _mean, _components = distil.pca_sif(
         refined, counts, dim=options.dim, sif_a=options.sif_a
     )
-    return StaticEmbedder(pieces, vocab.scores[ids].tolist(), table)
+    n_en = min(len([r for r in labelled if r.genre == "debate"]), options.teacher_debates) + min(
+        len([r for r in labelled if r.genre != "debate"]), options.teacher_tweets
+    )
+    return StaticEmbedder(pieces, vocab.scores[ids].tolist(), table).with_center(
+        teacher, {"en": teacher[:n_en], "vi": teacher[n_en:]}
+    )
 
 
 def train_checkworthiness(
@@ -221,7 +226,7 @@ def train_checkworthiness(
     genres = tuple(r.genre for r in labelled)
     log("training the full model (static embedding + signals)")
     full = train(
-        TrainingSet(feature_matrix(texts, embedder), labels, genres),
+        TrainingSet(feature_matrix(texts, embedder, ["en"] * len(texts)), labels, genres),
         k=options.folds,
         seed=options.seed,
     )
@@ -244,8 +249,8 @@ def train_checkworthiness(
     write_model(
         out_dir,
         embedder,
-        ScorerWeights(full.model, full.threshold),
-        ScorerWeights(fallback.model, fallback.threshold),
+        ScorerWeights(full.model, full.threshold, full.mention_threshold),
+        ScorerWeights(fallback.model, fallback.threshold, fallback.mention_threshold),
         report,
         dense_centers(labelled, vietnamese, work_dir, options),
     )

@@ -35,9 +35,9 @@ REDUNDANT = 0.97  # a wording this close to an exemplar adds nothing new
 
 @dataclass(frozen=True, slots=True)
 class Thresholds:
-    static: float = 0.78  # static cosine, same language
-    dense_same: float = 0.46  # centred e5 cosine, same language
-    dense_cross: float = 0.38  # centred e5 cosine, across languages
+    static: float = 0.76  # static cosine, same language
+    dense_same: float = 0.6  # centred e5 cosine, same language
+    dense_cross: float = 0.5  # centred e5 cosine, across languages
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,8 @@ class _Bank:
         sims = self.vectors[start:end] @ v
         langs = self.language[start:end]
         best, best_sim = -1, -1.0
-        for j in np.argsort(-sims)[:20]:
+        top = np.argpartition(-sims, 20)[:20] if len(sims) > 20 else np.arange(len(sims))
+        for j in top:
             same = langs[j] == language
             if same_only and not same:
                 continue

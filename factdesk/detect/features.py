@@ -27,10 +27,13 @@ def signal_matrix(texts: Sequence[str]) -> npt.NDArray[np.float32]:
 
 
 def feature_matrix(
-    texts: Sequence[str], embedder: StaticEmbedder | None
+    texts: Sequence[str],
+    embedder: StaticEmbedder | None,
+    languages: Sequence[str | None] | None = None,
 ) -> npt.NDArray[np.float32]:
-    """(n, d) features; with no embedder, the signal features alone."""
+    """(n, d) features; with no embedder, the signal features alone. ``languages`` picks
+    each text's language centre in the embedding (see ``StaticEmbedder.encode``)."""
     signals = signal_matrix(texts)
     if embedder is None:
         return signals
-    return np.hstack([embedder.encode(texts), signals])
+    return np.hstack([embedder.encode(texts, languages), signals])

@@ -41,8 +41,11 @@ def extract_mentions(
     """Mentions of each item, in item order; all sentences scored in one batch (fast path)."""
     spans = [candidate_sentences(item) for item in items]
     texts = [text for item_spans in spans for text, _s, _e in item_spans]
-    probabilities = model.probabilities(texts)
-    cut = model.threshold if threshold is None else threshold
+    languages = [
+        item.language for item, item_spans in zip(items, spans, strict=True) for _ in item_spans
+    ]
+    probabilities = model.probabilities(texts, languages)
+    cut = model.mention_threshold if threshold is None else threshold
     out: list[list[Mention]] = []
     k = 0
     from factdesk.detect.signals import find_signals

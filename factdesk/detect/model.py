@@ -46,6 +46,7 @@ class Scored:
 class ScorerWeights:
     model: LogisticModel
     threshold: float
+    mention_threshold: float | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ScorerWeights:
@@ -57,6 +58,7 @@ class ScorerWeights:
                 bias=float(data["bias"]),
             ),
             float(data["threshold"]),
+            float(data["mention_threshold"]) if data.get("mention_threshold") is not None else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -66,6 +68,7 @@ class ScorerWeights:
             "coef": [round(float(v), 7) for v in self.model.coef],
             "bias": self.model.bias,
             "threshold": self.threshold,
+            "mention_threshold": self.mention_threshold,
         }
 
 
@@ -84,7 +87,7 @@ class CheckWorthinessModel:
         self._weights: ScorerWeights | None = None
         self.kind = "unloaded"
         self.meta: dict[str, Any] = {}
-        self.dense_centers: dict[str, list[float]] = {}
+        self._dense_centers: dict[str, list[float]] = {}
 
     def _load(self) -> None:
         with self._lock:
@@ -100,7 +103,7 @@ class CheckWorthinessModel:
                     where=str(path),
                 ) from None
             self.meta = dict(data.get("training", {}))
-            self.dense_centers = {
+            self._dense_centers = {
                 str(k): [float(x) for x in v] for k, v in data.get("dense_centers", {}).items()
             }
             try:
@@ -122,6 +125,12 @@ class CheckWorthinessModel:
         return self._embedder
 
     @property
+    def dense_centers(self) -> dict[str, list[float]]:
+        """Per-language mean multilingual-e5 vectors for the dense grouping stage."""
+        self._load()
+        return self._dense_centers
+
+    @property
     def threshold(self) -> float:
         self._load()
         assert self._weights is not None
@@ -129,17 +138,52 @@ class CheckWorthinessModel:
             return self._threshold_override
         return self._weights.threshold
 
-    def probabilities(self, texts: Sequence[str]) -> npt.NDArray[np.float64]:
-        """Check-worthiness in [0, 1] for each text."""
+    def describe(self) -> dict[str, str]:
+        """What scores check-worthiness here, in words fit for ``factdesk doctor``."""
+        try:
+            self._load()
+        except InputError as exc:
+            return {"check-worthiness": f"unavailable: {exc.message}"}
+        pieces = f", {len(self._embedder.tokenizer)} pieces" if self._embedder is not None else ""
+        return {
+            "check-worthiness": (
+                f"{self.kind} model{pieces}, threshold {self.threshold:.3f}, trained "
+                f"{self.meta.get('trained_at', 'at an unknown time')}"
+            ),
+            "claim grouping": (
+                "static embedding + multilingual-e5 (cross-lingual)"
+                if self.dense_centers
+                else "static embedding only (no e5 centres in the model)"
+            )
+            if self._embedder is not None
+            else "character 3-grams (fallback: no static embedding)",
+        }
+
+    @property
+    def mention_threshold(self) -> float:
+        """The score from which a sentence of a stream becomes a mention: the override if
+        set, else the recall-oriented threshold chosen at training (else the F1 one)."""
+        self._load()
+        assert self._weights is not None
+        if self._threshold_override is not None:
+            return self._threshold_override
+        return self._weights.mention_threshold or self._weights.threshold
+
+    def probabilities(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> npt.NDArray[np.float64]:
+        """Check-worthiness in [0, 1] for each text (``languages``: ISO codes, if known)."""
         self._load()
         assert self._weights is not None
         if not texts:
             return np.zeros(0)
-        return self._weights.model.predict_proba(feature_matrix(texts, self._embedder))
+        return self._weights.model.predict_proba(feature_matrix(texts, self._embedder, languages))
 
-    def predict(self, texts: Sequence[str]) -> list[bool]:
+    def predict(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> list[bool]:
         threshold = self.threshold
-        return [bool(p >= threshold) for p in self.probabilities(texts)]
+        return [bool(p >= threshold) for p in self.probabilities(texts, languages)]
 
     def score(self, texts: Sequence[str]) -> list[Scored]:
         """Scores with their explanations (the signals are found only for worthy texts,
@@ -169,6 +213,10 @@ def write_model(
         "fallback": fallback.to_json(),
         "training": training or {},
     }
+    if dense_centers:
+        data["dense_centers"] = {
+            k: [round(float(x), 6) for x in v] for k, v in dense_centers.items()
+        }
     if embedder is not None and full is not None:
         embedder.save(directory / "static.npz")
         data["full"] = full.to_json()

@@ -29,6 +29,7 @@ class StaticEmbedder:
         scores: Sequence[float],
         table: npt.NDArray[np.floating],
         center: npt.NDArray[np.floating] | None = None,
+        centers: dict[str, npt.NDArray[np.floating]] | None = None,
     ):
         if len(pieces) != table.shape[0]:
             raise ValueError("one table row per piece is required")
@@ -38,6 +39,10 @@ class StaticEmbedder:
         # The mean direction every sentence shares (the teacher's anisotropy, inherited by
         # distillation); removing it spreads cosines out so one threshold means something.
         self.center = None if center is None else np.asarray(center, dtype=np.float32)
+        # Per-language mean directions: removing them puts English and Vietnamese sentences
+        # around one origin, so a classifier trained on English does not see every
+        # Vietnamese sentence as "unlike the training data" (and score it low).
+        self.centers = {k: np.asarray(v, dtype=np.float32) for k, v in (centers or {}).items()}
 
     @classmethod
     def load(cls, path: Path) -> StaticEmbedder:
@@ -45,7 +50,8 @@ class StaticEmbedder:
         with np.load(path, allow_pickle=False) as data:
             pieces = [str(p) for p in data["pieces"]]
             center = data["center"] if "center" in data.files else None
-            return cls(pieces, data["scores"].tolist(), data["table"], center)
+            centers = {k.split(":", 1)[1]: data[k] for k in data.files if k.startswith("center:")}
+            return cls(pieces, data["scores"].tolist(), data["table"], center, centers)
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,10 +62,15 @@ class StaticEmbedder:
         }
         if self.center is not None:
             arrays["center"] = self.center
+        for language, vector in self.centers.items():
+            arrays[f"center:{language}"] = vector
         np.savez_compressed(path, **arrays)  # type: ignore[arg-type]
 
-    def encode(self, texts: Sequence[str]) -> Matrix:
-        """(n, dim) L2-normalised vectors; a text with no known piece gets a zero vector."""
+    def encode(self, texts: Sequence[str], languages: Sequence[str | None] | None = None) -> Matrix:
+        """(n, dim) L2-normalised vectors; a text with no known piece gets a zero vector.
+
+        With ``languages``, each text's language centre is removed (the overall centre for a
+        language without one)."""
         ids: list[int] = []
         starts: list[int] = []
         for text in texts:
@@ -74,15 +85,25 @@ class StaticEmbedder:
         sums = np.add.reduceat(rows, np.asarray(starts)[nonempty], axis=0)
         out[nonempty] = sums
         out = _unit(out)
-        if self.center is not None:
+        if languages is not None and self.centers:
+            default = self.center if self.center is not None else np.zeros(self.dim, np.float32)
+            shift = np.stack([self.centers.get(lang or "", default) for lang in languages])
+            out[nonempty] = _unit(out[nonempty] - shift[nonempty])
+        elif self.center is not None:
             out[nonempty] = _unit(out[nonempty] - self.center)
         return out
 
-    def with_center(self, texts: Sequence[str]) -> StaticEmbedder:
-        """A copy that removes the mean direction of ``texts`` (a reference corpus)."""
+    def with_center(
+        self, texts: Sequence[str], by_language: dict[str, Sequence[str]] | None = None
+    ) -> StaticEmbedder:
+        """A copy that removes the mean direction of ``texts`` (a reference corpus) and, for
+        each language of ``by_language``, that language's mean direction."""
         plain = StaticEmbedder(self.tokenizer.pieces, self.tokenizer._scores, self.table)
         center = plain.encode(texts).mean(axis=0)
-        return StaticEmbedder(self.tokenizer.pieces, self.tokenizer._scores, self.table, center)
+        centers = {k: plain.encode(v).mean(axis=0) for k, v in (by_language or {}).items() if v}
+        return StaticEmbedder(
+            self.tokenizer.pieces, self.tokenizer._scores, self.table, center, centers
+        )
 
 
 def _unit(m: Matrix) -> Matrix:

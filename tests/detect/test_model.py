@@ -75,3 +75,37 @@ def test_static_embedder_round_trips_and_normalises(tmp_path: Path) -> None:
     assert np.allclose(v[1], 0.0)
     again = StaticEmbedder.load(tmp_path / "static.npz")
     assert np.allclose(again.encode(["flood"]), v[:1], atol=1e-2)
+
+
+def test_model_describe_names_the_model_and_fallbacks(tmp_path: Path) -> None:
+    assert "unavailable" in CheckWorthinessModel(tmp_path / "none").describe()["check-worthiness"]
+    tiny_model(tmp_path, ["x"])
+    described = CheckWorthinessModel(tmp_path).describe()
+    assert described["check-worthiness"].startswith("static+signals model")
+    assert "static embedding only" in described["claim grouping"]
+
+
+def test_model_keeps_dense_centres(tmp_path: Path) -> None:
+    from factdesk.detect.model import ScorerWeights, write_model
+    from factdesk.detect.vectors import CenteredDense
+
+    base = CheckWorthinessModel(tmp_path / "a")
+    write_keyword_model(tmp_path / "a", ["x"])
+    weights = ScorerWeights.from_json(
+        json.loads((tmp_path / "a" / "scorer.json").read_text())["fallback"]
+    )
+    write_model(tmp_path / "b", None, None, weights, {}, {"en": [1.0, 0.0], "vi": [0.0, 1.0]})
+    model = CheckWorthinessModel(tmp_path / "b")
+    assert model.dense_centers == {"en": [1.0, 0.0], "vi": [0.0, 1.0]}
+    assert model.kind == "signals"
+    assert base.kind == "unloaded"
+
+    class Inner:
+        dim = 2
+
+        def encode(self, texts: list[str], kind: str) -> np.ndarray:
+            return np.tile(np.array([[1.0, 1.0]], dtype=np.float32), (len(texts), 1))
+
+    dense = CenteredDense(Inner(), model.dense_centers)
+    out = dense.encode(["a", "b"], ["en", "vi"])
+    assert np.allclose(out, [[0.0, 1.0], [1.0, 0.0]])
