@@ -138,8 +138,14 @@ def test_publish_correct_withdraw_reach_page_feed_and_webhooks(
     assert reason in page and _markup(page) == []
     _, _, withdrawn = _events(rec, secret, 3)
     assert withdrawn["event"] == "fact_check.withdrawn"
-    with db() as session:
-        statuses = session.scalars(select(m.WebhookDelivery.status)).all()
+    # The receiver has the request before the worker records the answer: wait for it.
+    deadline = time.monotonic() + 10
+    while True:
+        with db() as session:
+            statuses = session.scalars(select(m.WebhookDelivery.status)).all()
+        if statuses == ["delivered"] * 3 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert statuses == ["delivered"] * 3
 
 
