@@ -56,7 +56,7 @@ class BM25Index:
         # forward index (slot -> its distinct term ids and counts), to undo a document's df
         self.fwd_offsets = np.zeros(1, dtype=np.int64)
         self.fwd_terms = np.zeros(0, dtype=np.int32)
-        self.fwd_tfs = np.zeros(0, dtype=np.int32)
+        self.fwd_tfs = np.zeros(0, dtype=np.uint16)
         # base postings, grouped by term
         self.offsets = np.zeros(1, dtype=np.int64)
         self.slots = np.zeros(0, dtype=np.int32)
@@ -116,7 +116,7 @@ class BM25Index:
             [self.fwd_offsets, self.fwd_offsets[-1] + np.cumsum(sizes)]
         )
         self.fwd_terms = np.concatenate([self.fwd_terms, terms])
-        self.fwd_tfs = np.concatenate([self.fwd_tfs, tfs])
+        self.fwd_tfs = np.concatenate([self.fwd_tfs, np.minimum(tfs, 65535).astype(np.uint16)])
         self.doc_len = np.concatenate([self.doc_len, lengths])
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
         self._live_count += len(docs)
@@ -151,23 +151,44 @@ class BM25Index:
         return sum(len(t[0]) for t in self._tail)
 
     def merge(self) -> None:
-        """Fold the tail postings into the term-grouped base segment."""
+        """Fold the tail postings into the term-grouped base segment.
+
+        Every tail slot is newer than every base slot, so each term's merged postings are
+        its base postings followed by its tail postings (sorted by term, stably): both are
+        written straight to their new places, with no sort of the whole index."""
         if not self._tail:
             return
         n_terms = len(self.vocab)
-        base_terms = np.repeat(
-            np.arange(len(self.offsets) - 1, dtype=np.int32), np.diff(self.offsets)
+        tail_terms = np.concatenate([t[0] for t in self._tail])
+        tail_slots = np.concatenate([t[1] for t in self._tail])
+        tail_tfs = np.concatenate([t[2] for t in self._tail])
+        order = np.argsort(tail_terms, kind="stable")
+        tail_terms, tail_slots, tail_tfs = tail_terms[order], tail_slots[order], tail_tfs[order]
+        base_counts = np.zeros(n_terms, dtype=np.int64)
+        base_counts[: len(self.offsets) - 1] = np.diff(self.offsets)
+        tail_counts = np.bincount(tail_terms, minlength=n_terms)
+        offsets = np.concatenate([[0], np.cumsum(base_counts + tail_counts)]).astype(np.int64)
+        total = int(offsets[-1])
+        slots = np.empty(total, dtype=np.int32)
+        tfs = np.empty(total, dtype=np.uint16)
+        # base posting i of term t goes to offsets[t] + (i - old_offsets[t])
+        shift = (offsets[:-1] - np.concatenate([[0], np.cumsum(base_counts)[:-1]])).astype(np.int64)
+        n_base = len(self.slots)
+        for lo in range(0, n_base, 1 << 22):  # in blocks: the index arrays stay small
+            hi = min(n_base, lo + (1 << 22))
+            owner = np.searchsorted(self.offsets, np.arange(lo, hi), side="right") - 1
+            dest = np.arange(lo, hi) + shift[owner]
+            slots[dest] = self.slots[lo:hi]
+            tfs[dest] = self.tfs[lo:hi]
+        tail_dest = (
+            offsets[tail_terms]
+            + base_counts[tail_terms]
+            + np.arange(len(tail_terms))
+            - (np.cumsum(tail_counts) - tail_counts)[tail_terms]
         )
-        terms = np.concatenate([base_terms] + [t[0] for t in self._tail])
-        slots = np.concatenate([self.slots] + [t[1] for t in self._tail])
-        tfs = np.concatenate([self.tfs] + [t[2] for t in self._tail])
-        # base postings are grouped by term and ordered by slot, and every tail slot is newer
-        # than every base slot, so a stable sort by term keeps each group in slot order
-        order = np.argsort(terms, kind="stable")
-        self.slots = slots[order]
-        self.tfs = np.minimum(tfs[order], 65535).astype(np.uint16)
-        counts = np.bincount(terms, minlength=n_terms)
-        self.offsets = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        slots[tail_dest] = tail_slots
+        tfs[tail_dest] = np.minimum(tail_tfs, 65535)
+        self.slots, self.tfs, self.offsets = slots, tfs, offsets
         self._tail = []
         self._tail_dirty = True
 
@@ -338,7 +359,7 @@ class BM25Index:
         index.alive = arrays["alive"].astype(bool)
         index.fwd_offsets = arrays["fwd_offsets"].astype(np.int64)
         index.fwd_terms = arrays["fwd_terms"].astype(np.int32)
-        index.fwd_tfs = arrays["fwd_tfs"].astype(np.int32)
+        index.fwd_tfs = arrays["fwd_tfs"].astype(np.uint16)
         index.offsets = arrays["offsets"].astype(np.int64)
         index.slots = arrays["slots"].astype(np.int32)
         index.tfs = arrays["tfs"].astype(np.uint16)

@@ -115,3 +115,16 @@ def test_bm25_score_slots_equals_search_for_those_slots() -> None:
     for query in QUERIES:
         full = _dense(index, query)
         np.testing.assert_allclose(index.score_slots(query, slots), full[slots], atol=1e-5)
+
+
+def test_bm25_merge_into_existing_base_keeps_scores() -> None:
+    docs = _corpus(seed=6)
+    index = BM25Index()
+    index.add(docs[:120])
+    index.merge()
+    index.add(docs[120:200])
+    index.add(docs[200:])
+    index.merge()  # base and tail both non-empty
+    for query in QUERIES:
+        np.testing.assert_allclose(_dense(index, query), _reference(docs, query), atol=1e-5)
+    assert index.offsets[-1] == len(index.slots)
