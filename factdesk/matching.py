@@ -302,6 +302,8 @@ def refresh(
         for r in rows:
             loaded.entries[str(r.id)] = (r.version, r.content_hash)
         progress("index", min(start + BATCH, len(todo)), len(todo))
+    if todo or gone:
+        loaded.matcher.optimize()
     loaded.fingerprint = fingerprint(session)
     return RefreshReport(added=len(new), updated=len(changed), removed=len(gone))
 

@@ -57,6 +57,7 @@ class BM25Index:
         self.fwd_offsets = np.zeros(1, dtype=np.int64)
         self.fwd_terms = np.zeros(0, dtype=np.int32)
         self.fwd_tfs = np.zeros(0, dtype=np.uint16)
+        self._fwd_pending: list[tuple[NDArray[np.int64], I32, NDArray[np.uint16]]] = []
         # base postings, grouped by term
         self.offsets = np.zeros(1, dtype=np.int64)
         self.slots = np.zeros(0, dtype=np.int32)
@@ -112,11 +113,8 @@ class BM25Index:
         sizes = np.fromiter((len(r) for r in term_rows), dtype=np.int64, count=len(term_rows))
         slots = np.repeat(np.arange(start, start + len(docs), dtype=np.int32), sizes)
         np.add.at(self.df, terms, 1)
-        self.fwd_offsets = np.concatenate(
-            [self.fwd_offsets, self.fwd_offsets[-1] + np.cumsum(sizes)]
-        )
-        self.fwd_terms = np.concatenate([self.fwd_terms, terms])
-        self.fwd_tfs = np.concatenate([self.fwd_tfs, np.minimum(tfs, 65535).astype(np.uint16)])
+        # appended lazily: a rebuild of many small batches copies the forward index once
+        self._fwd_pending.append((sizes, terms, np.minimum(tfs, 65535).astype(np.uint16)))
         self.doc_len = np.concatenate([self.doc_len, lengths])
         self.alive = np.concatenate([self.alive, np.ones(len(docs), dtype=bool)])
         self._live_count += len(docs)
@@ -130,8 +128,23 @@ class BM25Index:
             self.merge()
         return range(start, start + len(docs))
 
+    def _flush_fwd(self) -> None:
+        """Append the forward postings added since the last call, in one copy."""
+        if not self._fwd_pending:
+            return
+        sizes = np.concatenate([p[0] for p in self._fwd_pending])
+        self.fwd_offsets = np.concatenate(
+            [self.fwd_offsets, self.fwd_offsets[-1] + np.cumsum(sizes)]
+        )
+        self.fwd_terms = np.concatenate([self.fwd_terms, *(p[1] for p in self._fwd_pending)])
+        self.fwd_tfs = np.concatenate([self.fwd_tfs, *(p[2] for p in self._fwd_pending)])
+        self._fwd_pending = []
+
     def remove(self, slots: Iterable[int]) -> None:
         """Mark slots dead: they stop matching and stop counting in IDF and average length."""
+        slots = list(slots)
+        if slots:
+            self._flush_fwd()
         for slot in slots:
             if not (0 <= slot < self.size) or not self.alive[slot]:
                 continue
@@ -205,6 +218,7 @@ class BM25Index:
         self.offsets = np.concatenate(
             [[0], np.cumsum(np.bincount(term_of, minlength=len(self.vocab)))]
         ).astype(np.int64)
+        self._flush_fwd()
         sizes = np.diff(self.fwd_offsets)
         fwd_mask = np.repeat(self.alive, sizes)
         self.fwd_terms = self.fwd_terms[fwd_mask]
@@ -302,6 +316,7 @@ class BM25Index:
             return out
         order = np.argsort(ids)
         sorted_ids, weights = ids[order], (self.idf(ids) * qtf)[order]
+        self._flush_fwd()
         starts = self.fwd_offsets[slots]
         lengths = self.fwd_offsets[slots + 1] - starts
         owner = np.repeat(np.arange(len(slots)), lengths)
@@ -327,6 +342,7 @@ class BM25Index:
 
     def doc_terms(self, slot: int) -> set[int]:
         """The distinct term ids of one document."""
+        self._flush_fwd()
         lo, hi = self.fwd_offsets[slot], self.fwd_offsets[slot + 1]
         return set(self.fwd_terms[lo:hi].tolist())
 
@@ -335,6 +351,7 @@ class BM25Index:
     def to_arrays(self) -> dict[str, NDArray[np.generic]]:
         """Everything needed to rebuild the index, as named arrays (for ``np.savez``)."""
         self.merge()
+        self._flush_fwd()
         return {
             "vocab": np.array(_terms_by_id(self.vocab), dtype=object).astype(str),
             "df": self.df,

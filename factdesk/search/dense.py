@@ -63,10 +63,18 @@ class VectorIndex:
         """Grow the vector buffer geometrically, so adding one vector at a time stays cheap."""
         if rows <= len(self._buf):
             return
-        grown = np.zeros((max(rows, int(len(self._buf) * 1.25), 1024), self.dim), self.dtype)
-        grown[: len(self.vectors)] = self.vectors
-        self._buf = grown
-        self.vectors = grown[: len(self.vectors)]
+        used = len(self.vectors)
+        capacity = max(rows, int(len(self._buf) * 1.25), 1024)
+        try:
+            # realloc in place (mremap for large blocks): no second copy of the index at
+            # any moment; the view is dropped first so no reference dangles
+            self.vectors = np.zeros((0, self.dim), self.dtype)
+            self._buf.resize((capacity, self.dim), refcheck=False)
+        except ValueError:  # the buffer does not own its memory: copy instead
+            grown = np.zeros((capacity, self.dim), self.dtype)
+            grown[:used] = self._buf[:used]
+            self._buf = grown
+        self.vectors = self._buf[:used]
 
     def _set_vectors(self, vectors: NDArray[np.floating[Any]]) -> None:
         self._buf = np.ascontiguousarray(vectors, dtype=self.dtype)

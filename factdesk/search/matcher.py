@@ -198,8 +198,6 @@ class Matcher:
         tokens["all"] = [sum((tokens[f][i] for f in LEX_FIELDS), []) for i in range(len(texts))]
         for name, index in self.lexical.items():
             slots = index.add(tokens[name])
-            if len(records) >= 1000 and index.postings:
-                index.merge()  # a bulk load leaves no tail for queries to scan
         first = slots.start
         for offset, (doc_id, fc) in enumerate(records):
             self.ids.append(doc_id)
@@ -217,9 +215,15 @@ class Matcher:
                 slot_arr = np.arange(first, first + len(records))
                 for name, vindex in self.dense.items():
                     vindex.add(slot_arr, vectors[name])
-                    if len(records) >= 1000:
-                        vindex.trim()
         self._maybe_compact()
+
+    def optimize(self) -> None:
+        """Tidy up after a batch of updates: fold recent postings into the main segment and
+        give back spare vector capacity, so queries scan no unmerged tail."""
+        for index in self.lexical.values():
+            index.merge()
+        for vindex in self.dense.values():
+            vindex.trim()
 
     def remove(self, ids: Iterable[str]) -> None:
         """Forget fact-checks (unknown ids are ignored)."""
