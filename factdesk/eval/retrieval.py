@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from factdesk.errors import InputError, MissingExtra
 from factdesk.eval.checkthat import Query, iter_vclaims, read_qrels, read_queries
 from factdesk.eval.metrics import ranking_report
 from factdesk.search.embed import Embedder
@@ -113,8 +114,6 @@ def evaluate_retrieval(
     all_queries = read_queries(queries_path)
     missing = [q for q in qrels if q not in all_queries]
     if missing:
-        from factdesk.errors import InputError
-
         raise InputError(
             f"{len(missing)} qrels queries have no text (first: {missing[0]})",
             where=str(queries_path),
@@ -164,8 +163,6 @@ def train_matcher(
     Without an embedder only the lexical head can be trained; the command refuses that,
     since a shipped model needs all three."""
     if embedder is None:
-        from factdesk.errors import MissingExtra
-
         raise MissingExtra("embed", "training the matcher")
     queries = read_queries(data_dir / QUERIES_FILE)
     train = _labelled(queries, read_qrels(data_dir / TRAIN_QRELS))
@@ -192,7 +189,10 @@ def train_matcher(
             head,
             progress=_stage(progress, f"collect {head}", len(train)),
         )
-        trained, reports[head] = train_head(items, head, folds=folds, seed=seed)
+        try:
+            trained, reports[head] = train_head(items, head, folds=folds, seed=seed)
+        except ValueError as exc:  # too few queries for the folds: say so, no traceback
+            raise InputError(f"cannot train the {head} head: {exc}", where=str(data_dir)) from None
         heads.update(trained)
         if dev:
             dev_items = collect(matcher, dev, vectors, head, with_removed=False)

@@ -199,7 +199,24 @@ def test_train_matcher_writes_a_loadable_model(cli: CLI, tmp_path: Path) -> None
     (data / "CT2022-Task2A-EN-Train_QRELs.tsv").write_text(
         qrels.read_text("utf-8") + "q4\t0\tv-flu\t1\nq5\t0\tv-shark\t1\nq6\t0\tv-moon\t1\n", "utf-8"
     )
-    vclaims.rename(data / "vclaims.zip")
+    with zipfile.ZipFile(data / "vclaims.zip", "w") as zf:  # the three above plus distractors
+        with zipfile.ZipFile(vclaims) as original:
+            for name in original.namelist():
+                zf.writestr(name, original.read(name))
+        for n, claim in enumerate(
+            [
+                "Cold water cures the flu.",
+                "A shark was seen in a lake.",
+                "The moon is made of cheese.",
+                "Hot tea prevents colds.",
+            ]
+        ):
+            zf.writestr(
+                f"vclaims/d{n}.json",
+                json.dumps(
+                    {"vclaim_id": f"d{n}", "vclaim": claim, "title": claim, "date": "1 May 2020"}
+                ),
+            )
     out = tmp_path / "model.json"
     result = cli(
         "train", "matcher", "--data", str(data), "--out", str(out), "--folds", "2", "--no-dev"
