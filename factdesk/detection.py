@@ -32,14 +32,9 @@ from factdesk.detect.vectors import MentionVectoriser
 from factdesk.errors import Conflict
 from factdesk.settings import Settings
 from factdesk.store import models as m
-from factdesk.store.db import transaction
+from factdesk.store.db import rowcount, transaction
 
 Progress = Callable[[int], None]
-
-
-def _rowcount(result: Any) -> int:
-    """Rows an UPDATE changed (``CursorResult.rowcount``; typed loosely by SQLAlchemy)."""
-    return int(result.rowcount)
 
 
 CENTROID_SAMPLE = 20  # latest mentions per claim used to rebuild its centroid
@@ -243,7 +238,7 @@ def _process_batch(
     claim_ids: set[int] = set()
     with transaction(factory) as session:
         ids = [row.id for row in batch]
-        stamped = _rowcount(
+        stamped = rowcount(
             session.execute(
                 update(m.Item)
                 .where(m.Item.id.in_(ids), m.Item.detected_at.is_(None))
@@ -683,7 +678,7 @@ def merge_claims(
                 session.scalars(select(m.Mention.id).where(m.Mention.claim_id == source_id))
             )
             # Conditional: only a claim that is not merged yet can be merged (concurrent editors).
-            changed = _rowcount(
+            changed = rowcount(
                 session.execute(
                     update(m.Claim)
                     .where(m.Claim.id == source_id, m.Claim.merged_into_id.is_(None))
@@ -812,7 +807,7 @@ def acknowledge_alert(factory: sessionmaker[Session], alert_id: int, *, actor: s
     from factdesk.errors import NotFound
 
     with transaction(factory) as session:
-        changed = _rowcount(
+        changed = rowcount(
             session.execute(
                 update(m.Alert)
                 .where(m.Alert.id == alert_id, m.Alert.acknowledged_at.is_(None))

@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
+from factdesk.store.db import rowcount
 from factdesk.store.models import ApiToken
 
 PREFIX = "fdt_"
@@ -45,7 +46,7 @@ def revoke_token(session: Session, token_id: int) -> None:
         .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=datetime.now(UTC))
     )
-    if cast("CursorResult[Any]", changed).rowcount != 1:
+    if rowcount(changed) != 1:
         raise NotFound(f"no active API token {token_id}")
 
 

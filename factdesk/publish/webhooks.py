@@ -27,9 +27,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import CursorResult, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import FactdeskError, InputError, NotFound
@@ -42,7 +42,7 @@ from factdesk.publish.signing import (
     signature_header,
 )
 from factdesk.settings import Settings
-from factdesk.store.db import transaction
+from factdesk.store.db import rowcount, transaction
 from factdesk.store.models import Webhook, WebhookDelivery
 
 EVENTS = (
@@ -90,7 +90,7 @@ def add_webhook(
 
 def set_active(session: Session, webhook_id: int, active: bool) -> None:
     changed = session.execute(update(Webhook).where(Webhook.id == webhook_id).values(active=active))
-    if cast("CursorResult[Any]", changed).rowcount != 1:
+    if rowcount(changed) != 1:
         raise NotFound(f"no webhook {webhook_id}")
 
 
@@ -250,7 +250,7 @@ def deliver(
             .values(attempts=seen + 1, next_attempt_at=started + lease)
             .execution_options(synchronize_session=False)
         )
-        if cast("CursorResult[Any]", claimed).rowcount != 1:
+        if rowcount(claimed) != 1:
             return Outcome(delivery_id, "skipped")
         url, secret, active = hook.url, hook.secret, hook.active
         event, payload = delivery.event, delivery.payload
@@ -319,7 +319,7 @@ def retry_now(session: Session, delivery_id: int) -> None:
         .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status != "delivered")
         .values(status="pending", attempts=0, next_attempt_at=datetime.now(UTC))
     )
-    if cast("CursorResult[Any]", changed).rowcount != 1:
+    if rowcount(changed) != 1:
         raise NotFound(f"no undelivered webhook delivery {delivery_id}")
 
 

@@ -46,6 +46,12 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def rowcount(result: Any) -> int:
+    """Rows an UPDATE or DELETE changed. ``Session.execute`` is typed as returning a plain
+    ``Result``; conditional updates (``WHERE state = :expected``) check this for exactly one."""
+    return int(result.rowcount)
+
+
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

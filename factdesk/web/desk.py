@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied, WorkflowError
+from factdesk.store.db import rowcount
 from factdesk.store.models import (
     AuditEvent,
     Citation,
@@ -50,11 +51,6 @@ class Draft:
     summary: str = ""
     explanation: str = ""
     title: str = ""
-
-
-def _rowcount(result: Any) -> int:
-    """Rows an UPDATE changed (``Session.execute`` is typed as returning a plain Result)."""
-    return int(result.rowcount)
 
 
 def audit(
@@ -138,7 +134,7 @@ def start(session: Session, actor: Actor, claim_id: int) -> int:
         .values(status=target.value, assignee_id=actor.id)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(changed) != 1:
+    if rowcount(changed) != 1:
         raise Conflict("someone else took this claim first; reload the page")
     fc = FactCheck(
         origin="local",
@@ -204,7 +200,7 @@ def _apply(session: Session, fc: FactCheck, seen_version: int, values: dict[str,
         .values(version=seen_version + 1, updated_at=datetime.now(UTC), **values)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(changed) != 1:
+    if rowcount(changed) != 1:
         raise Conflict("the fact-check changed since you opened it; reload the page")
     session.refresh(fc)
 
@@ -315,7 +311,7 @@ def _touch(session: Session, fc: FactCheck) -> None:
         .values(updated_at=datetime.now(UTC))
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(changed) != 1:
+    if rowcount(changed) != 1:
         raise Conflict("the fact-check is no longer editable; reload the page")
 
 
