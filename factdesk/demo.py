@@ -88,7 +88,7 @@ def run_demo(
     for report in load_samples(settings, factory):
         console.print("  " + report.summary().replace(str(SAMPLE) + "/", ""))
     with console.status("detecting check-worthy claims and matching them to fact-checks"):
-        detected = detection.detect(settings, factory)
+        detected = detection.detect(settings, factory, link_all=True)
     console.print("  detect: " + detected.summary())
     with transaction(factory) as session:
         accounts = ensure_demo_users(session)

@@ -112,7 +112,10 @@ class Settings(BaseSettings):
         ),
     )
     worker_threads: int = Field(
-        2, ge=1, le=64, description="Worker threads of `factdesk worker` and of the embedded worker."
+        2,
+        ge=1,
+        le=64,
+        description="Worker threads of `factdesk worker` and of the embedded worker.",
     )
     embedded_worker: bool = Field(
         True,
@@ -154,8 +157,19 @@ class Settings(BaseSettings):
     cluster_dense: bool = Field(
         True,
         description=(
-            "Second grouping stage with multilingual-e5 (factdesk[embed]) for mentions the "
-            "static stage cannot place: joins translations and looser rewordings."
+            "Linking stage with multilingual-e5 (factdesk[embed]): encodes each new "
+            "check-worthy claim once and merges claims that are translations or looser "
+            "rewordings of an earlier one."
+        ),
+    )
+    cluster_link_budget: float = Field(
+        4.0,
+        ge=0,
+        description=(
+            "Claims the linking stage may encode per 100 sentences `factdesk detect` "
+            "processes (each ~25 ms on two cores); the most check-worthy and most repeated "
+            "go first and the rest wait for a later run or `factdesk detect --link-all`. "
+            "4 keeps detection above 500 sentences/s (docs/benchmarks.md)."
         ),
     )
     cluster_dense_threshold: float = Field(
@@ -163,7 +177,7 @@ class Settings(BaseSettings):
         gt=-1,
         le=1,
         description=(
-            "Centred e5 cosine at or above which a mention joins a claim in its language "
+            "Centred e5 cosine at or above which a claim is linked to one in its language "
             "(default: 1 in 1,000 random same-language Tatoeba pairs passes)."
         ),
     )
@@ -172,7 +186,7 @@ class Settings(BaseSettings):
         gt=-1,
         le=1,
         description=(
-            "Centred e5 cosine at or above which a mention joins a claim worded in another "
+            "Centred e5 cosine at or above which a claim is linked to one worded in another "
             "language (default: 1 in 1,000 random vi-en Tatoeba pairs passes)."
         ),
     )
@@ -182,7 +196,9 @@ class Settings(BaseSettings):
         description="Days without a mention after which a claim rated false counts as quiet.",
     )
     resurgence_window_days: float = Field(
-        14.0, gt=0, description="Days after a comeback in which RESURGENCE_MIN_MENTIONS are counted."
+        14.0,
+        gt=0,
+        description="Days after a comeback in which RESURGENCE_MIN_MENTIONS are counted.",
     )
     resurgence_min_mentions: int = Field(
         2,
@@ -244,9 +260,7 @@ class Settings(BaseSettings):
     org_logo_url: str = Field(
         "", description="Absolute URL of the organisation's logo for ClaimReview (optional)."
     )
-    feed_size: int = Field(
-        50, ge=1, le=1000, description="Newest entries in each Atom feed."
-    )
+    feed_size: int = Field(50, ge=1, le=1000, description="Newest entries in each Atom feed.")
     webhook_timeout: float = Field(
         10.0, gt=0, le=120, description="Seconds a webhook receiver has to answer."
     )

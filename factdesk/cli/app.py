@@ -31,8 +31,12 @@ train_app = typer.Typer(help="Train the small models factdesk ships.", no_args_i
 users_app = typer.Typer(help="Newsroom accounts and their roles.", no_args_is_help=True)
 claims_app = typer.Typer(help="Distinct claims found by `factdesk detect`.", no_args_is_help=True)
 alerts_app = typer.Typer(help="Resurgence alerts about claims rated false.", no_args_is_help=True)
-publish_app = typer.Typer(help="The public site: static export, ClaimReview checks.", no_args_is_help=True)
-webhooks_app = typer.Typer(help="Webhooks for partners and their delivery log.", no_args_is_help=True)
+publish_app = typer.Typer(
+    help="The public site: static export, ClaimReview checks.", no_args_is_help=True
+)
+webhooks_app = typer.Typer(
+    help="Webhooks for partners and their delivery log.", no_args_is_help=True
+)
 tokens_app = typer.Typer(help="Read tokens for API partners.", no_args_is_help=True)
 
 app.add_typer(ingest_app, name="ingest")

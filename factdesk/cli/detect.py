@@ -19,11 +19,18 @@ FORMAT = typer.Option(OutputFormat.table, "--format", help="table or json")
 def detect(
     limit: int = typer.Option(None, "--limit", min=1, help="Process at most this many items."),
     match: bool = typer.Option(True, help="Match new claims against earlier fact-checks."),
+    link_all: bool = typer.Option(
+        False,
+        "--link-all",
+        help="Link every claim still waiting (translations, rewordings), whatever the budget.",
+    ),
 ) -> None:
     """Find check-worthy claims in newly ingested items, group repeats, update the ledger.
 
     Idempotent and resumable: each batch of items is stamped as detected in the transaction
-    that writes its mentions, so a re-run continues where the last one stopped.
+    that writes its mentions, so a re-run continues where the last one stopped. Linking
+    (multilingual-e5, once per claim) spends FACTDESK_CLUSTER_LINK_BUDGET encodings per 100
+    sentences; claims beyond it wait for the next run, or for `--link-all`.
     """
     settings, factory = open_store()
     total = detection.pending_count(factory)
@@ -37,8 +44,20 @@ def detect(
     )
     with Progress(*shown, console=err_console, transient=True) as bar:
         task = bar.add_task("detecting", total=total)
+        linking = bar.add_task("linking waiting claims", total=None, visible=False)
+
+        def link_progress(n: int) -> None:
+            bar.update(linking, visible=True)
+            bar.advance(linking, n)
+
         report = detection.detect(
-            settings, factory, limit=limit, match=match, progress=lambda n: bar.advance(task, n)
+            settings,
+            factory,
+            limit=limit,
+            match=match,
+            link_all=link_all,
+            progress=lambda n: bar.advance(task, n),
+            link_progress=link_progress,
         )
     console.print(report.summary())
     for note in report.notes:

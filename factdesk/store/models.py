@@ -123,6 +123,8 @@ class Claim(Base):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("claims.id"))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # When the linking stage (multilingual-e5) encoded this claim; empty = still waiting.
+    linked_at: Mapped[datetime | None] = mapped_column(index=True)
 
 
 class Mention(Base):

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from factdesk.detect.cluster import ClaimIndex, Thresholds
 
@@ -47,24 +48,45 @@ def test_static_stage_compares_within_a_language_only() -> None:
     assert a.new
 
 
-def test_dense_stage_joins_translations_with_cross_language_threshold() -> None:
-    index = ClaimIndex(dim=2, thresholds=Thresholds(0.9, 0.95, 0.8), dense_dim=2)
-    index.add(1, _unit([1.0, 0.0]), ["en"], dense=_unit([1.0, 0.0]))
-    calls: list[list[int]] = []
+def test_link_joins_translations_with_the_cross_language_threshold() -> None:
+    def index() -> ClaimIndex:
+        index = ClaimIndex(dim=2, thresholds=Thresholds(0.9, 0.95, 0.8), dense_dim=2)
+        index.add(1, _unit([1.0, 0.0]), ["en"])
+        index.add_dense(1, _unit([1.0, 0.0])[0], "en")
+        return index
 
-    def dense(positions: list[int]) -> np.ndarray:
-        calls.append(positions)
-        return _unit([1.0, 0.6], [0.0, 1.0], [0.3, 1.0])[positions]
-
-    out = index.assign(_unit([0.0, 1.0], [1.0, 0.0], [0.0, 1.0]), ["vi", "en", "en"], dense)
-    assert calls == [[0, 2]]  # only what the static stage could not place, one call
-    assert out[0].key == 1 and out[0].stage == "dense"  # cos 0.86 >= 0.8 across languages
-    assert out[1].key == 1 and out[1].stage == "static"
-    assert out[2].new  # 0.29 to the English wording (needs 0.95), 0.74 to the Vietnamese one
+    (vi,) = index().link([2], _unit([1.0, 0.6]), ["vi"])
+    assert vi.target == 1 and vi.similarity > 0.85  # cos 0.86 >= 0.8 across languages
+    (en,) = index().link([3], _unit([1.0, 0.6]), ["en"])
+    assert en.target is None  # the same 0.86 within English needs 0.95
 
 
-def test_dense_stage_is_skipped_without_an_encoder() -> None:
-    index = ClaimIndex(dim=2, thresholds=0.9, dense_dim=2)
-    index.add(1, _unit([1.0, 0.0]), ["en"], dense=_unit([1.0, 0.0]))
-    (a,) = index.assign(_unit([0.0, 1.0]), ["vi"])
-    assert a.new
+def test_link_moves_static_exemplars_to_the_claim_joined() -> None:
+    index = ClaimIndex(dim=2, thresholds=Thresholds(0.9, 0.5, 0.5), dense_dim=2)
+    index.add(1, _unit([1.0, 0.0]), ["en"])
+    index.add_dense(1, _unit([1.0, 0.0])[0], "en")
+    index.add(2, _unit([0.0, 1.0]), ["vi"])
+    (link,) = index.link([2], _unit([1.0, 0.1]), ["vi"])
+    assert link.target == 1
+    (a,) = index.assign(_unit([0.0, 1.0]), ["vi"])  # the Vietnamese wording now means claim 1
+    assert a.key == 1 and not a.new
+
+
+def test_claims_linked_in_one_call_can_join_each_other() -> None:
+    index = ClaimIndex(dim=2, thresholds=Thresholds(0.9, 0.9, 0.9), dense_dim=2)
+    out = index.link([5, 6], _unit([1.0, 0.0], [1.0, 0.05]), ["en", "vi"])
+    assert out[0].target is None and out[1].target == 5
+
+
+def test_link_never_moves_a_claim_an_editor_works_on() -> None:
+    index = ClaimIndex(dim=2, thresholds=Thresholds(0.9, 0.5, 0.5), dense_dim=2)
+    index.add_dense(1, _unit([1.0, 0.0])[0], "en")
+    out = index.link([2, 3], _unit([1.0, 0.0], [1.0, 0.0]), ["vi", "vi"], movable=[False, True])
+    assert out[0].target is None
+    assert out[1].target in {1, 2}  # claim 2 is linked, and can be joined
+
+
+def test_link_needs_a_dense_stage() -> None:
+    index = ClaimIndex(dim=2, thresholds=0.9)
+    with pytest.raises(ValueError, match="no dense stage"):
+        index.link([1], _unit([1.0, 0.0]), ["en"])
