@@ -12,8 +12,9 @@ embedding as it arrives; then, per claim, multilingual-e5 *links* claims that ar
 in two languages or wordings, and links are merged (audited, actor ``detect``). Linking costs
 ~25 ms a claim, a hundred times the static stage, so a run spends at most
 ``cluster_link_budget`` encodings per 100 sentences, on the most check-worthy and most repeated
-claims first; the rest wait (``claims.linked_at`` empty) for a later run, and
-``detect(link_all=True)`` (``factdesk detect --link-all``) links every one that waits.
+claims first; the rest wait (``claims.linked_at`` empty) for a quiet run - one that finds no
+new items links every claim that waits - or for ``detect(link_all=True)``
+(``factdesk detect --link-all``).
 
 After the batches: new claims are matched against earlier fact-checks (when the matching
 stage is installed), and claims that got mentions are checked for resurgence.
@@ -61,7 +62,7 @@ class DetectReport:
     alerts: int = 0
     linked_claims: int = 0  # claims encoded by the linking stage in this run
     merged_claims: int = 0  # of them, merged into another claim (translation, rewording)
-    waiting_claims: int = 0  # check-worthy claims not linked yet (budget spent)
+    waiting_claims: int = 0  # claims not linked yet (budget spent)
     skipped_batches: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -158,19 +159,17 @@ def load_index(
     return index
 
 
-def _pending(threshold: float) -> tuple[Any, ...]:
-    """Claims waiting for the linking stage: live, check-worthy, never linked."""
-    return (
-        m.Claim.linked_at.is_(None),
-        m.Claim.merged_into_id.is_(None),
-        m.Claim.score >= threshold,
-    )
+# Claims waiting for the linking stage: live and never linked. Every claim, not only those
+# above the model's F1 threshold: rewordings of one rumour often score on both sides of it
+# (the sample's lemon-water posts score 0.29-0.58 against 0.59), and a claim left out can
+# never be joined. The budget and the order (most check-worthy x most repeated) keep it cheap.
+_PENDING = (m.Claim.linked_at.is_(None), m.Claim.merged_into_id.is_(None))
 
 
-def waiting_count(factory: sessionmaker[Session], threshold: float) -> int:
-    """Check-worthy claims the linking stage has not encoded yet."""
+def waiting_count(factory: sessionmaker[Session]) -> int:
+    """Claims the linking stage has not encoded yet."""
     with factory() as session:
-        return int(session.scalar(select(func.count()).where(*_pending(threshold))) or 0)
+        return int(session.scalar(select(func.count()).where(*_PENDING)) or 0)
 
 
 @dataclass
@@ -183,7 +182,6 @@ def link_claims(
     factory: sessionmaker[Session],
     index: ClaimIndex,
     dense: Any,
-    threshold: float,
     *,
     limit: int | None = None,
     chunk: int = 64,
@@ -203,7 +201,7 @@ def link_claims(
                 select(
                     m.Claim.id, m.Claim.text, m.Claim.language, m.Claim.status, m.Claim.assignee_id
                 )
-                .where(*_pending(threshold))
+                .where(*_PENDING)
                 .order_by((m.Claim.score * m.Claim.mention_count).desc(), m.Claim.id)
                 .limit(size)
             ).all()
@@ -297,18 +295,18 @@ def detect(
         if dense is not None:
             budget += settings.cluster_link_budget * n_sentences / 100
             if budget >= 1:
-                linked = link_claims(factory, index, dense, model.threshold, limit=int(budget))
+                linked = link_claims(factory, index, dense, limit=int(budget))
                 budget -= linked.linked
                 report.linked_claims += linked.linked
                 merges |= linked.merges
         if progress is not None:
             progress(len(batch))
     if dense is not None:
-        if link_all:
-            linked = link_claims(factory, index, dense, model.threshold, progress=link_progress)
+        if link_all or report.items == 0:  # nothing new: the quiet time goes to the backlog
+            linked = link_claims(factory, index, dense, progress=link_progress)
             report.linked_claims += linked.linked
             merges |= linked.merges
-        report.waiting_claims = waiting_count(factory, model.threshold)
+        report.waiting_claims = waiting_count(factory)
     report.merged_claims = len(merges)
     created -= merges.keys()
     touched = {_final(merges, c) for c in touched}

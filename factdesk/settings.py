@@ -168,7 +168,8 @@ class Settings(BaseSettings):
         description=(
             "Claims the linking stage may encode per 100 sentences `factdesk detect` "
             "processes (each ~25 ms on two cores); the most check-worthy and most repeated "
-            "go first and the rest wait for a later run or `factdesk detect --link-all`. "
+            "go first and the rest wait for a run with no new items, which links them all, "
+            "or for `factdesk detect --link-all`. "
             "4 keeps detection above 500 sentences/s (docs/benchmarks.md)."
         ),
     )

@@ -121,7 +121,7 @@ def test_linking_budget_defers_claims_and_link_all_drains_them(
     report = detection.detect(settings, db, model=model, match=False)
     assert (report.new_claims, report.linked_claims, report.waiting_claims) == (3, 0, 3)
     assert encoded == []
-    drained = detection.detect(settings, db, model=model, match=False, link_all=True)
+    drained = detection.detect(settings, db, model=model, match=False)  # nothing new to detect
     assert (drained.items, drained.linked_claims, drained.merged_claims) == (0, 3, 1)
     assert drained.waiting_claims == 0
     assert encoded[0] == PETROL  # most check-worthy x most repeated first
@@ -146,7 +146,8 @@ def test_linking_never_merges_away_a_claim_an_editor_took(
     detection.detect(settings, db, model=model, match=False)
     with transaction(db) as session:
         vi = session.scalars(select(m.Claim).where(m.Claim.language == "vi")).one()
-        vi.status = "in_progress"
+        vi.status = "researching"  # an editor took it (web: Start)
+    _item(db, "c", GREETING, "2026-01-03")  # a busy run: only --link-all links past the budget
     report = detection.detect(settings, db, model=model, match=False, link_all=True)
     assert (report.linked_claims, report.merged_claims) == (2, 0)
     assert len(detection.list_claims(db)) == 2

@@ -30,7 +30,8 @@ def detect(
     Idempotent and resumable: each batch of items is stamped as detected in the transaction
     that writes its mentions, so a re-run continues where the last one stopped. Linking
     (multilingual-e5, once per claim) spends FACTDESK_CLUSTER_LINK_BUDGET encodings per 100
-    sentences; claims beyond it wait for the next run, or for `--link-all`.
+    sentences; claims beyond it wait for a run that finds no new items (it links them all),
+    or for `--link-all`.
     """
     settings, factory = open_store()
     total = detection.pending_count(factory)
