@@ -726,6 +726,7 @@ def show_claim(factory: sessionmaker[Session], claim_id: int) -> dict[str, Any]:
             "score": claim.score,
             "status": claim.status,
             "merged_into_id": claim.merged_into_id,
+            "linked_at": claim.linked_at,  # None: waiting for the linking stage
             "mention_count": claim.mention_count,
             "first_seen_at": claim.first_seen_at,
             "last_seen_at": claim.last_seen_at,

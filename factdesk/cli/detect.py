@@ -111,6 +111,8 @@ def claims_show(claim_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT)
     )
     if claim["merged_into_id"]:
         console.print(f"merged into claim {claim['merged_into_id']}")
+    elif claim["linked_at"] is None:
+        console.print("not linked yet: translations and rewordings may still join it")
     console.print(f"why: {claim['why'] or '-'}")
     for fc in claim["fact_checks"]:
         console.print(

@@ -141,3 +141,38 @@ def test_cli_eval_checkworthiness_bad_file_is_one_line_error(cli, tmp_path, keyw
     data.write_text("nope\n", encoding="utf-8")
     result = cli("eval", "checkworthiness", "--data", str(data))
     assert result.code == 1 and "not a CheckThat!" in result.err
+
+
+def test_cli_detect_link_all_links_waiting_claims(  # type: ignore[no-untyped-def]
+    cli, db, keyword_model, monkeypatch
+) -> None:
+    import numpy as np
+
+    from factdesk import detection
+
+    class Translations:
+        """Stands in for multilingual-e5: the two lemon wordings share a vector."""
+
+        dim = 2
+
+        def encode(self, texts: list[str], languages: list[str | None]) -> np.ndarray:
+            return np.asarray(
+                [[1.0, 0.0] if "lemon" in t or "chanh" in t else [0.0, 1.0] for t in texts]
+            )
+
+    monkeypatch.setattr(detection, "dense_encoder", lambda _s, _m: Translations())
+    monkeypatch.setenv("FACTDESK_CLUSTER_LINK_BUDGET", "0")
+    _items(db, [(LEMON_EN, "en", "2026-01-01"), (LEMON_VI, "vi", "2026-01-02")])
+    first = cli("detect", "--no-match")
+    assert first.code == 0, first.err
+    assert "0 linked (0 merged, 2 waiting)" in first.out
+    rows = json.loads(cli("claims", "list", "--format", "json").out)
+    assert "not linked yet" in cli("claims", "show", str(rows[0]["id"])).out
+    with transaction(db) as session:  # a busy stream: only --link-all links past the budget
+        session.add(m.Item(dedupe_key="k9", text=PETROL, language="en", content_hash="9"))
+    linked = cli("detect", "--no-match", "--link-all")
+    assert linked.code == 0, linked.err
+    assert "3 linked (1 merged, 0 waiting)" in linked.out, linked.out
+    rows = json.loads(cli("claims", "list", "--format", "json").out)
+    lemon = next(r for r in rows if r["text"] == LEMON_EN)
+    assert lemon["mentions"] == 2 and set(lemon["languages"].split(",")) == {"en", "vi"}
