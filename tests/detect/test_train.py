@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from factdesk.detect.build import train_checkworthiness
 from factdesk.detect.model import CheckWorthinessModel, write_keyword_model
@@ -46,7 +47,28 @@ def test_train_reports_cv_choices_and_cross_genre() -> None:
     assert 0.0 < result.threshold < 1.0
 
 
-def test_train_checkworthiness_writes_loadable_artefacts(tmp_path: Path) -> None:
+@pytest.fixture
+def quick_mlp(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shipped MLP configuration, trained for fewer steps (the tests check plumbing)."""
+    from factdesk.detect import train as train_module
+    from factdesk.detect.mlp import fit_mlp
+
+    monkeypatch.setattr(
+        train_module,
+        "_mlp",
+        lambda seed: lambda x, y, w: fit_mlp(x, y, sample_weight=w, seed=seed, steps=150),
+    )
+
+
+def test_train_with_the_mlp_learner_reports_its_oof_figures(quick_mlp: None) -> None:
+    result = train(_data(), learner="mlp", k=3, seed=0)
+    assert result.l2 is None and result.report["learner"] == "mlp"
+    assert set(result.report["oof_f1"]) == {"mlp"}
+    assert result.report["oof_f1_pooled"] > 0.6
+    assert set(result.report["cross_genre_f1"]) == {"debate->tweet", "tweet->debate"}
+
+
+def test_train_checkworthiness_writes_loadable_artefacts(tmp_path: Path, quick_mlp: None) -> None:
     rng = np.random.default_rng(3)
     rows = ["Sentence_id\tText\tclass_label"]
     worthy = ["Taxes rose by {} percent last year.", "Crime fell {} percent since the law passed."]
