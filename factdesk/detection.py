@@ -229,6 +229,14 @@ def link_claims(
                 .values(linked_at=datetime.now(UTC))
                 .execution_options(synchronize_session=False)
             )
+            for link in links:  # close, not sure: shown to editors as possibly the same
+                if link.target is None and link.nearest is not None:
+                    session.execute(
+                        update(m.Claim)
+                        .where(m.Claim.id == link.key)
+                        .values(similar_id=link.nearest, similar_score=round(link.similarity, 4))
+                        .execution_options(synchronize_session=False)
+                    )
         report.linked += len(rows)
         if progress is not None:
             progress(len(rows))
@@ -676,6 +684,41 @@ def list_claims(
     return rows[:limit]
 
 
+def similar_claims(session: Session, claim_id: int) -> list[dict[str, Any]]:
+    """Live claims that linking found close to this one but not close enough to merge: the
+    one it found for this claim, and those that found this claim (merged ones resolved to the
+    claim they joined). Most similar first."""
+    claim = session.get(m.Claim, claim_id)
+    if claim is None:
+        return []
+    found: dict[int, float] = {}
+    if claim.similar_id is not None and claim.similar_score is not None:
+        found[claim.similar_id] = claim.similar_score
+    for other_id, score in session.execute(
+        select(m.Claim.id, m.Claim.similar_score).where(m.Claim.similar_id == claim_id)
+    ):
+        found[other_id] = max(found.get(other_id, -1.0), float(score or 0.0))
+    out: dict[int, dict[str, Any]] = {}
+    for other_id, score in found.items():
+        other = session.get(m.Claim, other_id)
+        for _ in range(8):  # follow merges to the live claim (merges repoint, so one hop)
+            if other is None or other.merged_into_id is None:
+                break
+            other = session.get(m.Claim, other.merged_into_id)
+        if other is None or other.id == claim_id or other.merged_into_id is not None:
+            continue
+        if other.id not in out or out[other.id]["similarity"] < score:
+            out[other.id] = {
+                "id": other.id,
+                "text": other.text,
+                "language": other.language,
+                "mention_count": other.mention_count,
+                "status": other.status,
+                "similarity": round(score, 3),
+            }
+    return sorted(out.values(), key=lambda r: -r["similarity"])
+
+
 def show_claim(factory: sessionmaker[Session], claim_id: int) -> dict[str, Any]:
     """A claim with its mentions (ledger), daily counts, fact-check links and alerts."""
     from factdesk.detect.ledger import daily_counts
@@ -736,6 +779,7 @@ def show_claim(factory: sessionmaker[Session], claim_id: int) -> dict[str, Any]:
                 for d, n in daily_counts(mention.seen_at for mention, *_ in rows).items()
             },
             "fact_checks": claim_links(session, claim_id),
+            "similar": similar_claims(session, claim_id),
             "alerts": alerts,
             "mentions": mentions,
         }
@@ -762,10 +806,12 @@ def _audit(
     claim_id: int,
     before: dict[str, Any],
     after: dict[str, Any],
+    actor_id: int | None = None,
 ) -> None:
     session.add(
         m.AuditEvent(
             actor=actor,
+            actor_id=actor_id,
             action=action,
             entity_type="claim",
             entity_id=claim_id,
@@ -776,7 +822,12 @@ def _audit(
 
 
 def merge_claims(
-    factory: sessionmaker[Session], target_id: int, source_ids: Sequence[int], *, actor: str = "cli"
+    factory: sessionmaker[Session],
+    target_id: int,
+    source_ids: Sequence[int],
+    *,
+    actor: str = "cli",
+    actor_id: int | None = None,
 ) -> dict[str, Any]:
     """Move every mention of ``source_ids`` to ``target_id``; the sources point to the target
     (``merged_into_id``) so old links still resolve. Audited; refuses merged claims."""
@@ -828,6 +879,7 @@ def merge_claims(
                 source_id,
                 {"merged_into_id": None, "mention_ids": moved},
                 {"merged_into_id": target_id},
+                actor_id,
             )
         session.flush()
         session.refresh(target)
@@ -840,6 +892,7 @@ def merge_claims(
             target_id,
             before | {"absorbed": []},
             {"mention_count": target.mention_count, "absorbed": sources},
+            actor_id,
         )
         return {"target": target_id, "merged": sources, "mentions": target.mention_count}
 

@@ -411,3 +411,33 @@ def test_detect_notes_when_matching_is_missing(
     settings.cluster_dense = False
     report = detection.detect(settings, db, model=model)
     assert report.matched_claims == 0 and "not installed" in report.notes[0]
+
+
+def test_linking_keeps_a_close_call_as_a_suggestion_for_editors(
+    settings: Settings,
+    db: sessionmaker[Session],
+    model: CheckWorthinessModel,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Close(FakeDense):
+        """Petrol sits at cosine 0.55 from lemon: under 0.60 (same language), within 0.10."""
+
+        def encode(self, texts: list[str], languages: list[str | None]) -> np.ndarray:
+            out = super().encode(texts, languages)
+            out[out[:, 1] == 1] = np.array([1.0, 1.5, 0.0]) / np.linalg.norm([1.0, 1.5, 0.0])
+            return out
+
+    monkeypatch.setattr(detection, "dense_encoder", lambda _s, _m: Close())
+    _item(db, "a", f"{LEMON_EN} {LEMON_EN}", "2026-01-01")  # linked first (more repeated)
+    _item(db, "b", PETROL, "2026-01-02")
+    report = detection.detect(settings, db, model=model, match=False, link_all=True)
+    assert (report.new_claims, report.merged_claims) == (2, 0)
+    rows = {r["text"]: r["id"] for r in detection.list_claims(db)}
+    with db() as session:
+        (lemon_side,) = detection.similar_claims(session, rows[LEMON_EN])
+        (petrol_side,) = detection.similar_claims(session, rows[PETROL])
+    assert lemon_side["id"] == rows[PETROL] and petrol_side["id"] == rows[LEMON_EN]
+    assert lemon_side["similarity"] == petrol_side["similarity"] == pytest.approx(0.555, abs=1e-3)
+    detection.merge_claims(db, rows[LEMON_EN], [rows[PETROL]], actor="alice")
+    with db() as session:
+        assert detection.similar_claims(session, rows[LEMON_EN]) == []  # one claim now

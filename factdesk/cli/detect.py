@@ -118,6 +118,11 @@ def claims_show(claim_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT)
         console.print(
             f"fact-check [{fc['band']}]: {fc['rating']} — {fc['url'] or fc['claim_reviewed']}"
         )
+    for other in claim["similar"]:
+        console.print(
+            f"possibly the same as claim {other['id']} (similarity {other['similarity']:.2f}, "
+            f"{other['language'] or '?'}): {other['text']} — `factdesk claims merge` to join them"
+        )
     for alert in claim["alerts"]:
         console.print(f"[red]alert[/red] {alert['message']}")
     console.print("per day: " + ", ".join(f"{d} {n}" for d, n in claim["daily_counts"].items()))

@@ -32,6 +32,9 @@ Matrix = npt.NDArray[np.float32]
 
 MAX_EXEMPLARS = 20  # per claim and stage
 REDUNDANT = 0.97  # a wording this close to an exemplar adds nothing new
+# A claim this far under a linking threshold is shown to editors as possibly the same claim
+# (about the 1-in-100 random-pair level of Tatoeba, where 1 in 1,000 sets the thresholds).
+SUGGEST_MARGIN = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,11 +56,14 @@ class Assignment:
 
 @dataclass(frozen=True, slots=True)
 class Link:
-    """What linking decided for a claim: ``target`` is the claim it is the same as, if any."""
+    """What linking decided for a claim: ``target`` is the claim it is the same as, if any;
+    else ``nearest`` is the most similar claim within ``SUGGEST_MARGIN`` of the thresholds,
+    for an editor to judge."""
 
     key: Hashable
     target: Hashable | None
     similarity: float
+    nearest: Hashable | None = None
 
 
 class _Bank:
@@ -198,7 +204,8 @@ class ClaimIndex:
         one passing its threshold (same or cross language) is its ``target`` and the claim's
         exemplars move there (the caller merges the two in the database). Otherwise - or if
         the claim is not ``movable`` (an editor is working on it) - the claim is linked on its
-        own and later claims can join it.
+        own and later claims can join it, and the most similar claim within
+        ``SUGGEST_MARGIN`` of the thresholds is reported as ``nearest``.
         """
         if self._dense is None:
             raise ValueError("this index has no dense stage (dense_dim=0)")
@@ -206,27 +213,24 @@ class ClaimIndex:
         out: list[Link] = []
         can_move = list(movable) if movable is not None else [True] * len(keys)
         for key, v, language, free in zip(keys, dense, languages, can_move, strict=True):
-            if not free:
-                self.add_dense(key, v, language)
-                out.append(Link(key, None, 0.0))
-                continue
             own = set(self._dense.rows.get(key, ()))
+            strict = (t.dense_same, t.dense_cross)
             row, sim = self._dense.best(
-                v,
-                0,
-                language,
-                same_only=False,
-                thresholds=(t.dense_same, t.dense_cross),
-                skip=own,
+                v, 0, language, same_only=False, thresholds=strict, skip=own
             )
-            if row >= 0:
+            if free and row >= 0:
                 target = self._dense.owner[row]
                 self._merge(key, target)
                 self._dense.add(target, v, language)
                 out.append(Link(key, target, sim))
+                continue
+            loose = (t.dense_same - SUGGEST_MARGIN, t.dense_cross - SUGGEST_MARGIN)
+            row, sim = self._dense.best(v, 0, language, same_only=False, thresholds=loose, skip=own)
+            self._claims.add(key)
+            self._dense.add(key, v, language)
+            if row >= 0:
+                out.append(Link(key, None, sim, self._dense.owner[row]))
             else:
-                self._claims.add(key)
-                self._dense.add(key, v, language)
                 out.append(Link(key, None, 0.0))
         return out
 

@@ -125,6 +125,10 @@ class Claim(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # When the linking stage (multilingual-e5) encoded this claim; empty = still waiting.
     linked_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The claim linking found most similar without being sure (an editor decides), and how
+    # similar; no foreign key: claims are never deleted, and a merged one still resolves.
+    similar_id: Mapped[int | None] = mapped_column(index=True)
+    similar_score: Mapped[float | None] = mapped_column(Float)
 
 
 class Mention(Base):

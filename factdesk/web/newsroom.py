@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from factdesk import detection
 from factdesk.errors import NotFound
 from factdesk.store.models import Claim
 from factdesk.web import charts, queries
@@ -15,7 +16,7 @@ from factdesk.web.deps import db, desk, require
 from factdesk.web.export import csv_response
 from factdesk.web.matches import matches_for, recorded_matches
 from factdesk.web.render import page
-from factdesk.workflow import Action, Context, Permission, State, decide
+from factdesk.workflow import Action, Context, Permission, State, decide, has_permission
 
 router = APIRouter(prefix="/desk")
 QUEUE_COLUMNS = [
@@ -109,6 +110,9 @@ def claim(
         matches=matches,
         match_note="",
         can_start=can_start,
+        similar=detection.similar_claims(session, claim_id),
+        can_merge=claim_row.merged_into_id is None
+        and has_permission(actor.role, Permission.REVIEW),
     )
 
 
@@ -142,3 +146,19 @@ def start(
     with session.begin():
         fc_id = service.start(session, actor, claim_id)
     return RedirectResponse(f"/desk/fact-checks/{fc_id}", status_code=303)
+
+
+@router.post("/claims/{claim_id}/merge")
+def merge(
+    request: Request,
+    claim_id: int,
+    into: int = Form(...),
+    actor: Actor = Depends(require(Permission.REVIEW)),
+) -> Response:
+    """Fold this claim into claim ``into`` (the same claim worded differently or in another
+    language): mentions move, counts are recomputed, both sides are audited. Refused for a
+    claim already merged, or into itself or a merged one."""
+    state = desk(request)
+    detection.merge_claims(state.factory, into, [claim_id], actor=actor.username, actor_id=actor.id)
+    state.cache.clear()  # spread, queue and dashboard figures changed
+    return RedirectResponse(f"/desk/claims/{into}", status_code=303)

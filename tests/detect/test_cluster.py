@@ -90,3 +90,12 @@ def test_link_needs_a_dense_stage() -> None:
     index = ClaimIndex(dim=2, thresholds=0.9)
     with pytest.raises(ValueError, match="no dense stage"):
         index.link([1], _unit([1.0, 0.0]), ["en"])
+
+
+def test_link_names_the_nearest_claim_just_under_the_threshold() -> None:
+    index = ClaimIndex(dim=2, thresholds=Thresholds(0.9, 0.95, 0.8), dense_dim=2)
+    index.add_dense(1, _unit([1.0, 0.0])[0], "en")
+    near, far = index.link([2, 3], _unit([1.0, 0.9], [0.0, 1.0]), ["vi", "vi"])
+    assert near.target is None and near.nearest == 1  # cos 0.74: under 0.8, within 0.1
+    assert round(near.similarity, 2) == 0.74
+    assert far.target is None and far.nearest is None  # 0.0 to claim 1, 0.67 to claim 2 (vi)
