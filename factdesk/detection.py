@@ -38,7 +38,7 @@ from factdesk.detect.ledger import is_false_rating, resurgences
 from factdesk.detect.mentions import ItemText, extract_mentions
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import MentionVectoriser
-from factdesk.errors import Conflict, NotFound
+from factdesk.errors import Conflict, NotFound, WorkflowError
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import rowcount, transaction
@@ -830,7 +830,8 @@ def merge_claims(
     actor_id: int | None = None,
 ) -> dict[str, Any]:
     """Move every mention of ``source_ids`` to ``target_id``; the sources point to the target
-    (``merged_into_id``) so old links still resolve. Audited; refuses merged claims."""
+    (``merged_into_id``) so old links still resolve. Audited; refuses merged claims, and
+    claims with a fact-check of their own (they may only be merged into)."""
     from factdesk.errors import InputError, NotFound
 
     sources = [s for s in dict.fromkeys(source_ids) if s != target_id]
@@ -846,6 +847,13 @@ def merge_claims(
             source = session.get(m.Claim, source_id)
             if source is None:
                 raise NotFound(f"no claim {source_id}", where="claims merge")
+            if source.status not in ("new", "merged"):
+                # Its fact-check (in progress or published) belongs to it; merging it away
+                # would orphan that work. The other claim can be merged into it instead.
+                raise WorkflowError(
+                    f"claim {source_id} has a fact-check ({source.status}): merge the other "
+                    f"claim into it instead"
+                )
             moved = list(
                 session.scalars(select(m.Mention.id).where(m.Mention.claim_id == source_id))
             )

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import detection
 from factdesk.detect.model import CheckWorthinessModel, write_keyword_model
-from factdesk.errors import Conflict, InputError, NotFound
+from factdesk.errors import Conflict, InputError, NotFound, WorkflowError
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
@@ -322,6 +322,22 @@ def test_merge_and_split_are_audited(
             select(m.AuditEvent.action).where(m.AuditEvent.actor == "editor1")
         ).all()
         assert actions.count("claim.merge") == 2 and actions.count("claim.split") == 2
+
+
+def test_a_claim_with_a_fact_check_is_merged_into_never_away(
+    settings: Settings, db: sessionmaker[Session], model: CheckWorthinessModel
+) -> None:
+    _item(db, "a", LEMON_EN, "2026-01-01")
+    _item(db, "b", LEMON_VI, "2026-01-02", language="vi")
+    _run(settings, db, model)
+    rows = {r["text"]: r["id"] for r in detection.list_claims(db)}
+    with transaction(db) as session:
+        claim = session.get(m.Claim, rows[LEMON_EN])
+        assert claim is not None
+        claim.status = "draft"  # a checker is writing its verdict
+    with pytest.raises(WorkflowError, match="merge the other claim into it"):
+        detection.merge_claims(db, rows[LEMON_VI], [rows[LEMON_EN]])
+    assert detection.merge_claims(db, rows[LEMON_EN], [rows[LEMON_VI]])["mentions"] == 2
 
 
 def test_merged_claim_no_longer_attracts_mentions(

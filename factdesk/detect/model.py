@@ -5,8 +5,9 @@ Artefacts live in ``factdesk/models/checkworthiness/`` (written by
 
 - ``static.npz``  the distilled static embedding table (pieces, piece scores, vectors);
 - ``scorer.json`` the weights of the full model (a small MLP over the static embedding and
-  the signals, ``mlp.py``), a signals-only logistic-regression fallback, the decision threshold of each (chosen by cross-validation on the training
-  splits) and a record of how they were trained.
+  the signals, ``mlp.py``), a signals-only logistic-regression fallback, the decision
+  threshold of each (chosen by cross-validation on the training splits) and a record of
+  how they were trained.
 
 If ``static.npz`` is missing or unreadable the signals-only fallback scores instead, and
 :attr:`CheckWorthinessModel.kind` says so (``factdesk doctor`` reports it).

@@ -111,7 +111,8 @@ def claim(
         match_note="",
         can_start=can_start,
         similar=detection.similar_claims(session, claim_id),
-        can_merge=claim_row.merged_into_id is None
+        # only a claim without a fact-check of its own can be merged away (see merge_claims)
+        can_merge=claim_row.status == State.NEW.value
         and has_permission(actor.role, Permission.REVIEW),
     )
 
