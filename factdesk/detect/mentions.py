@@ -45,12 +45,12 @@ def extract_mentions(
         item.language for item, item_spans in zip(items, spans, strict=True) for _ in item_spans
     ]
     probabilities = model.probabilities(texts, languages)
-    cut = model.mention_threshold if threshold is None else threshold
     out: list[list[Mention]] = []
     k = 0
     from factdesk.detect.signals import find_signals
 
     for item, item_spans in zip(items, spans, strict=True):
+        cut = model.mention_threshold_for(item.language) if threshold is None else threshold
         mentions: list[Mention] = []
         for text, start, end in item_spans:
             p = float(probabilities[k])

@@ -45,7 +45,7 @@ class MLPModel:
 
 def fit_mlp(
     x: npt.NDArray[np.floating],
-    y: npt.NDArray[np.integer] | npt.NDArray[np.bool_],
+    y: npt.NDArray[np.integer] | npt.NDArray[np.bool_] | npt.NDArray[np.floating],
     *,
     sample_weight: npt.NDArray[np.floating] | None = None,
     hidden: int = 64,
@@ -57,9 +57,9 @@ def fit_mlp(
     batch: int = 256,
     seed: int = 0,
 ) -> MLPModel:
-    """Weighted cross-entropy, Adam, ``steps`` minibatches (whole shuffled epochs, at least
-    ``steps`` of them: ~10 epochs of the 24,000 training sentences, as many as it takes on a
-    small set); member ``i`` is seeded ``seed + i``."""
+    """Weighted cross-entropy (``y``: labels, or a teacher's probabilities), Adam, at least
+    ``steps`` minibatches in whole shuffled epochs (~10 epochs of the 24,000 training
+    sentences, as many as it takes on a small set); member ``i`` is seeded ``seed + i``."""
     xf = np.asarray(x, dtype=np.float64)
     yf = np.asarray(y, dtype=np.float64)
     if xf.ndim != 2 or xf.shape[0] != yf.shape[0] or xf.shape[0] == 0:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,9 @@ class ScorerWeights:
     model: LogisticModel | MLPModel
     threshold: float
     mention_threshold: float | None = None
+    # Languages whose scores sit apart from the training language's get their own mention
+    # threshold (Vietnamese, from the distilled rows: see ``build.vietnamese_threshold``).
+    mention_thresholds: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ScorerWeights:
@@ -71,7 +74,12 @@ class ScorerWeights:
         else:
             raise ValueError(f"unknown scorer kind {kind!r}")
         mention = data.get("mention_threshold")
-        return cls(model, float(data["threshold"]), float(mention) if mention is not None else None)
+        return cls(
+            model,
+            float(data["threshold"]),
+            float(mention) if mention is not None else None,
+            {str(k): float(v) for k, v in data.get("mention_thresholds", {}).items()},
+        )
 
     def to_json(self) -> dict[str, Any]:
         def rounded(a: npt.NDArray[np.float64]) -> Any:
@@ -95,6 +103,7 @@ class ScorerWeights:
             **weights,
             "threshold": self.threshold,
             "mention_threshold": self.mention_threshold,
+            "mention_thresholds": self.mention_thresholds,
         }
 
 
@@ -194,6 +203,16 @@ class CheckWorthinessModel:
         if self._threshold_override is not None:
             return self._threshold_override
         return self._weights.mention_threshold or self._weights.threshold
+
+    def mention_threshold_for(self, language: str | None) -> float:
+        """The mention threshold for a sentence in ``language``: the override if set, else
+        the language's own (chosen at training, where there is one), else the general one."""
+        self._load()
+        assert self._weights is not None
+        if self._threshold_override is not None:
+            return self._threshold_override
+        own = self._weights.mention_thresholds.get(language or "")
+        return own if own is not None else self.mention_threshold
 
     def probabilities(
         self, texts: Sequence[str], languages: Sequence[str | None] | None = None

@@ -35,14 +35,27 @@ MENTION_RECALL = 0.9
 
 
 @dataclass(frozen=True, slots=True)
+class SoftSet:
+    """Unlabelled rows with a teacher's probabilities as targets (cross-lingual distillation:
+    Vietnamese sentences scored by a classifier over multilingual-e5). Always trained on,
+    never scored: every figure comes from the labelled rows alone. ``share`` is their total
+    weight relative to the labelled rows they are trained with."""
+
+    features: npt.NDArray[np.floating]
+    targets: FloatArray
+    share: float
+
+
+@dataclass(frozen=True, slots=True)
 class TrainingSet:
     features: npt.NDArray[np.floating]
     labels: npt.NDArray[np.bool_]
     genres: tuple[str, ...]
+    soft: SoftSet | None = None
 
 
 Model = LogisticModel | MLPModel
-Fit = Callable[[npt.NDArray[np.floating], npt.NDArray[np.bool_], FloatArray], Model]
+Fit = Callable[[npt.NDArray[np.floating], FloatArray, FloatArray], Model]
 Learner = Literal["logistic", "mlp"]
 
 
@@ -119,13 +132,33 @@ def f1_at(labels: npt.NDArray[np.bool_], probs: FloatArray, threshold: float) ->
     return 2 * tp / denom if denom else 0.0
 
 
+def fit_with_soft(
+    fitter: Fit,
+    features: npt.NDArray[np.floating],
+    labels: npt.NDArray[np.bool_],
+    weights: FloatArray,
+    soft: SoftSet | None,
+) -> Model:
+    """Fit on labelled rows plus, if given, the soft rows at their share of the weight."""
+    if soft is None or len(soft.targets) == 0:
+        return fitter(features, labels.astype(np.float64), weights)
+    soft_w = np.full(len(soft.targets), weights.sum() * soft.share / len(soft.targets))
+    return fitter(
+        np.vstack([features, soft.features]),
+        np.concatenate([labels.astype(np.float64), soft.targets]),
+        np.concatenate([weights, soft_w]),
+    )
+
+
 def out_of_fold(data: TrainingSet, fitter: Fit, *, k: int, seed: int) -> FloatArray:
     folds = grouped_folds(data.genres, k, seed)
     weights = sample_weights(data.labels, data.genres)
     probs = np.zeros(len(data.labels))
     for f in range(k):
         test = folds == f
-        model = fitter(data.features[~test], data.labels[~test], weights[~test])
+        model = fit_with_soft(
+            fitter, data.features[~test], data.labels[~test], weights[~test], data.soft
+        )
         probs[test] = model.predict_proba(data.features[test])
     return probs
 
@@ -143,7 +176,9 @@ def cross_genre(data: TrainingSet, fitter: Fit) -> dict[str, float]:
             tr, te = g == train_name, g == test_name
             sub = TrainingSet(data.features[tr], data.labels[tr], tuple(g[tr]))
             threshold, _ = best_threshold(sub.labels, out_of_fold(sub, fitter, k=5, seed=0))
-            model = fitter(sub.features, sub.labels, balanced_weights(sub.labels))
+            model = fitter(
+                sub.features, sub.labels.astype(np.float64), balanced_weights(sub.labels)
+            )
             out[f"{train_name}->{test_name}"] = round(
                 f1_at(data.labels[te], model.predict_proba(data.features[te]), threshold), 4
             )
@@ -185,7 +220,13 @@ def train(
     l2, fitter = candidates[chosen]
     threshold, pooled_f1 = best_threshold(data.labels, probs)
     mention_threshold = min(recall_threshold(data.labels, probs, MENTION_RECALL), threshold)
-    model = fitter(data.features, data.labels, sample_weights(data.labels, data.genres))
+    model = fit_with_soft(
+        fitter,
+        data.features,
+        data.labels,
+        sample_weights(data.labels, data.genres),
+        data.soft,
+    )
     report: dict[str, Any] = {
         "folds": k,
         "seed": seed,
@@ -204,8 +245,10 @@ def train(
             for genre in genres
         },
     }
+    if data.soft is not None:
+        report["soft_rows"] = {"rows": len(data.soft.targets), "share": data.soft.share}
     if len(genres) > 1:
-        report["cross_genre_f1"] = cross_genre(data, fitter)
+        report["cross_genre_f1"] = cross_genre(data, fitter)  # labelled genres only
     return TrainResult(
         model=model, threshold=threshold, l2=l2, report=report, mention_threshold=mention_threshold
     )
