@@ -109,3 +109,18 @@ def test_model_keeps_dense_centres(tmp_path: Path) -> None:
     dense = CenteredDense(Inner(), model.dense_centers)
     out = dense.encode(["a", "b"], ["en", "vi"])
     assert np.allclose(out, [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_mention_threshold_per_language_and_override(tmp_path: Path) -> None:
+    from factdesk.detect.logreg import LogisticModel
+    from factdesk.detect.model import ScorerWeights, write_model
+
+    z = np.zeros(21)
+    weights = ScorerWeights(LogisticModel(z, np.ones(21), z, 0.0), 0.6, 0.3, {"vi": 0.2})
+    assert ScorerWeights.from_json(weights.to_json()).mention_thresholds == {"vi": 0.2}
+    write_model(tmp_path / "m", None, None, weights)
+    model = CheckWorthinessModel(tmp_path / "m")
+    assert (model.mention_threshold_for("vi"), model.mention_threshold_for("en")) == (0.2, 0.3)
+    assert model.mention_threshold_for(None) == 0.3
+    forced = CheckWorthinessModel(tmp_path / "m", threshold=0.5)
+    assert forced.mention_threshold_for("vi") == 0.5  # FACTDESK_DETECT_THRESHOLD wins

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from factdesk.detect.build import train_checkworthiness
+from factdesk.detect.logreg import fit
 from factdesk.detect.model import CheckWorthinessModel, write_keyword_model
 from factdesk.detect.train import TrainingSet, best_threshold, grouped_folds, sample_weights, train
 
@@ -91,3 +92,35 @@ def test_train_checkworthiness_writes_loadable_artefacts(tmp_path: Path, quick_m
         False,
     ]
     assert model.meta["rows"] == 120
+
+
+def test_soft_rows_are_trained_on_at_their_share_and_never_scored() -> None:
+    from factdesk.detect.train import SoftSet, fit_with_soft
+
+    seen: list[tuple[int, float, float]] = []
+
+    def fitter(x: np.ndarray, y: np.ndarray, w: np.ndarray):  # type: ignore[no-untyped-def]
+        seen.append((len(x), float(w[-5:].sum()), float(w[:-5].sum())))
+        return fit(x, y, sample_weight=w)
+
+    data = _data()
+    soft = SoftSet(np.zeros((5, 4)), np.full(5, 0.5), share=0.25)
+    fit_with_soft(fitter, data.features, data.labels, np.ones(len(data.labels)), soft)
+    rows, soft_weight, labelled_weight = seen[-1]
+    assert rows == len(data.labels) + 5 and np.isclose(soft_weight, 0.25 * labelled_weight)
+    result = train(TrainingSet(data.features, data.labels, data.genres, soft), k=3, seed=0)
+    assert result.report["soft_rows"] == {"rows": 5, "share": 0.25}
+    assert result.report["oof_f1_pooled"] > 0.6  # scored on the labelled rows only
+
+
+def test_vietnamese_threshold_keeps_the_teachers_mass() -> None:
+    from factdesk.detect.build import vietnamese_threshold
+    from factdesk.detect.train import SoftSet
+
+    class Identity:
+        def predict_proba(self, x: np.ndarray) -> np.ndarray:
+            return np.asarray(x[:, 0], dtype=np.float64)
+
+    scores = np.array([[0.9], [0.7], [0.5], [0.3], [0.1]])
+    teacher = np.array([0.5, 0.3, 0.1, 0.1, 0.0])  # mass 1.0: 0.9 of it lies above 0.5
+    assert vietnamese_threshold(Identity(), SoftSet(scores, teacher, 0.25), recall=0.9) == 0.5
