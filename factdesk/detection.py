@@ -317,7 +317,8 @@ def detect(
         report.waiting_claims = waiting_count(factory)
     report.merged_claims = len(merges)
     created -= merges.keys()
-    touched = {_final(merges, c) for c in touched}
+    # links never chain: only a waiting claim moves, and only into a linked one
+    touched = {merges.get(c, c) for c in touched}
     report.new_claims = len(created)
     report.updated_claims = len(touched - created)
     if match and created:
@@ -339,8 +340,9 @@ def _process_batch(
     from factdesk.detect.mentions import candidate_sentences
 
     items = [ItemText(row.text or "", row.language) for row in batch]
-    n_sentences = sum(len(candidate_sentences(i)) for i in items)
-    found = extract_mentions(items, model)
+    spans = [candidate_sentences(item) for item in items]  # split once: counted and scored
+    n_sentences = sum(len(s) for s in spans)
+    found = extract_mentions(items, model, spans=spans)
     flat = [
         (row, mention) for row, mentions in zip(batch, found, strict=True) for mention in mentions
     ]
@@ -412,12 +414,6 @@ def _process_batch(
         if rows:
             session.execute(insert(m.Mention), rows)
     return new_ids, claim_ids, len(flat), n_sentences
-
-
-def _final(merges: dict[int, int], claim_id: int) -> int:
-    while claim_id in merges:
-        claim_id = merges[claim_id]
-    return claim_id
 
 
 def _min(a: datetime | None, b: datetime) -> datetime:
@@ -701,9 +697,8 @@ def similar_claims(session: Session, claim_id: int) -> list[dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for other_id, score in found.items():
         other = session.get(m.Claim, other_id)
-        for _ in range(8):  # follow merges to the live claim (merges repoint, so one hop)
-            if other is None or other.merged_into_id is None:
-                break
+        if other is not None and other.merged_into_id is not None:
+            # merges repoint what was merged before, so one hop reaches the live claim
             other = session.get(m.Claim, other.merged_into_id)
         if other is None or other.id == claim_id or other.merged_into_id is not None:
             continue

@@ -219,10 +219,10 @@ def test_detect_skips_items_another_run_took(
     _item(db, "a", PETROL, "2026-01-01")
     real = detection.extract_mentions
 
-    def racing(items, mdl):  # type: ignore[no-untyped-def]
+    def racing(items, mdl, **options):  # type: ignore[no-untyped-def]
         with transaction(db) as session:  # a concurrent run stamps the item meanwhile
             session.execute(m.Item.__table__.update().values(detected_at=_d("2026-01-01")))
-        return real(items, mdl)
+        return real(items, mdl, **options)
 
     monkeypatch.setattr(detection, "extract_mentions", racing)
     report = _run(settings, db, model)

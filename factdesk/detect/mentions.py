@@ -35,11 +35,20 @@ def candidate_sentences(item: ItemText) -> list[tuple[str, int, int]]:
     return out
 
 
+Span = tuple[str, int, int]
+
+
 def extract_mentions(
-    items: Sequence[ItemText], model: CheckWorthinessModel, *, threshold: float | None = None
+    items: Sequence[ItemText],
+    model: CheckWorthinessModel,
+    *,
+    threshold: float | None = None,
+    spans: Sequence[list[Span]] | None = None,
 ) -> list[list[Mention]]:
-    """Mentions of each item, in item order; all sentences scored in one batch (fast path)."""
-    spans = [candidate_sentences(item) for item in items]
+    """Mentions of each item, in item order; all sentences scored in one batch (fast path).
+    ``spans``: the items' ``candidate_sentences``, if the caller has them already."""
+    if spans is None:
+        spans = [candidate_sentences(item) for item in items]
     texts = [text for item_spans in spans for text, _s, _e in item_spans]
     languages = [
         item.language for item, item_spans in zip(items, spans, strict=True) for _ in item_spans
