@@ -230,6 +230,78 @@ def eval_checkworthiness(
     )
 
 
+@eval_app.command("sample-detection")
+def eval_sample_detection() -> None:
+    """Check-worthiness per language on the bundled sample posts; last line is JSON.
+
+    The sample's answer key (scenarios.json) names the posts that repeat a fact-checked claim
+    and those that state none. Every sample file is ingested into a throwaway SQLite desk;
+    each post scores as its best sentence, against its language's mention threshold. The
+    only Vietnamese check-worthiness measure there is - invented posts, so a sanity check,
+    not a benchmark. FACTDESK_DETECT_MODEL_DIR picks the model to measure.
+    """
+    import tempfile
+
+    from sqlalchemy import select
+
+    from factdesk import demo
+    from factdesk.detect.mentions import ItemText, candidate_sentences
+    from factdesk.eval.checkworthiness import item_separation
+    from factdesk.settings import get_settings
+    from factdesk.store import models as m
+    from factdesk.store.db import make_engine, session_factory, upgrade
+
+    base = get_settings()
+    model = detection.load_model(base)
+    key = json.loads(demo.sample_path("scenarios.json").read_text(encoding="utf-8"))
+    claims = {ref["id"] for claim in key["claims"].values() for ref in claim["repeated_in"]}
+    others = {ref["id"] for ref in key["not_claims"]}
+    with tempfile.TemporaryDirectory() as root:
+        settings = base.model_copy(
+            update={"data_dir": Path(root), "database_url": f"sqlite:///{root}/sample.db"}
+        )
+        engine = make_engine(settings.effective_database_url)
+        try:
+            upgrade(engine)
+            factory = session_factory(engine)
+            demo.load_samples(settings, factory)
+            with factory() as session:
+                items = session.execute(
+                    select(m.Item.external_id, m.Item.text, m.Item.language)
+                ).all()
+        finally:
+            engine.dispose()
+    scores: dict[str, tuple[list[float], list[float]]] = {}
+    for external_id, text, language in items:
+        if external_id not in claims and external_id not in others:
+            continue
+        sentences = [s for s, _start, _end in candidate_sentences(ItemText(text, language))]
+        if not sentences:
+            continue
+        best = float(model.probabilities(sentences, [language] * len(sentences)).max())
+        positive, negative = scores.setdefault(language or "?", ([], []))
+        (positive if external_id in claims else negative).append(best)
+    figures = {
+        language: item_separation(positive, negative, model.mention_threshold_for(language))
+        for language, (positive, negative) in sorted(scores.items())
+    }
+    render_rows(
+        [{"language": k, **v} for k, v in figures.items()],
+        OutputFormat.table,
+        columns=(
+            "language",
+            "claim_items",
+            "other_items",
+            "auc",
+            "threshold",
+            "claim_items_flagged",
+            "other_items_flagged",
+        ),
+        title="sample posts: claim posts vs others",
+    )
+    print(json.dumps({"model": model.kind, **figures}))
+
+
 @eval_app.command("paraphrase")
 def eval_paraphrase(
     directory: Path = typer.Option(

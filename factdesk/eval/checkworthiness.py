@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from factdesk.errors import InputError
 
@@ -109,4 +110,24 @@ def evaluate_checkworthiness(
         "recall_yes": round(scores.recall_yes, 4),
         "accuracy": round(scores.accuracy, 4),
         "sentences_per_s": round(len(rows) / elapsed, 1),
+    }
+
+
+def item_separation(
+    positive: Sequence[float], negative: Sequence[float], threshold: float
+) -> dict[str, Any]:
+    """How well item scores (an item's best sentence) tell items that state a claim from
+    items that do not: ROC AUC, and the share of each flagged at ``threshold``."""
+    from factdesk.eval.metrics import roc_auc
+
+    def flagged(scores: Sequence[float]) -> float:
+        return round(sum(s >= threshold for s in scores) / len(scores), 3) if scores else 0.0
+
+    return {
+        "claim_items": len(positive),
+        "other_items": len(negative),
+        "auc": round(roc_auc(positive, negative), 3),
+        "threshold": round(threshold, 4),
+        "claim_items_flagged": flagged(positive),
+        "other_items_flagged": flagged(negative),
     }

@@ -62,3 +62,12 @@ def ranking_report(
     return {
         key: round(value, 4) if isinstance(value, float) else value for key, value in report.items()
     }
+
+
+def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half):
+    the area under the ROC curve, computed pairwise (fine for the hundreds of items it sees)."""
+    if not positive or not negative:
+        return 0.0
+    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in positive for n in negative)
+    return wins / (len(positive) * len(negative))

@@ -176,3 +176,12 @@ def test_cli_detect_link_all_links_waiting_claims(  # type: ignore[no-untyped-de
     rows = json.loads(cli("claims", "list", "--format", "json").out)
     lemon = next(r for r in rows if r["text"] == LEMON_EN)
     assert lemon["mentions"] == 2 and set(lemon["languages"].split(",")) == {"en", "vi"}
+
+
+def test_cli_eval_sample_detection_scores_the_answer_key(cli, keyword_model) -> None:  # type: ignore[no-untyped-def]
+    result = cli("eval", "sample-detection")
+    assert result.code == 0, result.err
+    figures = json.loads(result.out.strip().splitlines()[-1])
+    assert set(figures) == {"model", "en", "vi"}
+    assert figures["vi"]["claim_items"] > 30 and figures["vi"]["other_items"] > 5
+    assert 0.0 <= figures["en"]["auc"] <= 1.0

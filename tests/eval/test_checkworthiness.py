@@ -75,3 +75,11 @@ def test_read_never_crashes_on_arbitrary_text(
         read_checkworthiness_tsv(path)
     except InputError:
         pass
+
+
+def test_item_separation_reports_auc_and_flag_rates() -> None:
+    from factdesk.eval.checkworthiness import item_separation
+
+    figures = item_separation([0.9, 0.6, 0.2], [0.3, 0.1], threshold=0.5)
+    assert figures["auc"] == round(5 / 6, 3)
+    assert (figures["claim_items_flagged"], figures["other_items_flagged"]) == (0.667, 0.0)

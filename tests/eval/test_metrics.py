@@ -29,3 +29,11 @@ def test_ranking_report_averages_over_every_qrels_query() -> None:
     assert report["map@1"] == pytest.approx(1 / 3, abs=1e-4)
     assert report["map@5"] == pytest.approx((1 + 0.5 + 0) / 3, abs=1e-4)
     assert report["mrr"] == pytest.approx(0.5, abs=1e-4)
+
+
+def test_roc_auc_counts_pairs_and_half_ties() -> None:
+    from factdesk.eval.metrics import roc_auc
+
+    assert roc_auc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert roc_auc([0.5], [0.5, 0.9]) == 0.25
+    assert roc_auc([], [0.1]) == 0.0
