@@ -44,12 +44,12 @@ import numpy as np
 from sqlalchemy import insert
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import detection
 from factdesk.detect import signals
 from factdesk.detect.cluster import ClaimIndex, Thresholds
 from factdesk.detect.mentions import ItemText, candidate_sentences, extract_mentions
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import CenteredDense, MentionVectoriser
+from factdesk.services import detect as detection
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import make_engine, session_factory, transaction, upgrade

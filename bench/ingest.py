@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from factdesk import pipeline
+from factdesk.services import ingest as pipeline
 from factdesk.settings import Settings
 from factdesk.store import models
 from factdesk.store.db import make_engine, session_factory, upgrade

@@ -35,11 +35,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.jobs import JobQueue, Worker
-from factdesk.publish import queries, webhooks
 from factdesk.publish.export import export_site
+from factdesk.services import webhooks
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import make_engine, session_factory, transaction, upgrade
+from factdesk.store.reads import public as queries
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

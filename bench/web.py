@@ -39,9 +39,9 @@ from urllib.parse import quote
 import httpx
 from sqlalchemy import insert, text
 
+from factdesk.services.accounts import HASHER, token_hash
 from factdesk.store import models as m
 from factdesk.store.db import make_engine, upgrade
-from factdesk.web.auth import HASHER, token_hash
 
 OUT = Path(__file__).parent / "out"
 TIMEOUT = 30.0  # seconds before a request counts as an error (a stuck server ends the run)

@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import pipeline
+from factdesk.services import ingest as pipeline
 from factdesk.settings import Settings
 from factdesk.store import models
 
@@ -78,8 +78,8 @@ def run_demo(
     port: int = 8000,
 ) -> None:
     """Load, detect, match, publish a few verdicts through the real workflow, then serve."""
-    from factdesk import detection
     from factdesk.publish.demo import publish_samples
+    from factdesk.services import detect as detection
     from factdesk.store.db import transaction
     from factdesk.web.demo import ensure_demo_users
 
@@ -120,7 +120,7 @@ def _show_counts(console: Console, factory: sessionmaker[Session]) -> None:
 
 
 def _show_claims(console: Console, factory: sessionmaker[Session]) -> None:
-    from factdesk import detection
+    from factdesk.services import detect as detection
 
     table = Table(title="Top claims by worthiness x spread")
     for column in ("id", "claim", "mentions", "languages", "fact-check"):

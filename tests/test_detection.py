@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import detection
 from factdesk.detect.model import CheckWorthinessModel, write_keyword_model
 from factdesk.errors import Conflict, InputError, NotFound, WorkflowError
+from factdesk.services import detect as detection
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
@@ -391,9 +391,9 @@ def test_new_claims_are_matched_through_the_matching_stage(
         fc.claim_id = claim_id  # the simplest link the matching stage can make
         return ["match"]
 
-    fake = types.ModuleType("factdesk.matching")
+    fake = types.ModuleType("factdesk.services.match")
     fake.match_claim = match_claim  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "factdesk.matching", fake)
+    monkeypatch.setitem(sys.modules, "factdesk.services.match", fake)
     with transaction(db) as session:
         session.add(
             m.FactCheck(
@@ -422,7 +422,7 @@ def test_detect_notes_when_matching_is_missing(
 ) -> None:
     import sys
 
-    monkeypatch.setitem(sys.modules, "factdesk.matching", None)  # import fails
+    monkeypatch.setitem(sys.modules, "factdesk.services.match", None)  # import fails
     _item(db, "a", LEMON_EN, "2026-01-01")
     settings.cluster_dense = False
     report = detection.detect(settings, db, model=model)

@@ -34,7 +34,7 @@ FORBIDDEN = (
     "factdesk.jobs",
     "factdesk.cli",
     "factdesk.publish",
-    "factdesk.pipeline",
+    "factdesk.services.ingest",
     "factdesk.net",
     "factdesk.demo",
 )

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import matching
 from factdesk.errors import InputError
+from factdesk.services import match as matching
 from factdesk.settings import Settings
 from factdesk.store import models
 

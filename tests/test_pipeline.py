@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import pipeline
 from factdesk.errors import FetchError, InputError, ParseError, RobotsDisallowed
+from factdesk.services import ingest as pipeline
 from factdesk.settings import Settings
 from factdesk.store import models
 from tests.httpserver import LocalServer, Request, Response

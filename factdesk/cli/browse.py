@@ -8,10 +8,10 @@ from typing import Any
 import typer
 from sqlalchemy import func, select
 
-from factdesk import pipeline
 from factdesk.cli.app import items_app, open_store, quarantine_app, sources_app
 from factdesk.cli.render import OutputFormat, console, render_rows
 from factdesk.errors import NotFound
+from factdesk.services import ingest as pipeline
 from factdesk.store import models
 from factdesk.store.db import transaction
 

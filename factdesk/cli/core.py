@@ -32,7 +32,7 @@ def doctor(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
 ) -> None:
     """Print the effective settings, database reachability, extras and models."""
-    from factdesk import diagnostics
+    from factdesk.services import diagnostics
 
     settings = get_settings()
     checks = [

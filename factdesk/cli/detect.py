@@ -8,9 +8,9 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from factdesk import detection
 from factdesk.cli.app import alerts_app, app, claims_app, eval_app, open_store, train_app
 from factdesk.cli.render import OutputFormat, console, err_console, render_rows
+from factdesk.services import detect as detection
 
 FORMAT = typer.Option(OutputFormat.table, "--format", help="table or json")
 

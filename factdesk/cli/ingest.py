@@ -9,9 +9,9 @@ from typing import cast
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from factdesk import pipeline
 from factdesk.cli.app import ingest_app, open_store
 from factdesk.cli.render import console, err_console
+from factdesk.services import ingest as pipeline
 
 
 class FileKind(enum.StrEnum):

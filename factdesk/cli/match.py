@@ -1,5 +1,5 @@
 """`factdesk match`, `factdesk index ...`, `factdesk eval retrieval|crosslingual`,
-`factdesk train matcher`: thin shells over :mod:`factdesk.matching` and :mod:`factdesk.eval`."""
+`factdesk train matcher`: thin shells over :mod:`factdesk.services.match` and :mod:`factdesk.eval`."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def match(
     """Find earlier fact-checks of TEXT: score, band, publisher, rating, URL and why."""
     from datetime import UTC, datetime
 
-    from factdesk.matching import match_text, match_to_dict
+    from factdesk.services.match import match_text, match_to_dict
 
     posted = None
     if date is not None:
@@ -83,7 +83,7 @@ def match(
 @index_app.command("rebuild")
 def index_rebuild() -> None:
     """Build the matching index again from every published fact-check."""
-    from factdesk.matching import rebuild_index
+    from factdesk.services.match import rebuild_index
 
     settings, factory = open_store()
     with factory() as session:
@@ -96,7 +96,7 @@ def index_status(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
 ) -> None:
     """What the matching index holds, whether it is current, and the retrieval mode."""
-    from factdesk.matching import index_status as status
+    from factdesk.services.match import index_status as status
 
     settings, factory = open_store()
     with factory() as session:
@@ -109,7 +109,7 @@ def index_status(
 
 
 def _eval_embedder(lexical_only: bool):  # type: ignore[no-untyped-def]
-    from factdesk.matching import embedder_for
+    from factdesk.services.match import embedder_for
     from factdesk.settings import get_settings
 
     return None if lexical_only else embedder_for(get_settings())
@@ -130,7 +130,7 @@ def eval_retrieval(
     """CheckThat! 2022 Task 2A: rank every vclaim for each qrels query; JSON figures last."""
     from factdesk.eval.checkthat import write_run
     from factdesk.eval.retrieval import evaluate_retrieval
-    from factdesk.matching import model_for
+    from factdesk.services.match import model_for
     from factdesk.settings import get_settings
     from factdesk.text.langid import detect_language
 

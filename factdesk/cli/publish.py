@@ -38,7 +38,7 @@ def publish_validate(fmt: OutputFormat = FORMAT) -> None:
         claimreview_warnings,
         validate_claimreview,
     )
-    from factdesk.publish.queries import iter_public, organisation
+    from factdesk.store.reads.public import iter_public, organisation
 
     settings, factory = open_store()
     org, rows, failed = organisation(settings), [], 0
@@ -77,7 +77,7 @@ def webhooks_add(
     secret: str = typer.Option(None, help="Signing secret; a random one is made when left out."),
 ) -> None:
     """Register a webhook and print its signing secret (shown this once)."""
-    from factdesk.publish.webhooks import add_webhook
+    from factdesk.services.webhooks import add_webhook
 
     _, factory = open_store()
     with transaction(factory) as session:
@@ -89,7 +89,7 @@ def webhooks_add(
 @webhooks_app.command("list")
 def webhooks_list(fmt: OutputFormat = FORMAT) -> None:
     """Webhooks with their pending, delivered and failed deliveries."""
-    from factdesk.publish.webhooks import list_webhooks
+    from factdesk.services.webhooks import list_webhooks
 
     _, factory = open_store()
     with factory() as session:
@@ -108,7 +108,7 @@ def webhooks_set_active(
     active: bool = typer.Option(..., "--active/--paused", help="Resume or pause deliveries."),
 ) -> None:
     """Pause or resume a webhook (a paused one gets no new deliveries)."""
-    from factdesk.publish.webhooks import set_active
+    from factdesk.services.webhooks import set_active
 
     _, factory = open_store()
     with transaction(factory) as session:
@@ -124,7 +124,7 @@ def webhooks_deliveries(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """The delivery log, newest first: attempts, answers and errors."""
-    from factdesk.publish.webhooks import list_deliveries
+    from factdesk.services.webhooks import list_deliveries
 
     _, factory = open_store()
     with factory() as session:
@@ -152,7 +152,7 @@ def webhooks_deliveries(
 def webhooks_retry(delivery_id: int = typer.Argument(..., help="The delivery's id.")) -> None:
     """Send a failed delivery again (its attempts start afresh)."""
     from factdesk.jobs import nudge_deliveries
-    from factdesk.publish.webhooks import retry_now
+    from factdesk.services.webhooks import retry_now
 
     settings, factory = open_store()
     with transaction(factory) as session:

@@ -8,8 +8,8 @@ import typer
 
 from factdesk.cli.app import app, open_store, users_app
 from factdesk.cli.render import OutputFormat, console, render_rows
+from factdesk.services.review import audit
 from factdesk.store.db import transaction
-from factdesk.web.desk import audit
 
 ROLES = "viewer, checker, editor or admin"
 
@@ -36,7 +36,7 @@ def users_add(
     generate: bool = typer.Option(False, "--generate", help="Make up a password and print it."),
 ) -> None:
     """Create an account; asks for the password twice unless --generate."""
-    from factdesk.web.auth import add_user
+    from factdesk.services.accounts import add_user
 
     if generate:
         password = secrets.token_urlsafe(12)
@@ -64,7 +64,7 @@ def users_list(
     fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json"),
 ) -> None:
     """List accounts with their roles."""
-    from factdesk.web.auth import list_users
+    from factdesk.services.accounts import list_users
 
     _, factory = open_store()
     with factory() as session:
@@ -78,7 +78,7 @@ def users_set_role(
     role: str = typer.Argument(..., help=f"The new role: {ROLES}."),
 ) -> None:
     """Change an account's role (the user is signed out everywhere)."""
-    from factdesk.web.auth import set_role
+    from factdesk.services.accounts import set_role
 
     _, factory = open_store()
     with transaction(factory) as session:

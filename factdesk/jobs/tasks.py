@@ -34,7 +34,7 @@ def register(queue: JobQueue) -> Tasks:
     @huey.task(name="deliver_webhook")  # type: ignore[untyped-decorator]
     def deliver_webhook(delivery_id: int) -> None:
         """One attempt at a webhook delivery; a failure schedules the next attempt."""
-        from factdesk.publish.webhooks import deliver
+        from factdesk.services.webhooks import deliver
 
         outcome = deliver(queue.settings, queue.factory, int(delivery_id), send=queue.send)
         if outcome.result != "skipped":
@@ -45,7 +45,7 @@ def register(queue: JobQueue) -> Tasks:
     @huey.periodic_task(crontab(minute="*"), name="sweep_deliveries")  # type: ignore[untyped-decorator]
     def sweep_deliveries() -> None:
         """Enqueue every delivery that is due: the guarantee behind the queue's nudges."""
-        from factdesk.publish.webhooks import due_ids
+        from factdesk.services.webhooks import due_ids
 
         with queue.factory() as session:
             ids = due_ids(session, limit=SWEEP_BATCH)

@@ -1,6 +1,6 @@
 """ "Has this been checked?": a text in, the fact-checks that may answer it out.
 
-The matching stage (``factdesk.matching.match_text``: BM25 + embeddings + a trained ranker)
+The matching stage (``factdesk.services.match.match_text``: BM25 + embeddings + a trained ranker)
 answers when it is installed. Without it a plain word-overlap search over the same
 fact-checks answers, and the result says so (``engine``), so a partner knows how much to
 trust a miss. Candidates are our live fact-checks and imported ones (other publishers',
@@ -84,7 +84,7 @@ def check_text(settings: Settings, session: Session, text: str, k: int = 5) -> C
         raise InputError(f"at most {MAX_TEXT} characters", where="text")
     k = max(1, min(k, 20))
     try:
-        from factdesk.matching import match_text  # type: ignore[import-not-found,unused-ignore]
+        from factdesk.services.match import match_text  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return CheckResult(
             "words",

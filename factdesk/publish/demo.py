@@ -4,8 +4,8 @@
 and creating the demo accounts: a checker starts each claim, cites an archived document of
 the sample evidence library with the exact quote, writes the verdict and submits it; an
 editor approves and publishes it; one verdict is then corrected with a public note. Every
-step goes through :mod:`factdesk.web.desk` (the same rules, audit and conditional updates as
-the newsroom pages) and :func:`factdesk.publishing.on_published`, so the demo's public pages,
+step goes through :mod:`factdesk.services.review` (the same rules, audit and conditional updates as
+the newsroom pages) and :func:`factdesk.services.publish.on_published`, so the demo's public pages,
 ClaimReview, feeds and webhooks are exactly what a real desk produces.
 
 The sample texts are invented (``factdesk/data/sample/README.md``). A claim is found by its
@@ -112,7 +112,7 @@ def _library() -> dict[str, dict[str, Any]]:
 
 
 def _actor(session: Session, username: str) -> Any:
-    from factdesk.web.auth import Actor
+    from factdesk.services.accounts import Actor
     from factdesk.workflow import Role
 
     user = session.scalar(select(m.User).where(m.User.username == username))
@@ -148,10 +148,10 @@ def publish_samples(
 ) -> list[str]:
     """Publish the demo scenarios whose claims exist and are still new; returns one line
     per fact-check for the demo to print (running it again publishes nothing twice)."""
-    from factdesk.publishing import on_published
-    from factdesk.web import desk
-    from factdesk.web.appsettings import load
-    from factdesk.web.archive import ArchivedPage
+    from factdesk.services import review as desk
+    from factdesk.services.editorial import load
+    from factdesk.services.publish import on_published
+    from factdesk.services.research import ArchivedPage
     from factdesk.workflow import Action
 
     library = _library()

@@ -24,9 +24,10 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import InputError
-from factdesk.publish import queries, urls
+from factdesk.publish import urls
 from factdesk.publish.documents import archive_document, fact_check_document, index_document
 from factdesk.settings import Settings
+from factdesk.store.reads import public as queries
 
 MARKER = ".factdesk-export"
 

@@ -1,7 +1,7 @@
 """The plain records the publishing builders work on.
 
 The builders (ClaimReview, Atom, sitemap, DataFeed) are pure functions over these records,
-so they are tested without a database; :mod:`factdesk.publish.queries` fills them from the
+so they are tested without a database; :mod:`factdesk.store.reads.public` fills them from the
 store. Nothing here names a person: the author of a fact-check is the organisation, and an
 appearance is a URL and a date, never who posted it.
 """

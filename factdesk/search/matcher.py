@@ -20,7 +20,7 @@ Pipeline for one query:
 The matcher is plain data in memory: built from ``(id, FactCheck)`` records, updated in place
 (:meth:`Matcher.upsert`, :meth:`Matcher.remove`) and turned into arrays for saving
 (:meth:`Matcher.to_arrays`). Saving, loading and keeping it in step with the database is the
-shell's business (``factdesk.matching``).
+shell's business (``factdesk.services.match``).
 """
 
 from __future__ import annotations

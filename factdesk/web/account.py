@@ -6,7 +6,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from factdesk.web import auth, i18n
+from factdesk.services import accounts as auth
+from factdesk.services.review import audit
+from factdesk.web import i18n
 from factdesk.web.deps import (
     SESSION_COOKIE,
     check_anonymous_csrf,
@@ -15,7 +17,6 @@ from factdesk.web.deps import (
     desk,
     require,
 )
-from factdesk.web.desk import audit
 from factdesk.web.render import page, secure, set_session_cookie
 from factdesk.workflow import Permission, Role
 

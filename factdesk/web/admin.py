@@ -11,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
+from factdesk.services import accounts as auth
+from factdesk.services import editorial as appsettings
+from factdesk.services.research import check_url
+from factdesk.services.review import audit
 from factdesk.store.models import Citation, EvidenceDocument, Source
-from factdesk.web import appsettings, auth, lists
-from factdesk.web.archive import check_url
+from factdesk.store.reads import desk_lists as lists
+from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
-from factdesk.web.desk import audit
-from factdesk.web.export import csv_response
 from factdesk.web.render import page
 from factdesk.workflow import Permission
 
@@ -84,7 +86,7 @@ def fetch_source(
     actor: auth.Actor = Depends(SOURCES),
     session: Session = Depends(db),
 ) -> Response:
-    from factdesk.pipeline import ingest_feed
+    from factdesk.services.ingest import ingest_feed
 
     source = session.get(Source, source_id)
     if source is None or source.kind != "feed":

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from factdesk.errors import InputError, TooLarge
-from factdesk.web import tipline
+from factdesk.services import tipline
 from factdesk.web.deps import client_address, desk
 
 router = APIRouter(prefix="/api/v1")

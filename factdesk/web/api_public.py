@@ -18,10 +18,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from factdesk.publish import claims, queries, tokens, webhooks
+from factdesk.publish import tokens
 from factdesk.publish.check import check_text
 from factdesk.publish.documents import fact_check_document, index_document
-from factdesk.web import auth
+from factdesk.services import accounts as auth
+from factdesk.services import webhooks
+from factdesk.store.reads import api as claims
+from factdesk.store.reads import public as queries
 from factdesk.web.deps import SESSION_COOKIE, LoginRequired, db, desk, require
 from factdesk.workflow import Permission, has_permission
 

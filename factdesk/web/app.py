@@ -44,7 +44,7 @@ ROUTERS: list[tuple[str, str]] = [
     ("factdesk.web.api", "router"),
     ("factdesk.web.api_public", "router"),
     ("factdesk.web.deliveries", "router"),
-    ("factdesk.web.tips", "router"),
+    ("factdesk.web.submit", "router"),
     ("factdesk.web.public", "router"),
 ]
 

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from factdesk.publish import webhooks
-from factdesk.web import auth
+from factdesk.services import accounts as auth
+from factdesk.services import webhooks
+from factdesk.services.review import audit
 from factdesk.web.deps import db, desk, require
-from factdesk.web.desk import audit
 from factdesk.web.render import page
 from factdesk.workflow import Permission
 

@@ -8,8 +8,8 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from factdesk.services.accounts import HASHER
 from factdesk.store.models import User
-from factdesk.web.auth import HASHER
 from factdesk.workflow import Role
 
 DEMO_USERS = (

@@ -21,9 +21,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import PermissionDenied
+from factdesk.services import accounts as auth
+from factdesk.services.editorial import DeskSettings, load
 from factdesk.settings import Settings
-from factdesk.web import auth
-from factdesk.web.appsettings import DeskSettings, load
 from factdesk.workflow import Permission, has_permission
 
 SESSION_COOKIE = "fd_session"

@@ -8,13 +8,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError
-from factdesk.publishing import on_published
+from factdesk.services import research as archive
+from factdesk.services import review as service
+from factdesk.services.accounts import Actor
+from factdesk.services.publish import on_published
 from factdesk.store.models import Claim
-from factdesk.web import archive, lists, queries
-from factdesk.web import desk as service
-from factdesk.web.auth import Actor
+from factdesk.store.reads import desk as queries
+from factdesk.store.reads import desk_lists as lists
+from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
-from factdesk.web.export import csv_response
 from factdesk.web.render import markdown, page
 from factdesk.workflow import (
     Action,

@@ -1,6 +1,6 @@
 """Earlier fact-checks that match a claim, for the claim page.
 
-Uses the matching stage (``factdesk.matching.match_text``) when it is installed, else the
+Uses the matching stage (``factdesk.services.match.match_text``) when it is installed, else the
 imported fact-checks already linked to the claim. Results are cached per claim for the
 cache period, because matching runs a search and the claim page is the busiest page.
 """
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from factdesk.errors import FactdeskError
 from factdesk.settings import Settings
-from factdesk.web.queries import linked_fact_checks
+from factdesk.store.reads.desk import linked_fact_checks
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 60.0  # seconds matching is left alone after an unexpected failure
@@ -91,7 +91,7 @@ def matches_for(
     if stored:
         return stored, ""
     try:
-        from factdesk.matching import match_text  # type: ignore[import-not-found,unused-ignore]
+        from factdesk.services.match import match_text  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return linked_fact_checks(session, claim_id), "matching not installed"
     broken = _broken.get("until", 0.0)

@@ -6,14 +6,15 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from factdesk import detection
 from factdesk.errors import NotFound
+from factdesk.services import detect as detection
+from factdesk.services import review as service
+from factdesk.services.accounts import Actor
 from factdesk.store.models import Claim
-from factdesk.web import charts, queries
-from factdesk.web import desk as service
-from factdesk.web.auth import Actor
+from factdesk.store.reads import desk as queries
+from factdesk.web import charts
+from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
-from factdesk.web.export import csv_response
 from factdesk.web.matches import matches_for, recorded_matches
 from factdesk.web.render import page
 from factdesk.workflow import Action, Context, Permission, State, decide, has_permission

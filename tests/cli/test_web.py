@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk.services.accounts import verify_password
 from factdesk.store import models as m
-from factdesk.web.auth import verify_password
 
 CLI = Any
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from factdesk.errors import ConfigError
 from factdesk.jobs import JobQueue, Worker, get_queue
 from factdesk.jobs.serializer import JsonSerializer
-from factdesk.publish import webhooks
+from factdesk.services import webhooks
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
 from factdesk.store.models import WebhookDelivery

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from factdesk.errors import NotFound
 from factdesk.publish.claimreview import claimreview_jsonld, validate_claimreview
 from factdesk.publish.demo import publish_samples
-from factdesk.publish.queries import iter_public, organisation
+from factdesk.services import accounts as auth
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
-from factdesk.web import auth
+from factdesk.store.reads.public import iter_public, organisation
 
 from .seed import T0, add_claim
 

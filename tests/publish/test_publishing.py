@@ -1,4 +1,4 @@
-"""factdesk.publishing: what the workflow calls inside a publish/correct/withdraw."""
+"""factdesk.services.publish: what the workflow calls inside a publish/correct/withdraw."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import InputError
 from factdesk.jobs import JobQueue
-from factdesk.publish import webhooks
-from factdesk.publishing import on_published, on_resurgence
+from factdesk.services import webhooks
+from factdesk.services.publish import on_published, on_resurgence
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
 from factdesk.store.models import FactCheck, WebhookDelivery

@@ -6,8 +6,9 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import NotFound
-from factdesk.publish import queries
-from factdesk.publish.queries import (
+from factdesk.store.db import transaction
+from factdesk.store.reads import public as queries
+from factdesk.store.reads.public import (
     MAX_APPEARANCES,
     load_archived,
     load_public,
@@ -16,7 +17,6 @@ from factdesk.publish.queries import (
     recent_changes,
     search_public,
 )
-from factdesk.store.db import transaction
 
 from .seed import T0, add_fact_check, correct, withdraw
 

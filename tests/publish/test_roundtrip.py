@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import pipeline
 from factdesk.publish.export import export_site
-from factdesk.publish.queries import iter_public, organisation
 from factdesk.publish.records import PublishedFactCheck
+from factdesk.services import ingest as pipeline
 from factdesk.settings import Settings
 from factdesk.store.db import make_engine, session_factory, transaction, upgrade
 from factdesk.store.models import FactCheck
+from factdesk.store.reads.public import iter_public, organisation
 from factdesk.web.public import Documents
 
 from .seed import T0, add_fact_check, correct, withdraw

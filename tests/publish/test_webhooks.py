@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import InputError, NotFound
-from factdesk.publish import webhooks
 from factdesk.publish.signing import verify
+from factdesk.services import webhooks
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
 from factdesk.store.models import WebhookDelivery

@@ -19,9 +19,10 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk.services import accounts as auth
+from factdesk.services import ratelimit
 from factdesk.settings import Settings
 from factdesk.store import models as m
-from factdesk.web import auth, ratelimit
 from factdesk.web.app import create_app
 
 with warnings.catch_warnings():

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import InputError
+from factdesk.services import editorial as appsettings
 from factdesk.store import models as m
-from factdesk.web import appsettings
 from tests.web.conftest import Persona
 
 FORM = {

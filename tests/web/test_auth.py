@@ -11,9 +11,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import InputError, NotFound
+from factdesk.services import accounts as auth
 from factdesk.settings import Settings
 from factdesk.store import models as m
-from factdesk.web import auth
 from factdesk.web.app import create_app
 from tests.web.conftest import PASSWORD, Persona, TestClient, add_user
 

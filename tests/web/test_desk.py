@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import Conflict, NotFound, WorkflowError
+from factdesk.services import review as desk
+from factdesk.services.accounts import Actor
+from factdesk.services.editorial import DeskSettings
+from factdesk.services.research import ArchivedPage
 from factdesk.store import models as m
-from factdesk.web import desk
-from factdesk.web.appsettings import DeskSettings
-from factdesk.web.archive import ArchivedPage
-from factdesk.web.auth import Actor
 from factdesk.workflow import Action, Role
 from tests.web.conftest import add_user, seed_claim
 

@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk.services import accounts as auth
 from factdesk.store import models as m
-from factdesk.web import auth
 from factdesk.workflow import Permission, Role, has_permission
 from tests.web.conftest import PASSWORD, Persona, TestClient
 

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.publish import webhooks
+from factdesk.services import webhooks
 from factdesk.store import models as m
 from factdesk.store.db import transaction
 

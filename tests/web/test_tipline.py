@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk.services import tipline
 from factdesk.settings import Settings
 from factdesk.store import models as m
-from factdesk.web import tipline
 from tests.web.conftest import Persona, TestClient
 
 

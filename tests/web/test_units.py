@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from factdesk.web.archive import extract_text, quote_in
+from factdesk.services.research import extract_text, quote_in
+from factdesk.store.reads.desk import QueueFilter
 from factdesk.web.charts import bar_chart, fill_days
-from factdesk.web.export import cell, to_csv
-from factdesk.web.queries import QueueFilter
+from factdesk.web.csvfile import cell, to_csv
 
 
 def test_charts_fill_days_puts_zeros_in_gaps() -> None:

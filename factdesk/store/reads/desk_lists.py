@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdesk.store import models as m
-from factdesk.web.queries import Row, like_terms
+from factdesk.store.reads.desk import Row, like_terms
 from factdesk.workflow import State
 
 PAGE_SIZE = 100

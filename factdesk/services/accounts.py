@@ -19,9 +19,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
+from factdesk.services import ratelimit
 from factdesk.settings import Settings
 from factdesk.store.models import User, WebSession
-from factdesk.web import ratelimit
 from factdesk.workflow import Role
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended cost

@@ -27,9 +27,9 @@ from sqlalchemy.orm import Session
 from factdesk.errors import InputError
 from factdesk.publish.claimreview import claimreview_jsonld, require_valid
 from factdesk.publish.documents import fact_check_document
-from factdesk.publish.queries import load_public, organisation
-from factdesk.publish.webhooks import record_event
+from factdesk.services.webhooks import record_event
 from factdesk.settings import Settings, get_settings
+from factdesk.store.reads.public import load_public, organisation
 
 # Accepted ``event`` values (the workflow's state or action names) -> webhook event.
 _FACT_CHECK_EVENTS = {
@@ -40,7 +40,7 @@ _FACT_CHECK_EVENTS = {
     "withdrawn": "fact_check.withdrawn",
     "withdraw": "fact_check.withdrawn",
 }
-_PENDING = "factdesk.publishing.pending"
+_PENDING = "factdesk.services.publish.pending"
 
 
 def on_published(

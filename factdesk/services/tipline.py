@@ -18,9 +18,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError
+from factdesk.services import ratelimit
 from factdesk.settings import Settings
 from factdesk.store.models import Item, Submission
-from factdesk.web import ratelimit
 
 MAX_BODY = 64 * 1024  # bytes of a whole tipline request
 MAX_CONTACT = 300
@@ -78,8 +78,9 @@ def _store_item(settings: Settings, session: Session, tip: Tip) -> tuple[int | N
     """The tip as an item of the tipline source. The link goes into the text rather than the
     item URL, so two tips about one link stay two items instead of one overwriting the
     other."""
-    from factdesk import pipeline, types
+    from factdesk import types
     from factdesk.ingest.urls import dedupe_key
+    from factdesk.services import ingest as pipeline
 
     text = "\n".join(part for part in (tip.text, tip.url) if part)
     source = pipeline.get_or_create_source(session, "submission", SOURCE_LOCATION, name="Tipline")

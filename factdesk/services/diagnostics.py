@@ -96,7 +96,7 @@ def queue_check(settings: Settings) -> Check:
 def model_checks(settings: Settings) -> list[Check]:
     """Models in use and their fallbacks (each stage says which one it runs)."""
     checks = []
-    from factdesk.detection import load_model
+    from factdesk.services.detect import load_model
 
     for name, detail in load_model(settings).describe().items():
         checks.append(Check(name, not detail.startswith("unavailable"), detail))

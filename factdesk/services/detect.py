@@ -431,12 +431,12 @@ def match_new_claims(
     settings: Settings, factory: sessionmaker[Session], claim_ids: Sequence[int]
 ) -> tuple[int, str]:
     """Match each new claim against earlier fact-checks through the matching stage
-    (``factdesk.matching.match_claim``), which records ``auto`` links and ``suggest``
+    (``factdesk.services.match.match_claim``), which records ``auto`` links and ``suggest``
     suggestions in ``claim_matches``. Returns (claims with a match, note for the user)."""
     import importlib
 
     try:
-        matching = importlib.import_module("factdesk.matching")
+        matching = importlib.import_module("factdesk.services.match")
     except ImportError:
         return 0, "claim matching is not installed: new claims were not matched"
     match_claim = getattr(matching, "match_claim", None)
@@ -554,7 +554,7 @@ def check_resurgence(
 def _announce(session: Session, settings: Settings, claim_id: int, details: dict[str, Any]) -> None:
     """Send the alert to subscribed webhooks, in the same transaction (the outbox)."""
     try:
-        from factdesk.publishing import on_resurgence
+        from factdesk.services.publish import on_resurgence
     except ImportError:
         return
     on_resurgence(session, claim_id, details, settings=settings)

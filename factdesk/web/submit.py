@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from factdesk.errors import InputError
-from factdesk.web import tipline
+from factdesk.services import tipline
 from factdesk.web.api import read_limited, store_tip
 from factdesk.web.deps import check_anonymous_csrf
 from factdesk.web.render import page

@@ -71,7 +71,7 @@ def list_claims(
     limit: int = 50,
 ) -> dict[str, Any]:
     """Claims, most recently seen first (merged duplicates are left out)."""
-    from factdesk.web.queries import like_terms
+    from factdesk.store.reads.desk import like_terms
 
     where: list[Any] = [m.Claim.merged_into_id.is_(None)]
     if query.strip():
@@ -101,7 +101,7 @@ def list_claims(
 
 def claim_detail(session: Session, claim_id: int, *, base_url: str) -> dict[str, Any]:
     """One claim with its mentions per day over the last ``TREND_DAYS`` days."""
-    from factdesk.web.queries import day_counts
+    from factdesk.store.reads.desk import day_counts
 
     claim = session.get(m.Claim, claim_id)
     if claim is None:

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from factdesk.services.editorial import DeskSettings
 from factdesk.store import models as m
-from factdesk.web.appsettings import DeskSettings
 from factdesk.workflow import ACTIVE_STATES, State
 
 PAGE_SIZE = 50

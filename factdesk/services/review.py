@@ -23,6 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied, WorkflowError
+from factdesk.services.accounts import Actor
+from factdesk.services.editorial import DeskSettings
+from factdesk.services.research import ArchivedPage, quote_in, store_document
 from factdesk.store.db import rowcount
 from factdesk.store.models import (
     AuditEvent,
@@ -32,9 +35,6 @@ from factdesk.store.models import (
     FactCheckVersion,
     ReviewComment,
 )
-from factdesk.web.appsettings import DeskSettings
-from factdesk.web.archive import ArchivedPage, quote_in, store_document
-from factdesk.web.auth import Actor
 from factdesk.workflow import Action, Context, Permission, State, has_permission, require
 
 # Audit actions that make the actor an author of the fact-check (who may then not approve it).

@@ -1,0 +1,1 @@
+"""The desk's operations: one module per stage of the flow."""
