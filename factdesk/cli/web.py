@@ -8,7 +8,7 @@ import typer
 
 from factdesk.cli.app import app, open_store, users_app
 from factdesk.cli.render import OutputFormat, console, render_rows
-from factdesk.services.review import audit
+from factdesk.services import audit
 from factdesk.store.db import transaction
 
 ROLES = "viewer, checker, editor or admin"
@@ -45,7 +45,7 @@ def users_add(
     _, factory = open_store()
     with transaction(factory) as session:
         user = add_user(session, username, password, role)
-        audit(
+        audit.record(
             session,
             None,
             "user.add",
@@ -83,7 +83,7 @@ def users_set_role(
     _, factory = open_store()
     with transaction(factory) as session:
         before, after = set_role(session, username, role)
-        audit(
+        audit.record(
             session,
             None,
             "user.set_role",

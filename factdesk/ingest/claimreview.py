@@ -24,7 +24,7 @@ from factdesk.ingest.dates import parse_datetime
 from factdesk.ingest.decode import decode_text
 from factdesk.ingest.fields import http_url, language_code, text_or_none
 from factdesk.ingest.redact import jsonld_excerpt
-from factdesk.types import FactCheck, ParseResult, Rating, Rejected
+from factdesk.types import Appearance, FactCheck, ParseResult, Rating, Rejected
 
 __all__ = ["find_claimreviews", "from_jsonld", "parse_claimreview", "schema_types"]
 
@@ -249,7 +249,7 @@ def _language(value: object) -> str | None:
     return _LANGUAGE_NAMES.get(value.strip().lower()) or language_code(value)
 
 
-def _appearances(item: dict[str, Any]) -> tuple[str, ...]:
+def _appearances(item: dict[str, Any]) -> tuple[Appearance, ...]:
     found: list[str] = []
     for key in ("firstAppearance", "appearance"):
         value = item.get(key)
@@ -261,7 +261,7 @@ def _appearances(item: dict[str, Any]) -> tuple[str, ...]:
             )
             if url and url not in found:
                 found.append(url)
-    return tuple(found)
+    return tuple(Appearance(url) for url in found)
 
 
 def _date(value: object) -> datetime | None:

@@ -112,13 +112,13 @@ def _library() -> dict[str, dict[str, Any]]:
 
 
 def _actor(session: Session, username: str) -> Any:
-    from factdesk.services.accounts import Actor
+    from factdesk.types import Actor
     from factdesk.workflow import Role
 
     user = session.scalar(select(m.User).where(m.User.username == username))
     if user is None:
         raise NotFound(f"no user {username!r}: create the demo accounts first")
-    return Actor(user.id, user.username, Role(user.role), csrf="", session_id=0)
+    return Actor(user.id, user.username, Role(user.role))
 
 
 def _find_claim(session: Session, keywords: tuple[str, ...]) -> int | None:

@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Literal
 
-Band = Literal["auto", "suggest", "hidden"]
+from factdesk.types import Band
+
 BANDS: tuple[Band, ...] = ("auto", "suggest", "hidden")
 
 DEFAULT_AUTO = {"en": 0.9, "vi": 0.95, "*": 0.95}

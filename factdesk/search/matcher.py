@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from factdesk.search.bands import Band, BandPolicy
+from factdesk.search.bands import BandPolicy
 from factdesk.search.bm25 import BM25Index
 from factdesk.search.dense import EXACT_LIMIT, VectorIndex
 from factdesk.search.embed import Embedder
@@ -50,44 +50,13 @@ from factdesk.search.features import (
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
-from factdesk.types import FactCheck
+from factdesk.types import Band, FactCheck, Match, Why
 
 F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 
 LANGUAGE_DETECTOR = Callable[[str], str | None]
 _WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-
-@dataclass(frozen=True, slots=True)
-class Why:
-    """Why a fact-check matched: the words it shares with the query per field, the cosine
-    similarity of the meanings (``None`` without an embedding model), and whether the two are
-    in different languages."""
-
-    terms: dict[str, tuple[str, ...]]
-    similarity: float | None
-    cross_lingual: bool
-    head: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "terms": {k: list(v) for k, v in self.terms.items()},
-            "similarity": None if self.similarity is None else round(self.similarity, 4),
-            "cross_lingual": self.cross_lingual,
-            "scored_by": self.head,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Match:
-    """One fact-check found for a query: calibrated score (0..1), band and why."""
-
-    id: str
-    fact_check: FactCheck
-    score: float
-    band: Band
-    why: Why
 
 
 @dataclass(frozen=True, slots=True)

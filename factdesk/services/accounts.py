@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
@@ -22,23 +21,13 @@ from factdesk.errors import InputError, NotFound
 from factdesk.services import ratelimit
 from factdesk.settings import Settings
 from factdesk.store.models import User, WebSession
+from factdesk.types import Actor, SignedIn
 from factdesk.workflow import Role
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended cost
 MIN_PASSWORD = 10
 # Verified against when the user name is unknown, so both failures take the same time.
 _DUMMY_HASH = HASHER.hash("factdesk-dummy-password")
-
-
-@dataclass(frozen=True, slots=True)
-class Actor:
-    """The signed-in person making a request, as the views and the workflow see them."""
-
-    id: int
-    username: str
-    role: Role
-    csrf: str
-    session_id: int
 
 
 def hash_password(password: str) -> str:
@@ -98,8 +87,8 @@ def start_session(session: Session, settings: Settings, user: User) -> str:
     return token
 
 
-def load_actor(session: Session, token: str | None) -> Actor | None:
-    """The actor behind a session cookie, or None when it is missing, expired or disabled."""
+def load_session(session: Session, token: str | None) -> SignedIn | None:
+    """The sign-in behind a session cookie, or None when it is missing, expired or disabled."""
     if not token:
         return None
     row = session.execute(
@@ -115,7 +104,7 @@ def load_actor(session: Session, token: str | None) -> Actor | None:
         return None
     session_id, csrf, user_id, username, role = row
     try:
-        return Actor(user_id, username, Role(role), csrf, session_id)
+        return SignedIn(Actor(user_id, username, Role(role)), csrf, session_id)
     except ValueError:  # a role this version does not know holds no rights
         return None
 

@@ -39,9 +39,11 @@ from factdesk.detect.mentions import ItemText, extract_mentions
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import MentionVectoriser
 from factdesk.errors import Conflict, NotFound, WorkflowError
+from factdesk.services import audit
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import rowcount, transaction
+from factdesk.types import Actor
 
 Progress = Callable[[int], None]
 
@@ -794,35 +796,12 @@ def _recount(session: Session, claim: m.Claim) -> None:
     claim.first_seen_at, claim.last_seen_at = stats[2], stats[3]
 
 
-def _audit(
-    session: Session,
-    actor: str,
-    action: str,
-    claim_id: int,
-    before: dict[str, Any],
-    after: dict[str, Any],
-    actor_id: int | None = None,
-) -> None:
-    session.add(
-        m.AuditEvent(
-            actor=actor,
-            actor_id=actor_id,
-            action=action,
-            entity_type="claim",
-            entity_id=claim_id,
-            before=before,
-            after=after,
-        )
-    )
-
-
 def merge_claims(
     factory: sessionmaker[Session],
     target_id: int,
     source_ids: Sequence[int],
     *,
-    actor: str = "cli",
-    actor_id: int | None = None,
+    actor: Actor | str = "cli",
 ) -> dict[str, Any]:
     """Move every mention of ``source_ids`` to ``target_id``; the sources point to the target
     (``merged_into_id``) so old links still resolve. Audited; refuses merged claims, and
@@ -875,27 +854,27 @@ def merge_claims(
                 .values(merged_into_id=target_id)
                 .execution_options(synchronize_session=False)
             )
-            _audit(
+            audit.record(
                 session,
                 actor,
                 "claim.merge",
+                "claim",
                 source_id,
                 {"merged_into_id": None, "mention_ids": moved},
                 {"merged_into_id": target_id},
-                actor_id,
             )
         session.flush()
         session.refresh(target)
         before = {"mention_count": target.mention_count}
         _recount(session, target)
-        _audit(
+        audit.record(
             session,
             actor,
             "claim.merge",
+            "claim",
             target_id,
             before | {"absorbed": []},
             {"mention_count": target.mention_count, "absorbed": sources},
-            actor_id,
         )
         return {"target": target_id, "merged": sources, "mentions": target.mention_count}
 
@@ -940,16 +919,23 @@ def split_claim(
         session.refresh(claim)
         _recount(session, claim)
         _recount(session, new)
-        _audit(
+        audit.record(
             session,
             actor,
             "claim.split",
+            "claim",
             claim_id,
             {"mention_ids": wanted},
             {"new_claim_id": new.id},
         )
-        _audit(
-            session, actor, "claim.split", new.id, {"split_from": claim_id}, {"mention_ids": wanted}
+        audit.record(
+            session,
+            actor,
+            "claim.split",
+            "claim",
+            new.id,
+            {"split_from": claim_id},
+            {"mention_ids": wanted},
         )
         return {"claim": claim_id, "new_claim": new.id, "moved": len(wanted)}
 
@@ -996,13 +982,4 @@ def acknowledge_alert(factory: sessionmaker[Session], alert_id: int, *, actor: s
             if session.get(m.Alert, alert_id) is None:
                 raise NotFound(f"no alert {alert_id}", where="alerts ack")
             raise Conflict(f"alert {alert_id} is already acknowledged")
-        session.add(
-            m.AuditEvent(
-                actor=actor,
-                action="alert.acknowledge",
-                entity_type="alert",
-                entity_id=alert_id,
-                before=None,
-                after=None,
-            )
-        )
+        audit.record(session, actor, "alert.acknowledge", "alert", alert_id)

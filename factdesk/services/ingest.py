@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from factdesk import types
 from factdesk.errors import InputError, ParseError, TooLarge
 from factdesk.ingest.urls import canonical_url, dedupe_key
+from factdesk.services import audit
 from factdesk.settings import Settings
 from factdesk.store import models
 from factdesk.store.db import transaction
@@ -230,7 +231,9 @@ def _fact_check_hash(fc: types.FactCheck) -> str:
             fc.language,
             fc.date_published,
             fc.claim_date,
-            fc.appearances,
+            tuple(
+                a.url for a in fc.appearances
+            ),  # the basis hashed before appearances were records
         )
     )
     return hashlib.sha256(basis.encode()).hexdigest()
@@ -252,7 +255,7 @@ def fact_check_values(fc: types.FactCheck) -> dict[str, object]:
         "language": fc.language,
         "date_published": fc.date_published,
         "claim_date": fc.claim_date,
-        "appearances": list(fc.appearances),
+        "appearances": [a.url for a in fc.appearances],
     }
 
 
@@ -291,7 +294,7 @@ def store_fact_checks(
             )
             session.add(row)
             session.flush()
-            _snapshot(session, row, note="imported")
+            audit.snapshot(session, row, note="imported")
             report.fact_checks_added += 1
         elif row.content_hash != digest and row.origin == "imported":
             row.version += 1
@@ -300,20 +303,10 @@ def store_fact_checks(
             for name, value in values.items():
                 setattr(row, name, value)
             session.flush()
-            _snapshot(session, row, note="re-imported with changes")
+            audit.snapshot(session, row, note="re-imported with changes")
             report.fact_checks_updated += 1
         else:
             report.duplicates += 1
-
-
-def _snapshot(session: Session, row: models.FactCheck, *, note: str) -> None:
-    snapshot = {c.name: getattr(row, c.name) for c in models.FactCheck.__table__.columns}
-    snapshot = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in snapshot.items()}
-    session.add(
-        models.FactCheckVersion(
-            fact_check_id=row.id, version=row.version, snapshot=snapshot, note=note
-        )
-    )
 
 
 # --- quarantine ----------------------------------------------------------------------------

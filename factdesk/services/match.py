@@ -37,16 +37,16 @@ from sqlalchemy.orm import Session
 from factdesk.errors import ConfigError, NotFound
 from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import CachedEmbedder, default_embedder, describe_embedder
-from factdesk.search.matcher import Match, Matcher
+from factdesk.search.matcher import Matcher
 from factdesk.search.model import MatcherModel, default_model, load_matcher_model
 from factdesk.search.tokens import default_tokenizer
 from factdesk.search.vectorcache import VectorCache
 from factdesk.settings import Settings
 from factdesk.store import models
-from factdesk.types import FactCheck, Rating
+from factdesk.types import Appearance, FactCheck, Match, Rating
 from factdesk.workflow import State
 
-FORMAT = 1
+FORMAT = 2  # 2: records carry id, origin and status; appearances are objects
 # Fact-checks the public can read and that still stand (a withdrawn one no longer answers).
 MATCHABLE_STATUSES = (State.PUBLISHED.value, State.CORRECTED.value)
 BATCH = 256
@@ -129,6 +129,7 @@ def new_matcher(settings: Settings) -> Matcher:
 
 
 def row_to_fact_check(row: models.FactCheck) -> FactCheck:
+    """The record the index keeps for a row: what matching reads and what a result shows."""
     return FactCheck(
         claim_reviewed=row.claim_reviewed,
         rating=Rating(row.rating_label, row.rating_value, row.rating_best, row.rating_worst),
@@ -140,32 +141,56 @@ def row_to_fact_check(row: models.FactCheck) -> FactCheck:
         language=row.language,
         date_published=row.date_published,
         claim_date=row.claim_date,
-        appearances=tuple(row.appearances or ()),
+        appearances=tuple(Appearance(u) for u in row.appearances or () if isinstance(u, str)),
         content_hash=row.content_hash,
+        id=row.id,
+        origin=row.origin,
+        status=row.status,
     )
 
 
 def _fc_to_json(fc: FactCheck | None) -> dict[str, Any] | None:
     if fc is None:
         return None
-    data = asdict(fc)
+    data = {name: getattr(fc, name) for name in _INDEXED}
+    data["rating"] = asdict(fc.rating)
+    data["appearances"] = [a.url for a in fc.appearances]
     for key in ("date_published", "claim_date"):
         if data[key] is not None:
             data[key] = data[key].isoformat()
-    data["appearances"] = list(fc.appearances)
     return data
 
 
 def _fc_from_json(data: dict[str, Any] | None) -> FactCheck | None:
     if data is None:
         return None
-    fields = dict(data)
-    fields["rating"] = Rating(**fields["rating"])
+    fields = {k: v for k, v in data.items() if k in _INDEXED}
+    fields["rating"] = Rating(**data["rating"])
     for key in ("date_published", "claim_date"):
         if fields.get(key):
             fields[key] = datetime.fromisoformat(fields[key])
-    fields["appearances"] = tuple(fields.get("appearances") or ())
+    fields["appearances"] = tuple(Appearance(u) for u in data.get("appearances") or ())
     return FactCheck(**fields)
+
+
+# The fields of a fact-check the index keeps (what row_to_fact_check fills).
+_INDEXED = (
+    "claim_reviewed",
+    "rating",
+    "url",
+    "title",
+    "summary",
+    "publisher",
+    "publisher_url",
+    "language",
+    "date_published",
+    "claim_date",
+    "appearances",
+    "content_hash",
+    "id",
+    "origin",
+    "status",
+)
 
 
 # --- the persisted index -------------------------------------------------------------------
@@ -445,5 +470,5 @@ def match_to_dict(m: Match) -> dict[str, Any]:
         "url": fc.url,
         "language": fc.language,
         "date_published": fc.date_published.isoformat() if fc.date_published else None,
-        "why": m.why.as_dict(),
+        "why": m.why.as_dict() if m.why else None,
     }

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied, WorkflowError
-from factdesk.services.accounts import Actor
+from factdesk.services import audit
 from factdesk.services.editorial import DeskSettings
 from factdesk.services.research import ArchivedPage, quote_in, store_document
 from factdesk.store.db import rowcount
@@ -32,9 +32,9 @@ from factdesk.store.models import (
     Citation,
     Claim,
     FactCheck,
-    FactCheckVersion,
     ReviewComment,
 )
+from factdesk.types import Actor
 from factdesk.workflow import Action, Context, Permission, State, has_permission, require
 
 # Audit actions that make the actor an author of the fact-check (who may then not approve it).
@@ -51,29 +51,6 @@ class Draft:
     summary: str = ""
     explanation: str = ""
     title: str = ""
-
-
-def audit(
-    session: Session,
-    actor: Actor | None,
-    action: str,
-    entity_type: str,
-    entity_id: int | None,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    session.add(
-        AuditEvent(
-            at=datetime.now(UTC),
-            actor_id=actor.id if actor else None,
-            actor=actor.username if actor else "system",
-            action=action,
-            entity_type=entity_type,
-            entity_id=entity_id,
-            before=before,
-            after=after,
-        )
-    )
 
 
 def state_of(value: str) -> State:
@@ -154,7 +131,7 @@ def start(session: Session, actor: Actor, claim_id: int) -> int:
         session.flush()
     except IntegrityError:
         raise Conflict("this claim already has a fact-check") from None
-    audit(
+    audit.record(
         session,
         actor,
         "fact_check.start",
@@ -218,7 +195,7 @@ def edit(
         return False
     _apply(session, fc, seen_version, values)
     fields = [k for k in changed if k != "content_hash"]
-    audit(
+    audit.record(
         session,
         actor,
         "fact_check.edit",
@@ -265,7 +242,7 @@ def cite(
     )
     session.add(citation)
     session.flush()
-    audit(
+    audit.record(
         session,
         actor,
         "fact_check.cite",
@@ -291,7 +268,7 @@ def uncite(session: Session, actor: Actor, fc_id: int, citation_id: int) -> None
         raise NotFound(f"no citation {citation_id} on this fact-check")
     _touch(session, fc)
     session.execute(delete(Citation).where(Citation.id == citation_id))
-    audit(
+    audit.record(
         session,
         actor,
         "fact_check.uncite",
@@ -354,7 +331,7 @@ def transition(
         .execution_options(synchronize_session=False)
     )
     if action in PUBLIC_CHANGES:
-        _snapshot(session, fc, actor, note or action.value)
+        audit.snapshot(session, fc, note=note or action.value, actor=actor)
     if note or action in (Action.APPROVE, Action.SEND_BACK):
         session.add(
             ReviewComment(
@@ -366,7 +343,7 @@ def transition(
             )
         )
     after = {"status": target.value, "version": fc.version, "reviewer_id": fc.reviewer_id}
-    audit(
+    audit.record(
         session,
         actor,
         f"fact_check.{action.value}",
@@ -399,33 +376,6 @@ def _moved(action: Action, target: State, fc: FactCheck, actor: Actor) -> dict[s
     return values
 
 
-def _snapshot(session: Session, fc: FactCheck, actor: Actor, note: str) -> None:
-    snapshot = {c.name: getattr(fc, c.name) for c in FactCheck.__table__.columns}
-    snapshot = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in snapshot.items()}
-    snapshot["citations"] = [
-        {
-            "url": c.url,
-            "quote": c.quote,
-            "publisher": c.publisher,
-            "date": c.source_date,
-            "document_id": c.document_id,
-            "content_hash": c.content_hash,
-        }
-        for c in session.scalars(
-            select(Citation).where(Citation.fact_check_id == fc.id).order_by(Citation.id)
-        )
-    ]
-    session.add(
-        FactCheckVersion(
-            fact_check_id=fc.id,
-            version=fc.version,
-            snapshot=snapshot,
-            note=note,
-            created_by_id=actor.id,
-        )
-    )
-
-
 def comment(session: Session, actor: Actor, fc_id: int, body: str) -> None:
     if not has_permission(actor.role, Permission.WORK):
         raise PermissionDenied(f"role {actor.role.value} may not comment")
@@ -438,4 +388,6 @@ def comment(session: Session, actor: Actor, fc_id: int, body: str) -> None:
             fact_check_id=fc.id, user_id=actor.id, kind="comment", body=body, version=fc.version
         )
     )
-    audit(session, actor, "fact_check.comment", "fact_check", fc.id, None, {"comment": body[:200]})
+    audit.record(
+        session, actor, "fact_check.comment", "fact_check", fc.id, None, {"comment": body[:200]}
+    )

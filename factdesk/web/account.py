@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.services import accounts as auth
-from factdesk.services.review import audit
+from factdesk.services import audit
+from factdesk.types import Actor
 from factdesk.web import i18n
 from factdesk.web.deps import (
     SESSION_COOKIE,
@@ -50,8 +51,8 @@ def login(
         user = auth.authenticate(session, settings, username, password, client_address(request))
         token = auth.start_session(session, settings, user) if user else None
         if user is not None:
-            actor = auth.Actor(user.id, user.username, Role(user.role), "", 0)
-            audit(session, actor, "user.login", "user", user.id)
+            actor = Actor(user.id, user.username, Role(user.role))
+            audit.record(session, actor, "user.login", "user", user.id)
     if token is None:
         return page(
             request,
@@ -69,7 +70,7 @@ def login(
 @router.post("/desk/logout")
 def logout(
     request: Request,
-    actor: auth.Actor = Depends(require(Permission.READ)),
+    actor: Actor = Depends(require(Permission.READ)),
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():

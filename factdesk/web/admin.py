@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
 from factdesk.services import accounts as auth
+from factdesk.services import audit
 from factdesk.services import editorial as appsettings
 from factdesk.services.research import check_url
-from factdesk.services.review import audit
 from factdesk.store.models import Citation, EvidenceDocument, Source
 from factdesk.store.reads import desk_lists as lists
+from factdesk.types import Actor
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
 from factdesk.web.render import page
@@ -41,7 +42,7 @@ def _export(request: Request) -> bool:
 def sources(
     request: Request,
     number: int = Query(1, alias="page"),
-    actor: auth.Actor = Depends(READ),
+    actor: Actor = Depends(READ),
     session: Session = Depends(db),
 ) -> Response:
     return _list(request, "sources", lists.sources(session, number, _export(request)))
@@ -52,7 +53,7 @@ def add_source(
     url: str = Form(""),
     name: str = Form(""),
     language: str = Form(""),
-    actor: auth.Actor = Depends(SOURCES),
+    actor: Actor = Depends(SOURCES),
     session: Session = Depends(db),
 ) -> Response:
     location = check_url(url)
@@ -67,7 +68,7 @@ def add_source(
         )
         session.add(source)
         session.flush()
-        audit(
+        audit.record(
             session,
             actor,
             "source.add",
@@ -83,7 +84,7 @@ def add_source(
 def fetch_source(
     request: Request,
     source_id: int,
-    actor: auth.Actor = Depends(SOURCES),
+    actor: Actor = Depends(SOURCES),
     session: Session = Depends(db),
 ) -> Response:
     from factdesk.services.ingest import ingest_feed
@@ -96,7 +97,9 @@ def fetch_source(
     state = desk(request)
     report = ingest_feed(state.settings, state.factory, location)
     with state.factory.begin() as tx:
-        audit(tx, actor, "source.fetch", "source", source_id, None, {"summary": report.summary()})
+        audit.record(
+            tx, actor, "source.fetch", "source", source_id, None, {"summary": report.summary()}
+        )
     return RedirectResponse("/desk/sources", status_code=303)
 
 
@@ -106,7 +109,7 @@ def evidence(
     request: Request,
     q: str = "",
     number: int = Query(1, alias="page"),
-    actor: auth.Actor = Depends(READ),
+    actor: Actor = Depends(READ),
     session: Session = Depends(db),
 ) -> Response:
     listing = lists.evidence(session, q.strip()[:200], number, _export(request))
@@ -115,7 +118,7 @@ def evidence(
 
 @router.get("/evidence/{doc_id}")
 def evidence_document(
-    request: Request, doc_id: int, actor: auth.Actor = Depends(READ), session: Session = Depends(db)
+    request: Request, doc_id: int, actor: Actor = Depends(READ), session: Session = Depends(db)
 ) -> Response:
     document = session.get(EvidenceDocument, doc_id)
     if document is None:
@@ -126,7 +129,7 @@ def evidence_document(
 
 @router.get("/evidence/{doc_id}/raw")
 def evidence_raw(
-    doc_id: int, actor: auth.Actor = Depends(READ), session: Session = Depends(db)
+    doc_id: int, actor: Actor = Depends(READ), session: Session = Depends(db)
 ) -> Response:
     """The archived bytes exactly as fetched, in a sandbox: no script runs, nothing loads."""
     document = session.get(EvidenceDocument, doc_id)
@@ -144,7 +147,7 @@ def evidence_raw(
 def quarantine(
     request: Request,
     number: int = Query(1, alias="page"),
-    actor: auth.Actor = Depends(READ),
+    actor: Actor = Depends(READ),
     session: Session = Depends(db),
 ) -> Response:
     return _list(request, "quarantine", lists.quarantine(session, number, _export(request)))
@@ -158,7 +161,7 @@ def audit_log(
     action: str = "",
     who: str = "",
     number: int = Query(1, alias="page"),
-    actor: auth.Actor = Depends(READ),
+    actor: Actor = Depends(READ),
     session: Session = Depends(db),
 ) -> Response:
     listing = lists.audit(
@@ -177,7 +180,7 @@ def audit_log(
 def submissions(
     request: Request,
     number: int = Query(1, alias="page"),
-    actor: auth.Actor = Depends(require(Permission.SEE_TIPS)),
+    actor: Actor = Depends(require(Permission.SEE_TIPS)),
     session: Session = Depends(db),
 ) -> Response:
     return _list(request, "submissions", lists.submissions(session, number, _export(request)))
@@ -186,7 +189,7 @@ def submissions(
 @router.get("/settings")
 def settings_form(
     request: Request,
-    actor: auth.Actor = Depends(require(Permission.MANAGE_SETTINGS)),
+    actor: Actor = Depends(require(Permission.MANAGE_SETTINGS)),
     session: Session = Depends(db),
 ) -> Response:
     current = appsettings.load(session, desk(request).settings.languages)
@@ -202,7 +205,7 @@ def save_settings(
     spread_high: str = Form(""),
     spread_low: str = Form(""),
     languages: str = Form(""),
-    actor: auth.Actor = Depends(require(Permission.MANAGE_SETTINGS)),
+    actor: Actor = Depends(require(Permission.MANAGE_SETTINGS)),
     session: Session = Depends(db),
 ) -> Response:
     new = appsettings.parse(
@@ -217,7 +220,7 @@ def save_settings(
     )
     with session.begin():
         before = appsettings.save(session, new, actor.id)
-        audit(session, actor, "settings.change", "settings", None, before, new.to_json())
+        audit.record(session, actor, "settings.change", "settings", None, before, new.to_json())
     desk(request).cache.clear()
     return RedirectResponse("/desk/settings", status_code=303)
 
@@ -227,7 +230,7 @@ def save_settings(
 def users(
     request: Request,
     number: int = Query(1, alias="page"),
-    actor: auth.Actor = Depends(require(Permission.MANAGE_USERS)),
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
     session: Session = Depends(db),
 ) -> Response:
     return _list(request, "users", lists.users(session, number, _export(request)))
@@ -238,12 +241,12 @@ def add_user(
     username: str = Form(""),
     password: str = Form(""),
     role: str = Form("viewer"),
-    actor: auth.Actor = Depends(require(Permission.MANAGE_USERS)),
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
         user = auth.add_user(session, username, password, role)
-        audit(
+        audit.record(
             session,
             actor,
             "user.add",
@@ -259,14 +262,14 @@ def add_user(
 def set_role(
     username: str,
     role: str = Form(""),
-    actor: auth.Actor = Depends(require(Permission.MANAGE_USERS)),
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
     session: Session = Depends(db),
 ) -> Response:
     if username == actor.username:
         raise InputError("change your own role from another admin account", where="role")
     with session.begin():
         before, after = auth.set_role(session, username, role)
-        audit(
+        audit.record(
             session,
             actor,
             "user.set_role",

@@ -25,6 +25,7 @@ from factdesk.services import accounts as auth
 from factdesk.services import webhooks
 from factdesk.store.reads import api as claims
 from factdesk.store.reads import public as queries
+from factdesk.types import Actor
 from factdesk.web.deps import SESSION_COOKIE, LoginRequired, db, desk, require
 from factdesk.workflow import Permission, has_permission
 
@@ -44,10 +45,10 @@ def reader(request: Request, session: Session = Depends(db)) -> str:
         if token is not None:
             return f"token:{token.id}"
         raise LoginRequired()
-    actor = auth.load_actor(session, request.cookies.get(SESSION_COOKIE))
-    if actor is None or not has_permission(actor.role, Permission.READ):
+    signed_in = auth.load_session(session, request.cookies.get(SESSION_COOKIE))
+    if signed_in is None or not has_permission(signed_in.actor.role, Permission.READ):
         raise LoginRequired()
-    return f"user:{actor.id}"
+    return f"user:{signed_in.actor.id}"
 
 
 READER = Depends(reader)
@@ -182,7 +183,7 @@ class WebhookIn(BaseModel):
 
 @router.post("/webhooks", tags=["webhooks"], status_code=201)
 def add_webhook(
-    body: WebhookIn, _actor: auth.Actor = ADMIN, session: Session = Depends(db)
+    body: WebhookIn, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """Register a webhook. The signing secret is returned once, in this answer."""
     with session.begin():
@@ -191,9 +192,7 @@ def add_webhook(
 
 
 @router.get("/webhooks", tags=["webhooks"])
-def list_webhooks(
-    _actor: auth.Actor = ADMIN, session: Session = Depends(db)
-) -> list[dict[str, Any]]:
+def list_webhooks(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[dict[str, Any]]:
     """Webhooks with their delivery counts (secrets are never shown again)."""
     return webhooks.list_webhooks(session)
 
@@ -202,7 +201,7 @@ def list_webhooks(
 def set_webhook_active(
     webhook_id: int,
     active: bool = Query(...),
-    _actor: auth.Actor = ADMIN,
+    _actor: Actor = ADMIN,
     session: Session = Depends(db),
 ) -> dict[str, Any]:
     """Pause (``active=false``) or resume a webhook."""
@@ -216,7 +215,7 @@ def list_deliveries(
     webhook_id: int | None = None,
     status: str | None = Query(None, description="pending, delivered or failed"),
     limit: int = Query(50, ge=1, le=1000),
-    _actor: auth.Actor = ADMIN,
+    _actor: Actor = ADMIN,
     session: Session = Depends(db),
 ) -> list[dict[str, Any]]:
     """The delivery log, newest first."""
@@ -225,7 +224,7 @@ def list_deliveries(
 
 @router.post("/webhooks/deliveries/{delivery_id}/retry", tags=["webhooks"])
 def retry_delivery(
-    request: Request, delivery_id: int, _actor: auth.Actor = ADMIN, session: Session = Depends(db)
+    request: Request, delivery_id: int, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """Send a failed delivery again (its attempts start afresh)."""
     from factdesk.jobs import nudge_deliveries
@@ -242,7 +241,7 @@ class TokenIn(BaseModel):
 
 @router.post("/tokens", tags=["tokens"], status_code=201)
 def create_token(
-    body: TokenIn, _actor: auth.Actor = ADMIN, session: Session = Depends(db)
+    body: TokenIn, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """Issue a read token for a partner; the token is returned once, in this answer."""
     with session.begin():
@@ -251,13 +250,13 @@ def create_token(
 
 
 @router.get("/tokens", tags=["tokens"])
-def list_tokens(_actor: auth.Actor = ADMIN, session: Session = Depends(db)) -> list[dict[str, Any]]:
+def list_tokens(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[dict[str, Any]]:
     return tokens.list_tokens(session)
 
 
 @router.post("/tokens/{token_id}/revoke", tags=["tokens"])
 def revoke_token(
-    token_id: int, _actor: auth.Actor = ADMIN, session: Session = Depends(db)
+    token_id: int, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     with session.begin():
         tokens.revoke_token(session, token_id)

@@ -10,9 +10,8 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from factdesk.services import accounts as auth
-from factdesk.services import webhooks
-from factdesk.services.review import audit
+from factdesk.services import audit, webhooks
+from factdesk.types import Actor
 from factdesk.web.deps import db, desk, require
 from factdesk.web.render import page
 from factdesk.workflow import Permission
@@ -42,7 +41,7 @@ def _render(
 def webhooks_page(
     request: Request,
     status: str = Query("", max_length=20),
-    actor: auth.Actor = Depends(ADMIN),
+    actor: Actor = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     return _render(request, session, status)
@@ -53,12 +52,12 @@ def add_webhook(
     request: Request,
     url: str = Form(""),
     events: list[str] = Form([]),
-    actor: auth.Actor = Depends(ADMIN),
+    actor: Actor = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
         hook, secret = webhooks.add_webhook(session, url, events or ["*"])
-        audit(
+        audit.record(
             session,
             actor,
             "webhook.add",
@@ -74,12 +73,12 @@ def add_webhook(
 def set_active(
     webhook_id: int,
     active: bool = Form(...),
-    actor: auth.Actor = Depends(ADMIN),
+    actor: Actor = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
         webhooks.set_active(session, webhook_id, active)
-        audit(
+        audit.record(
             session,
             actor,
             "webhook.active" if active else "webhook.pause",
@@ -95,13 +94,13 @@ def set_active(
 def retry(
     request: Request,
     delivery_id: int,
-    actor: auth.Actor = Depends(ADMIN),
+    actor: Actor = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
     from factdesk.jobs import nudge_deliveries
 
     with session.begin():
         webhooks.retry_now(session, delivery_id)
-        audit(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
+        audit.record(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
     nudge_deliveries(desk(request).settings, [delivery_id])
     return RedirectResponse("/desk/webhooks", status_code=303)

@@ -24,6 +24,7 @@ from factdesk.errors import PermissionDenied
 from factdesk.services import accounts as auth
 from factdesk.services.editorial import DeskSettings, load
 from factdesk.settings import Settings
+from factdesk.types import Actor
 from factdesk.workflow import Permission, has_permission
 
 SESSION_COOKIE = "fd_session"
@@ -134,7 +135,7 @@ def tokens_match(expected: str, given: str | None) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
-def require(permission: Permission) -> Callable[..., auth.Actor]:
+def require(permission: Permission) -> Callable[..., Actor]:
     """A dependency: the signed-in actor holding ``permission``; POSTs must carry the
     session's CSRF token."""
 
@@ -142,18 +143,20 @@ def require(permission: Permission) -> Callable[..., auth.Actor]:
         request: Request,
         session: Session = Depends(db),
         token: str | None = Depends(submitted_csrf),
-    ) -> auth.Actor:
+    ) -> Actor:
         with session.begin():  # a short read; the view opens its own transaction
-            actor = auth.load_actor(session, request.cookies.get(SESSION_COOKIE))
-        if actor is None:
+            signed_in = auth.load_session(session, request.cookies.get(SESSION_COOKIE))
+        if signed_in is None:
             raise LoginRequired()
+        actor = signed_in.actor
         if not has_permission(actor.role, permission):
             raise PermissionDenied(
                 f"role {actor.role.value} lacks the {permission.value} permission"
             )
-        if request.method == "POST" and not tokens_match(actor.csrf, token):
+        if request.method == "POST" and not tokens_match(signed_in.csrf, token):
             raise PermissionDenied("the form's CSRF token is missing or wrong; reload the page")
         request.state.actor = actor
+        request.state.csrf = signed_in.csrf
         return actor
 
     dependency.permission = permission  # type: ignore[attr-defined]

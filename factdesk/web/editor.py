@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 from factdesk.errors import InputError
 from factdesk.services import research as archive
 from factdesk.services import review as service
-from factdesk.services.accounts import Actor
 from factdesk.services.publish import on_published
 from factdesk.store.models import Claim
 from factdesk.store.reads import desk as queries
 from factdesk.store.reads import desk_lists as lists
+from factdesk.types import Actor
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
 from factdesk.web.render import markdown, page

@@ -9,9 +9,9 @@ from sqlalchemy.orm import Session
 from factdesk.errors import NotFound
 from factdesk.services import detect as detection
 from factdesk.services import review as service
-from factdesk.services.accounts import Actor
 from factdesk.store.models import Claim
 from factdesk.store.reads import desk as queries
+from factdesk.types import Actor
 from factdesk.web import charts
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
@@ -161,6 +161,6 @@ def merge(
     language): mentions move, counts are recomputed, both sides are audited. Refused for a
     claim already merged, or into itself or a merged one."""
     state = desk(request)
-    detection.merge_claims(state.factory, into, [claim_id], actor=actor.username, actor_id=actor.id)
+    detection.merge_claims(state.factory, into, [claim_id], actor=actor)
     state.cache.clear()  # spread, queue and dashboard figures changed
     return RedirectResponse(f"/desk/claims/{into}", status_code=303)

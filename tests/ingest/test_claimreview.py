@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from factdesk.errors import InputError, ParseError
 from factdesk.ingest.claimreview import find_claimreviews, from_jsonld, parse_claimreview
-from factdesk.types import FactCheck, Rating
+from factdesk.types import Appearance, FactCheck, Rating
 
 from .helpers import fixture
 
@@ -41,9 +41,9 @@ def test_parse_claimreview_single_object_maps_every_field() -> None:
         date_published=datetime(2024, 3, 5, 2, 30, tzinfo=UTC),
         claim_date=datetime(2024, 2, 28, tzinfo=UTC),
         appearances=(
-            "https://social.example.com/posts/111",
-            "https://social.example.com/posts/222",
-            "https://video.example.net/watch?v=abc",
+            Appearance("https://social.example.com/posts/111"),
+            Appearance("https://social.example.com/posts/222"),
+            Appearance("https://video.example.net/watch?v=abc"),
         ),
     )
 
@@ -79,7 +79,7 @@ def test_parse_claimreview_datafeed() -> None:
         "https://other.example.net/check/9",
     ]
     assert result.records[0].claim_date == datetime(2024, 4, 20, tzinfo=UTC)
-    assert result.records[0].appearances == ("https://news.example.com/rain",)
+    assert [a.url for a in result.records[0].appearances] == ["https://news.example.com/rain"]
     assert [(r.where, r.reason) for r in result.rejected] == [
         ("feed.json element 3", "DataFeedItem without an item")
     ]

@@ -60,7 +60,7 @@ def test_parse_page_claimreviews_from_graph_lists_and_comments() -> None:
     first = checks.records[0]
     assert first.rating == Rating("False", 1.0, 5.0, 1.0)
     assert first.publisher == "Example Fact Desk"
-    assert first.appearances == ("https://social.example.com/p/42",)
+    assert [a.url for a in first.appearances] == ["https://social.example.com/p/42"]
     assert first.language == "en"  # none declared: the page's language
     assert [(r.where, r.reason.split(":")[0]) for r in checks.rejected] == [
         (f"{URL} JSON-LD block 2 element 2", "missing reviewRating"),

@@ -14,6 +14,7 @@ from factdesk.errors import InputError, NotFound
 from factdesk.services import accounts as auth
 from factdesk.settings import Settings
 from factdesk.store import models as m
+from factdesk.types import Actor
 from factdesk.web.app import create_app
 from tests.web.conftest import PASSWORD, Persona, TestClient, add_user
 
@@ -152,7 +153,7 @@ def test_auth_api_without_session_answers_401(app: FastAPI) -> None:
     router = APIRouter()
 
     @router.get("/api/v1/_probe")
-    def probe(actor: auth.Actor = Depends(require(Permission.READ))) -> dict[str, str]:
+    def probe(actor: Actor = Depends(require(Permission.READ))) -> dict[str, str]:
         return {"user": actor.username}
 
     app.include_router(router)

@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import Conflict, NotFound, WorkflowError
 from factdesk.services import review as desk
-from factdesk.services.accounts import Actor
 from factdesk.services.editorial import DeskSettings
 from factdesk.services.research import ArchivedPage
 from factdesk.store import models as m
+from factdesk.types import Actor
 from factdesk.workflow import Action, Role
 from tests.web.conftest import add_user, seed_claim
 
@@ -31,7 +31,7 @@ PAGE = ArchivedPage(
 
 
 def _actor(db: sessionmaker[Session], name: str, role: str) -> Actor:
-    return Actor(add_user(db, name, role), name, Role(role), "csrf", 0)
+    return Actor(add_user(db, name, role), name, Role(role))
 
 
 def _race(db: sessionmaker[Session], work: list) -> list[object]:  # type: ignore[type-arg]
