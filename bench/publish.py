@@ -34,8 +34,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.jobs import JobQueue, Worker
+from factdesk.jobs import Worker
 from factdesk.publish.export import export_site
+from factdesk.queue import JobQueue
 from factdesk.services import webhooks
 from factdesk.settings import Settings
 from factdesk.store import models as m

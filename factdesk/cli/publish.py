@@ -151,7 +151,7 @@ def webhooks_deliveries(
 @webhooks_app.command("retry")
 def webhooks_retry(delivery_id: int = typer.Argument(..., help="The delivery's id.")) -> None:
     """Send a failed delivery again (its attempts start afresh)."""
-    from factdesk.jobs import nudge_deliveries
+    from factdesk.queue import nudge_deliveries
     from factdesk.services.webhooks import retry_now
 
     settings, factory = open_store()
@@ -211,7 +211,8 @@ def worker(
 
     With FACTDESK_QUEUE=redis run one on each machine; with the default SQLite queue the web
     server already runs worker threads (FACTDESK_EMBEDDED_WORKER)."""
-    from factdesk.jobs import Worker, get_queue
+    from factdesk.jobs import Worker
+    from factdesk.queue import get_queue
 
     settings, _ = open_store()
     queue = get_queue(settings)

@@ -1,10 +1,10 @@
-"""Background jobs: one queue library (Huey) on SQLite by default or on Redis at scale.
+"""Running background jobs: the worker and the bodies of the queue's tasks.
 
-``get_queue(settings)`` gives the process's queue; ``Worker`` runs its tasks (threads in
-the web server, or the ``factdesk worker`` command). See ``docs/jobs.md`` for why Huey.
+A shell, like ``web`` and ``cli``: the worker (threads in the web server, or the
+``factdesk worker`` command) consumes :mod:`factdesk.queue` and runs each task by calling
+the service layer. See ``docs/jobs.md`` for why Huey.
 """
 
-from factdesk.jobs.queue import BACKENDS, JobQueue, get_queue, nudge_deliveries
 from factdesk.jobs.worker import Worker
 
-__all__ = ["BACKENDS", "JobQueue", "Worker", "get_queue", "nudge_deliveries"]
+__all__ = ["Worker"]

@@ -13,7 +13,8 @@ import threading
 
 from huey.consumer import Consumer
 
-from factdesk.jobs.queue import JobQueue
+from factdesk.jobs.tasks import HANDLERS
+from factdesk.queue import JobQueue
 
 log = logging.getLogger("factdesk.jobs")
 
@@ -39,6 +40,7 @@ class Worker:
         max_delay: float = 2.0,
     ) -> None:
         self.queue = queue
+        queue.attach(HANDLERS)
         self.threads = threads or queue.settings.worker_threads
         self._options = {
             "workers": self.threads,

@@ -83,7 +83,7 @@ def extra_checks() -> list[Check]:
 def queue_check(settings: Settings) -> Check:
     """Whether the job queue's back-end answers, and how much work waits in it."""
     try:
-        from factdesk.jobs import get_queue
+        from factdesk.queue import get_queue
 
         info = get_queue(settings).describe()
     except Exception as exc:  # an unreachable Redis must show here, not crash doctor

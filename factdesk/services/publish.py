@@ -103,7 +103,7 @@ def _nudge_after_commit(session: Session, settings: Settings, ids: list[int]) ->
 
 
 def _after_commit(session: Session) -> None:
-    from factdesk.jobs import nudge_deliveries
+    from factdesk.queue import nudge_deliveries
 
     for settings, ids in session.info.pop(_PENDING, []):
         nudge_deliveries(settings, ids)

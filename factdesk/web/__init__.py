@@ -26,7 +26,8 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
 
     worker = None
     if settings.embedded_worker:  # the one-machine default: background jobs in this process
-        from factdesk.jobs import Worker, get_queue
+        from factdesk.jobs import Worker
+        from factdesk.queue import get_queue
 
         worker = Worker(get_queue(settings))
         worker.start()

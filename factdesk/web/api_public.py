@@ -227,7 +227,7 @@ def retry_delivery(
     request: Request, delivery_id: int, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """Send a failed delivery again (its attempts start afresh)."""
-    from factdesk.jobs import nudge_deliveries
+    from factdesk.queue import nudge_deliveries
 
     with session.begin():
         webhooks.retry_now(session, delivery_id)

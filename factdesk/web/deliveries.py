@@ -97,7 +97,7 @@ def retry(
     actor: Actor = Depends(ADMIN),
     session: Session = Depends(db),
 ) -> Response:
-    from factdesk.jobs import nudge_deliveries
+    from factdesk.queue import nudge_deliveries
 
     with session.begin():
         webhooks.retry_now(session, delivery_id)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from factdesk.jobs import JobQueue
+from factdesk.queue import JobQueue
 from factdesk.settings import Settings
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

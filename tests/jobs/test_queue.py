@@ -12,8 +12,8 @@ from huey.registry import Message
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import ConfigError
-from factdesk.jobs import JobQueue, Worker, get_queue
-from factdesk.jobs.serializer import JsonSerializer
+from factdesk.jobs import Worker
+from factdesk.queue import JobQueue, JsonSerializer, get_queue
 from factdesk.services import webhooks
 from factdesk.settings import Settings
 from factdesk.store.db import transaction

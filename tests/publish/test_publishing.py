@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import InputError
-from factdesk.jobs import JobQueue
+from factdesk.queue import JobQueue
 from factdesk.services import webhooks
 from factdesk.services.publish import on_published, on_resurgence
 from factdesk.settings import Settings

@@ -16,9 +16,10 @@ from lxml import html
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.jobs import JobQueue, Worker
+from factdesk.jobs import Worker
 from factdesk.publish.claimreview import validate_claimreview
 from factdesk.publish.signing import verify
+from factdesk.queue import JobQueue
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from tests.publish.receiver import Receiver, receiver

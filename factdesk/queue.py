@@ -1,30 +1,80 @@
 """The background job queue: one Huey instance per configuration, two back-ends.
 
+Infrastructure, like ``net.py``: any layer may *enqueue* a task by name ("deliver this
+webhook delivery soon"), and only a worker *runs* them — the worker (:mod:`factdesk.jobs`, a
+shell) attaches the task bodies, which call the service layer. So the service layer can
+nudge the queue without importing the code that runs the jobs.
+
 ``FACTDESK_QUEUE=sqlite`` (default) keeps the queue in ``DATA_DIR/jobs-<name>.db`` and runs
 worker threads inside the web server; ``FACTDESK_QUEUE=redis`` puts it in Redis so any
 number of ``factdesk worker`` processes on any number of machines consume it. The task code
-(:mod:`factdesk.jobs.tasks`) is the same on both; the back-end is chosen by name from
-:data:`BACKENDS`.
+is the same on both; the back-end is chosen by name from :data:`BACKENDS`.
+
+Messages are JSON, not Huey's default pickle: a message read back from a shared Redis
+could otherwise run any code in every worker. Task arguments are plain numbers, so a
+tampered message can at worst name a task that does not exist.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from huey import Huey, RedisHuey, SqliteHuey
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.registry import Message
+from huey.serializer import Serializer
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import ConfigError, MissingExtra
-from factdesk.jobs.serializer import JsonSerializer
 from factdesk.settings import Settings
 
 log = logging.getLogger("factdesk.jobs")
 
 Backend = Callable[[Settings], Huey]
+# A task body: called with the queue and the task's arguments.
+Handler = Callable[..., None]
+DELIVER_WEBHOOK = "deliver_webhook"
+SWEEP_DELIVERIES = "sweep_deliveries"  # also runs every minute, in the worker
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"__message__": [_encode(v) for v in value]}
+    if isinstance(value, datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, tuple | list):
+        return [_encode(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _encode(v) for k, v in value.items()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(f"a queue message cannot carry a {type(value).__name__}")
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "__message__" in value:
+            return Message(*[_decode(v) for v in value["__message__"]])
+        if "__datetime__" in value:
+            return datetime.fromisoformat(value["__datetime__"])
+        return {k: _decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return tuple(_decode(v) for v in value)
+    return value
+
+
+class JsonSerializer(Serializer):  # type: ignore[misc]
+    """Huey serializer writing tagged JSON (messages, datetimes, tuples as lists)."""
+
+    def _serialize(self, data: Any) -> bytes:
+        return json.dumps(_encode(data), separators=(",", ":")).encode("utf-8")
+
+    def _deserialize(self, data: bytes) -> Any:
+        return _decode(json.loads(data))
 
 
 def sqlite_backend(settings: Settings) -> Huey:
@@ -61,16 +111,14 @@ BACKENDS: dict[str, Backend] = {"sqlite": sqlite_backend, "redis": redis_backend
 
 
 class JobQueue:
-    """A configured queue with factdesk's tasks registered on it.
+    """A configured queue with factdesk's tasks registered on it by name.
 
-    Enqueueing only writes a message; a :class:`~factdesk.jobs.worker.Worker` (threads in
-    the server, or the ``factdesk worker`` command) runs the tasks. Tasks open the database
-    named by the same settings, lazily, once per process.
+    Enqueueing only writes a message; a worker (threads in the server, or the ``factdesk
+    worker`` command) attaches the task bodies with :meth:`attach` and runs them. Tasks open
+    the database named by the same settings, lazily, once per process.
     """
 
     def __init__(self, settings: Settings, *, factory: sessionmaker[Session] | None = None) -> None:
-        from factdesk.jobs import tasks
-
         backend = BACKENDS.get(settings.queue)
         if backend is None:
             raise ConfigError(
@@ -83,7 +131,25 @@ class JobQueue:
         self._owns_factory = factory is None
         self._fetcher: Any = None
         self._lock = threading.Lock()
-        self.tasks = tasks.register(self)
+        self.handlers: dict[str, Handler] = {}
+        self._deliver = self.huey.task(name=DELIVER_WEBHOOK)(self._body(DELIVER_WEBHOOK))
+        self._sweep = self.huey.periodic_task(crontab(minute="*"), name=SWEEP_DELIVERIES)(
+            self._body(SWEEP_DELIVERIES)
+        )
+
+    def _body(self, name: str) -> Callable[..., None]:
+        def run(*args: Any) -> None:
+            handler = self.handlers.get(name)
+            if handler is None:  # a queue nobody attached the task bodies to
+                raise RuntimeError(f"no handler attached for task {name!r}")
+            handler(self, *args)
+
+        run.__name__ = name
+        return run
+
+    def attach(self, handlers: Mapping[str, Handler]) -> None:
+        """Give the queue the bodies of its tasks (the worker does, before it runs them)."""
+        self.handlers.update(handlers)
 
     @property
     def factory(self) -> sessionmaker[Session]:
@@ -110,13 +176,13 @@ class JobQueue:
 
     def deliver_soon(self, delivery_ids: Iterable[int]) -> None:
         for delivery_id in delivery_ids:
-            self.tasks.deliver_webhook(delivery_id)
+            self._deliver(delivery_id)
 
     def deliver_at(self, delivery_id: int, eta: datetime) -> None:
-        self.tasks.deliver_webhook.schedule((delivery_id,), eta=eta)
+        self._deliver.schedule((delivery_id,), eta=eta)
 
     def sweep_soon(self) -> None:
-        self.tasks.sweep_deliveries()
+        self._sweep()
 
     # --- inspection (``factdesk doctor``, tests) -----------------------------------------
 
