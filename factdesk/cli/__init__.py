@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 import typer
@@ -10,13 +9,11 @@ import typer
 from factdesk.cli.app import app, close_stores
 from factdesk.errors import FactdeskError
 
-# Modules that register commands on the groups in ``factdesk.cli.app``.
-COMMAND_MODULES = ("core", "ingest", "browse", "web", "detect", "publish", "match")
-
 
 def load_commands() -> None:
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"factdesk.cli.{name}")
+    """Import the modules that register commands on the groups in ``factdesk.cli.app``."""
+    # In the order their commands are listed by `factdesk --help`.
+    from factdesk.cli import core, ingest, browse, web, detect, publish, match  # noqa: F401, I001
 
 
 def main() -> None:

@@ -164,7 +164,7 @@ def webhooks_retry(delivery_id: int = typer.Argument(..., help="The delivery's i
 @tokens_app.command("add")
 def tokens_add(name: str = typer.Argument(..., help="The partner the token is for.")) -> None:
     """Issue a read token for the API and print it (shown this once)."""
-    from factdesk.publish.tokens import create_token
+    from factdesk.services.accounts import create_token
 
     _, factory = open_store()
     with transaction(factory) as session:
@@ -176,7 +176,7 @@ def tokens_add(name: str = typer.Argument(..., help="The partner the token is fo
 @tokens_app.command("list")
 def tokens_list(fmt: OutputFormat = FORMAT) -> None:
     """Read tokens (never the tokens themselves): who, created, last used, revoked."""
-    from factdesk.publish.tokens import list_tokens
+    from factdesk.services.accounts import list_tokens
 
     _, factory = open_store()
     with factory() as session:
@@ -192,7 +192,7 @@ def tokens_list(fmt: OutputFormat = FORMAT) -> None:
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
     """Revoke a read token at once."""
-    from factdesk.publish.tokens import revoke_token
+    from factdesk.services.accounts import revoke_token
 
     _, factory = open_store()
     with transaction(factory) as session:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import fields, is_dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -27,10 +28,18 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def plain(record: Any) -> dict[str, Any]:
+    """A record (a dataclass from ``factdesk.types``) or a mapping as a plain dict."""
+    if is_dataclass(record) and not isinstance(record, type):
+        return {f.name: getattr(record, f.name) for f in fields(record)}
+    return dict(record)
+
+
 def render_rows(
-    rows: Sequence[dict[str, Any]], fmt: OutputFormat, *, columns: Sequence[str], title: str = ""
+    records: Sequence[Any], fmt: OutputFormat, *, columns: Sequence[str], title: str = ""
 ) -> None:
-    """Print ``rows`` as a table (only ``columns``) or as a JSON array (every key)."""
+    """Print ``records`` as a table (only ``columns``) or as a JSON array (every field)."""
+    rows = [plain(r) for r in records]
     if fmt is OutputFormat.json:
         print(json.dumps([{k: _plain(v) for k, v in r.items()} for r in rows], ensure_ascii=False))
         return

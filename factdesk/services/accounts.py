@@ -1,9 +1,13 @@
-"""Accounts, passwords and sign-in sessions.
+"""Accounts, passwords, sign-in sessions, and the partners' API read tokens.
 
 Passwords are argon2id hashes (argon2-cffi). A session is a random token in an HttpOnly
 cookie; the database keeps only its SHA-256, the user, a CSRF token and an expiry, so any
 number of app servers can share sessions and a leaked database signs nobody in.
 Failed sign-ins are counted per user name and per client address (``ratelimit``).
+
+A partner sends ``Authorization: Bearer fdt_...`` to read the desk's claims and ask "has
+this been checked?". A read token is shown once when created and only its SHA-256 is
+stored, like a session's. Tokens read, never write: changes go through a signed-in role.
 """
 
 from __future__ import annotations
@@ -14,14 +18,15 @@ from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
 from factdesk.services import ratelimit
 from factdesk.settings import Settings
-from factdesk.store.models import User, WebSession
-from factdesk.types import Actor, SignedIn
+from factdesk.store.db import rowcount
+from factdesk.store.models import ApiToken, User, WebSession
+from factdesk.types import Actor, ReadToken, SignedIn
 from factdesk.workflow import Role
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended cost
@@ -168,3 +173,56 @@ def _role(role: str) -> str:
     except ValueError:
         roles = ", ".join(r.value for r in Role)
         raise InputError(f"unknown role {role!r}; choose one of {roles}", where="role") from None
+
+
+# --- API read tokens (used by `factdesk tokens ...` and /api/v1/tokens) -----------------
+
+PREFIX = "fdt_"
+TOUCH_EVERY = timedelta(minutes=5)  # last_used_at is refreshed at most this often
+
+
+def create_token(session: Session, name: str) -> tuple[ReadToken, str]:
+    """A new token for the partner ``name``; returns it and the token itself (shown once)."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InputError("name the partner in 1-200 characters", where="name")
+    token = PREFIX + secrets.token_urlsafe(32)
+    row = ApiToken(token_hash=token_hash(token), name=name, created_at=datetime.now(UTC))
+    session.add(row)
+    session.flush()
+    return _read_token(row), token
+
+
+def revoke_token(session: Session, token_id: int) -> None:
+    changed = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
+    if rowcount(changed) != 1:
+        raise NotFound(f"no active API token {token_id}")
+
+
+def list_tokens(session: Session) -> list[ReadToken]:
+    return [_read_token(t) for t in session.scalars(select(ApiToken).order_by(ApiToken.id))]
+
+
+def _read_token(row: ApiToken) -> ReadToken:
+    return ReadToken(row.id, row.name, row.created_at, row.last_used_at, row.revoked_at)
+
+
+def check_token(session: Session, token: str) -> ReadToken | None:
+    """The active read token for ``token``, or None. Notes the use (at most every few
+    minutes, so reading the API does not write on every request)."""
+    if not token.startswith(PREFIX) or len(token) > 200:
+        return None
+    row = session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_hash == token_hash(token), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if row is not None:
+        now = datetime.now(UTC)
+        if row.last_used_at is None or now - row.last_used_at > TOUCH_EVERY:
+            session.execute(update(ApiToken).where(ApiToken.id == row.id).values(last_used_at=now))
+    return None if row is None else _read_token(row)

@@ -34,7 +34,7 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from factdesk.errors import ConfigError, NotFound
+from factdesk.errors import ConfigError, InputError, NotFound
 from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import CachedEmbedder, default_embedder, describe_embedder
 from factdesk.search.matcher import Matcher
@@ -43,7 +43,7 @@ from factdesk.search.tokens import default_tokenizer
 from factdesk.search.vectorcache import VectorCache
 from factdesk.settings import Settings
 from factdesk.store import models
-from factdesk.types import Appearance, FactCheck, Match, Rating
+from factdesk.types import Appearance, CheckResult, FactCheck, Match, Rating
 from factdesk.workflow import State
 
 FORMAT = 2  # 2: records carry id, origin and status; appearances are objects
@@ -430,8 +430,6 @@ def match_text(
     """The best fact-checks for ``text`` with score, band and why: the one function the CLI,
     the web app and the API call."""
     if not text.strip():
-        from factdesk.errors import InputError
-
         raise InputError("nothing to match: the text is empty", where="text")
     loaded, _ = get_index(settings, session)
     return loaded.matcher.search(
@@ -472,3 +470,18 @@ def match_to_dict(m: Match) -> dict[str, Any]:
         "date_published": fc.date_published.isoformat() if fc.date_published else None,
         "why": m.why.as_dict() if m.why else None,
     }
+
+
+CHECK_MAX_TEXT = 5000  # characters a "has this been checked?" question may have
+
+
+def check_text(settings: Settings, session: Session, text: str, k: int = 5) -> CheckResult:
+    """Has ``text`` been checked? The fact-checks (ours and other publishers') that may
+    answer it, best first (at most ``k``, 1-20), as the partner API asks."""
+    text = text.strip()
+    if not text:
+        raise InputError("send the text to check", where="text")
+    if len(text) > CHECK_MAX_TEXT:
+        raise InputError(f"at most {CHECK_MAX_TEXT} characters", where="text")
+    found = match_text(settings, session, text, k=max(1, min(k, 20)))
+    return CheckResult("matcher", tuple(found))

@@ -18,11 +18,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
-from factdesk.publish import tokens
-from factdesk.publish.check import check_text
+from factdesk import types
 from factdesk.publish.documents import fact_check_document, index_document
+from factdesk.publish.urls import absolute, fact_check_path
 from factdesk.services import accounts as auth
 from factdesk.services import webhooks
+from factdesk.services.match import check_text
 from factdesk.store.reads import api as claims
 from factdesk.store.reads import public as queries
 from factdesk.types import Actor
@@ -41,7 +42,7 @@ def reader(request: Request, session: Session = Depends(db)) -> str:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         with session.begin():
-            token = tokens.check_token(session, header[7:].strip())
+            token = auth.check_token(session, header[7:].strip())
         if token is not None:
             return f"token:{token.id}"
         raise LoginRequired()
@@ -162,9 +163,29 @@ def check(
 ) -> CheckOut:
     """Has this been checked? The fact-checks (ours and other publishers') that may answer
     the text, best first."""
-    result = check_text(desk(request).settings, session, body.text, body.k)
+    settings = desk(request).settings
+    result = check_text(settings, session, body.text, body.k)
     return CheckOut(
-        engine=result.engine, note=result.note, matches=[Match(**match) for match in result.matches]
+        engine=result.engine,
+        note=result.note,
+        matches=[_match(m, settings.public_base_url) for m in result.matches],
+    )
+
+
+def _match(found: types.Match, base_url: str) -> Match:
+    """One match as the API shows it: our own fact-checks by their public page, other
+    publishers' by their name and URL."""
+    fc = found.fact_check
+    return Match(
+        score=round(found.score, 4),
+        band=found.band,
+        claim_reviewed=fc.claim_reviewed,
+        rating=fc.rating.label,
+        publisher=None if fc.ours else fc.publisher,
+        url=absolute(base_url, fact_check_path(fc.id)) if fc.ours and fc.id else fc.url,
+        ours=fc.ours,
+        language=fc.language,
+        date_published=fc.date_published.isoformat() if fc.date_published else None,
     )
 
 
@@ -245,13 +266,13 @@ def create_token(
 ) -> dict[str, Any]:
     """Issue a read token for a partner; the token is returned once, in this answer."""
     with session.begin():
-        row, token = tokens.create_token(session, body.name)
+        row, token = auth.create_token(session, body.name)
         return {"id": row.id, "name": row.name, "token": token}
 
 
 @router.get("/tokens", tags=["tokens"])
-def list_tokens(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[dict[str, Any]]:
-    return tokens.list_tokens(session)
+def list_tokens(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[types.ReadToken]:
+    return auth.list_tokens(session)
 
 
 @router.post("/tokens/{token_id}/revoke", tags=["tokens"])
@@ -259,5 +280,5 @@ def revoke_token(
     token_id: int, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     with session.begin():
-        tokens.revoke_token(session, token_id)
+        auth.revoke_token(session, token_id)
     return {"id": token_id, "revoked": True}

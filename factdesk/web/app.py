@@ -2,13 +2,12 @@
 (``/api/v1``) and the public pages (``/``).
 
 ``create_app`` wires the routers, the security headers and the one place where errors
-become responses (:func:`_handle_error`). Other areas add their pages by listing a router
-in :data:`ROUTERS` (module path, attribute).
+become responses (:func:`_handle_error`). An area adds its pages by listing its router in
+:data:`ROUTERS`.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -32,22 +31,36 @@ from factdesk.errors import (
 )
 from factdesk.settings import Settings
 from factdesk.store.db import make_engine, session_factory, upgrade
+from factdesk.web import (
+    account,
+    admin,
+    api,
+    api_public,
+    claims,
+    deliveries,
+    editor,
+    newsroom,
+    public,
+    submit,
+)
 from factdesk.web.deps import Desk, LoginRequired, TTLCache
 from factdesk.web.render import make_env, page
 
 STATIC = Path(__file__).parent / "static"
-ROUTERS: list[tuple[str, str]] = [
-    ("factdesk.web.account", "router"),
-    ("factdesk.web.newsroom", "router"),
-    ("factdesk.web.editor", "router"),
-    ("factdesk.web.admin", "router"),
-    ("factdesk.web.api", "router"),
-    ("factdesk.web.api_public", "router"),
-    ("factdesk.web.deliveries", "router"),
-    ("factdesk.web.submit", "router"),
-    ("factdesk.web.public", "router"),
-]
-
+# Every area's router, in the order their routes are matched (the public site last: it has
+# the catch-all paths).
+ROUTERS = (
+    account.router,
+    newsroom.router,
+    claims.router,
+    editor.router,
+    admin.router,
+    api.router,
+    api_public.router,
+    deliveries.router,
+    submit.router,
+    public.router,
+)
 # Strict: everything from our own origin, no inline script or style, no framing.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -150,8 +163,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         env=make_env(),
         cache=TTLCache(settings.web_cache_seconds),
     )
-    for module, attribute in ROUTERS:
-        app.include_router(getattr(importlib.import_module(module), attribute))
+    for router in ROUTERS:
+        app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for kind in (FactdeskError, LoginRequired, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _handle_error)

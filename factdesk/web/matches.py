@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from factdesk.errors import FactdeskError
 from factdesk.settings import Settings
-from factdesk.store.reads.desk import linked_fact_checks
+from factdesk.store.reads.claims import linked_fact_checks
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 60.0  # seconds matching is left alone after an unexpected failure

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.publish import tokens
+from factdesk.services import accounts
 from factdesk.store.db import transaction
 from tests.publish.seed import T0, add_claim, add_fact_check
 
@@ -26,7 +26,7 @@ def desk_data(db: sessionmaker[Session]) -> dict[str, int]:
         draft = add_fact_check(s, claim="Bridge tolls doubled overnight", status="draft")
         imported = add_fact_check(s, claim="Lemon water cures cancer in a week", origin="imported")
         loose = add_claim(s, "Tap water contains hormones", "en", [("https://b.example/2", T0)])
-        _, token = tokens.create_token(s, "Partner newsroom")
+        _, token = accounts.create_token(s, "Partner newsroom")
     from factdesk.store import models as m
 
     with db() as s:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from factdesk.errors import NotFound
 from factdesk.publish.urls import absolute, fact_check_path
 from factdesk.store import models as m
+from factdesk.store.reads.common import day_counts, like_terms
 
 STATUSES = ("new", "researching", "draft", "in_review", "published", "corrected", "withdrawn")
 TREND_DAYS = 90
@@ -71,8 +72,6 @@ def list_claims(
     limit: int = 50,
 ) -> dict[str, Any]:
     """Claims, most recently seen first (merged duplicates are left out)."""
-    from factdesk.store.reads.desk import like_terms
-
     where: list[Any] = [m.Claim.merged_into_id.is_(None)]
     if query.strip():
         where.extend(like_terms(session, m.Claim.text, query))
@@ -101,8 +100,6 @@ def list_claims(
 
 def claim_detail(session: Session, claim_id: int, *, base_url: str) -> dict[str, Any]:
     """One claim with its mentions per day over the last ``TREND_DAYS`` days."""
-    from factdesk.store.reads.desk import day_counts
-
     claim = session.get(m.Claim, claim_id)
     if claim is None:
         raise NotFound(f"no claim {claim_id}")

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from factdesk.services.editorial import DeskSettings
 from factdesk.store import models as m
+from factdesk.store.reads.common import day_counts, like_terms
 from factdesk.workflow import ACTIVE_STATES, State
 
 PAGE_SIZE = 50
@@ -32,42 +33,6 @@ class Row(dict[str, Any]):
             return self[name]
         except KeyError:
             raise AttributeError(name) from None
-
-
-def like_terms(session: Session, column: Any, query: str) -> list[Any]:
-    """One condition per word of ``query``: all words must occur, whatever their case.
-
-    LIKE (SQLite) and ILIKE (PostgreSQL under the C collation) fold ASCII letters only, so
-    a word with other letters is also tried Capitalised and in UPPER case, the forms words
-    take in text (đường, Đường, ĐƯỜNG); no per-row function call is needed.
-    """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    conditions = []
-    for word in query.lower().split()[:10]:
-        forms = (
-            [word]
-            if word.isascii()
-            else list(dict.fromkeys((word, word.capitalize(), word.upper())))
-        )
-        patterns = []
-        for form in forms:
-            escaped = form.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = f"%{escaped}%"
-            patterns.append(
-                column.like(pattern, escape="\\") if sqlite else column.ilike(pattern, escape="\\")
-            )
-        conditions.append(or_(*patterns))
-    return conditions
-
-
-def day_counts(session: Session, stmt_filter: list[Any], since: datetime) -> list[tuple[date, int]]:
-    """Mentions per day since ``since`` (UTC days), oldest first."""
-    day = func.date(m.Mention.seen_at)
-    rows = session.execute(
-        select(day, func.count()).where(m.Mention.seen_at >= since, *stmt_filter).group_by(day)
-    ).all()
-    counts = {(d if isinstance(d, date) else date.fromisoformat(str(d)[:10])): n for d, n in rows}
-    return sorted(counts.items())
 
 
 # --- dashboard -----------------------------------------------------------------------------
@@ -319,74 +284,6 @@ def source_choices(session: Session) -> list[tuple[int, str]]:
         for i, name, location in session.execute(
             select(m.Source.id, m.Source.name, m.Source.location).order_by(m.Source.name).limit(500)
         )
-    ]
-
-
-# --- claim page ----------------------------------------------------------------------------
-
-
-def claim_page(session: Session, claim_id: int) -> dict[str, Any] | None:
-    """The claim with its fact-check, cited evidence and history (always fresh)."""
-    claim = session.get(m.Claim, claim_id)
-    if claim is None:
-        return None
-    local = session.scalar(
-        select(m.FactCheck).where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin == "local")
-    )
-    return {
-        "claim": claim,
-        "fact_check": local,
-        "citations": citations(session, local.id) if local else [],
-        "history": history(session, claim_id, local.id if local else None),
-    }
-
-
-def claim_mentions(session: Session, claim_id: int, limit: int = 20) -> list[Any]:
-    """The newest mentions of a claim with where they were seen (index: claim, time)."""
-    return list(
-        session.execute(
-            select(
-                m.Mention.text,
-                m.Mention.score,
-                m.Mention.seen_at,
-                m.Mention.language,
-                m.Item.url,
-                m.Item.title,
-                m.Item.platform,
-                m.Source.name.label("source"),
-            )
-            .join(m.Item, m.Item.id == m.Mention.item_id)
-            .outerjoin(m.Source, m.Source.id == m.Item.source_id)
-            .where(m.Mention.claim_id == claim_id)
-            .order_by(m.Mention.seen_at.desc())
-            .limit(limit)
-        ).all()
-    )
-
-
-def claim_chart(session: Session, claim_id: int, days: int = 90) -> list[tuple[date, int]]:
-    since = datetime.now(UTC) - timedelta(days=days)
-    return day_counts(session, [m.Mention.claim_id == claim_id], since)
-
-
-def linked_fact_checks(session: Session, claim_id: int) -> list[dict[str, Any]]:
-    """Imported fact-checks already linked to the claim (the fallback when matching is
-    not available)."""
-    rows = session.execute(
-        select(m.FactCheck)
-        .where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin != "local")
-        .limit(10)
-    ).scalars()
-    return [
-        {
-            "score": 1.0,
-            "band": "linked",
-            "publisher": r.publisher,
-            "rating": r.rating_label,
-            "url": r.url,
-            "claim_reviewed": r.claim_reviewed,
-        }
-        for r in rows
     ]
 
 

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdesk.store import models as m
-from factdesk.store.reads.desk import Row, like_terms
+from factdesk.store.reads.common import like_terms
+from factdesk.store.reads.desk import Row
 from factdesk.workflow import State
 
 PAGE_SIZE = 100
