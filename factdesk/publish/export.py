@@ -154,7 +154,8 @@ def export_site(
             write(urls.DATAFEED, dump(docs.datafeed(session, everything)))
             write(urls.ROBOTS, docs.robots())
         report.languages = languages
-        static = Path(public.__file__).parent / "static"
+        from factdesk.publish.pages import STATIC as static
+
         shutil.copytree(static, staging / "static")
         report.files += sum(1 for p in (staging / "static").rglob("*") if p.is_file())
         (staging / MARKER).write_text("written by `factdesk publish export`\n", encoding="utf-8")

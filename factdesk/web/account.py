@@ -6,10 +6,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from factdesk.publish import i18n
 from factdesk.services import accounts as auth
 from factdesk.services import audit
 from factdesk.types import Actor
-from factdesk.web import i18n
 from factdesk.web.deps import (
     SESSION_COOKIE,
     check_anonymous_csrf,

@@ -8,8 +8,6 @@ become responses (:func:`_handle_error`). An area adds its pages by listing its 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -29,6 +27,7 @@ from factdesk.errors import (
     TooLarge,
     WorkflowError,
 )
+from factdesk.publish.pages import STATIC
 from factdesk.settings import Settings
 from factdesk.store.db import make_engine, session_factory, upgrade
 from factdesk.web import (
@@ -46,7 +45,6 @@ from factdesk.web import (
 from factdesk.web.deps import Desk, LoginRequired, TTLCache
 from factdesk.web.render import make_env, page
 
-STATIC = Path(__file__).parent / "static"
 # Every area's router, in the order their routes are matched (the public site last: it has
 # the catch-all paths).
 ROUTERS = (

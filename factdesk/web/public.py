@@ -23,7 +23,7 @@ from jinja2 import Environment
 from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
-from factdesk.publish import urls
+from factdesk.publish import i18n, urls
 from factdesk.publish.atom import atom_feed, fact_check_entry
 from factdesk.publish.claimreview import claimreview_jsonld
 from factdesk.publish.datafeed import datafeed
@@ -32,7 +32,6 @@ from factdesk.publish.records import Organisation, PublishedFactCheck
 from factdesk.publish.sitemap import SitemapURL, sitemap
 from factdesk.settings import Settings
 from factdesk.store.reads import public as queries
-from factdesk.web import i18n
 from factdesk.web.deps import db, desk
 from factdesk.web.render import page
 

@@ -1,55 +1,47 @@
-"""Rendering pages: the Jinja2 environment (autoescaping on), the common page context, the
-Markdown renderer for explanations, and the interface language."""
+"""Rendering pages for a request: the Jinja2 environment (the newsroom's templates, then the
+public ones of :mod:`factdesk.publish.pages`), the common page context, and the interface
+language a request asks for."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, PackageLoader, select_autoescape
-from markdown_it import MarkdownIt
-from markupsafe import Markup
+from jinja2 import Environment, PackageLoader
 
-from factdesk.web import i18n
+from factdesk.publish import i18n, pages
+from factdesk.publish.pages import markdown
 from factdesk.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE, anonymous_csrf, desk
 from factdesk.workflow import Permission, has_permission
 
-# CommonMark with raw HTML off: an explanation can link and emphasise, never inject markup.
-_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
-
-
-def markdown(text: str | None) -> Markup:
-    return Markup(_MD.render(text or ""))  # noqa: S704 - html is disabled in the renderer
-
-
-def when(value: datetime | date | None, with_time: bool = True) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC" if with_time else "%Y-%m-%d")
-    return value.isoformat()
+__all__ = ["make_env", "markdown", "page", "pick", "secure", "set_session_cookie"]
 
 
 def make_env() -> Environment:
-    env = Environment(
-        loader=PackageLoader("factdesk.web", "templates"),
-        autoescape=select_autoescape(["html", "xml"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # templates ship with the package; no stat() per render
-    )
-    env.filters["when"] = when
-    env.filters["markdown"] = markdown
-    return env
+    """The newsroom's templates first, then the public ones (``_base.html``, ``_macros.html``,
+    ``public/*``), which desk templates extend and import by name."""
+    return pages.environment(PackageLoader("factdesk.web", "templates"))
+
+
+def pick(request: Request, default: str) -> str:
+    """The interface language of a request: the ``fd_lang`` cookie (set by the language
+    links), else the browser's Accept-Language, else ``default``."""
+    cookie = request.cookies.get(i18n.COOKIE)
+    if cookie in i18n.LANGUAGES:
+        return cookie
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in i18n.LANGUAGES:
+            return code
+    return default if default in i18n.LANGUAGES else "vi"
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     """Render template ``name`` with what every page needs: the language and its
     translate function ``_``, the actor and their CSRF token, the permission test ``can``."""
     state = desk(request)
-    lang = i18n.pick(request, state.settings.default_ui_language)
+    lang = pick(request, state.settings.default_ui_language)
     actor = getattr(request.state, "actor", None)
     csrf = getattr(request.state, "csrf", None) or anonymous_csrf(request)
     html = state.env.get_template(name).render(

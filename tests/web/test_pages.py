@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk.publish import i18n
 from factdesk.store import models as m
-from factdesk.web import i18n
 from tests.web.conftest import Persona, seed_claim
 
 TEMPLATES = Path(__file__).parents[2] / "factdesk" / "web" / "templates"

@@ -2,17 +2,16 @@
 
 Templates write English text inside ``_("...")``; the English text is the key, so a missing
 Vietnamese translation falls back to readable English (a test lists every ``_()`` string
-of the templates and fails on any without a translation). The language comes from the
-``fd_lang`` cookie (set by the language links), else the browser's Accept-Language, else
-the ``FACTDESK_DEFAULT_UI_LANGUAGE`` setting.
+of the templates and fails on any without a translation). The web shell picks the language
+of a request (:func:`factdesk.web.render.pick`: the ``fd_lang`` cookie set by the language
+links, else the browser's Accept-Language, else ``FACTDESK_DEFAULT_UI_LANGUAGE``); the
+static export uses the setting.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-
-from fastapi import Request
 
 LANGUAGES = ("vi", "en")
 COOKIE = "fd_lang"
@@ -364,14 +363,3 @@ def translate(text: str, lang: str) -> str:
 
 def translator(lang: str) -> Callable[[str], str]:
     return lambda text: translate(str(text), lang)
-
-
-def pick(request: Request, default: str) -> str:
-    cookie = request.cookies.get(COOKIE)
-    if cookie in LANGUAGES:
-        return cookie
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in LANGUAGES:
-            return code
-    return default if default in LANGUAGES else "vi"
