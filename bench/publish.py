@@ -7,8 +7,8 @@ Runs, in one process and one run, on a fresh SQLite file holding N published fac
     ``queries.iter_public`` (four queries per chunk of 500) — against the baseline
     "per-row": ``queries.load_public`` once per fact-check (four queries each), what a first
     version looping over ids would do;
-  * export: ``factdesk publish export`` of the whole site (pages, JSON twins, feeds,
-    sitemap, DataFeed), fact-checks per second;
+  * export: ``factdesk publish export`` (``services.publish.export_site``) of the whole
+    site (pages, JSON twins, feeds, sitemap, DataFeed), fact-checks per second;
   * webhooks: M deliveries to a receiver on 127.0.0.1 that takes 20 ms to answer (a
     nearby server) by the worker (2 threads, the SQLite queue) against the baseline
     "inline": the same deliveries sent one after the other by ``webhooks.deliver`` in the
@@ -35,9 +35,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.jobs import Worker
-from factdesk.publish.export import export_site
 from factdesk.queue import JobQueue
 from factdesk.services import webhooks
+from factdesk.services.publish import export_site
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import make_engine, session_factory, transaction, upgrade

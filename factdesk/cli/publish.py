@@ -22,7 +22,7 @@ def publish_export(
     ),
 ) -> None:
     """Write the whole public site as static files any web server can serve."""
-    from factdesk.publish.export import export_site
+    from factdesk.services.publish import export_site
 
     settings, factory = open_store()
     report = export_site(settings, factory, directory)
@@ -33,35 +33,27 @@ def publish_export(
 @publish_app.command("validate")
 def publish_validate(fmt: OutputFormat = FORMAT) -> None:
     """Check the ClaimReview markup of every public fact-check; exits 1 on any error."""
-    from factdesk.publish.claimreview import (
-        claimreview_jsonld,
-        claimreview_warnings,
-        validate_claimreview,
-    )
-    from factdesk.store.reads.public import iter_public, organisation
+    from factdesk.services.publish import validate_public
 
     settings, factory = open_store()
-    org, rows, failed = organisation(settings), [], 0
     with factory() as session:
-        for fc in iter_public(session, live_only=True):
-            markup = claimreview_jsonld(fc, org, settings.public_base_url)
-            errors = validate_claimreview(markup)
-            failed += bool(errors)
-            rows.append(
-                {
-                    "id": fc.id,
-                    "status": fc.status,
-                    "errors": "; ".join(errors),
-                    "warnings": "; ".join(claimreview_warnings(markup)),
-                }
-            )
+        checks = validate_public(settings, session)
+    rows = [
+        {
+            "id": check.fact_check_id,
+            "status": check.status,
+            "errors": "; ".join(check.errors),
+            "warnings": "; ".join(check.warnings),
+        }
+        for check in checks
+    ]
     render_rows(
         rows,
         fmt,
         columns=["id", "status", "errors", "warnings"],
         title="ClaimReview of public fact-checks",
     )
-    if failed:
+    if not all(check.valid for check in checks):
         raise typer.Exit(1)
 
 
@@ -89,11 +81,12 @@ def webhooks_add(
 @webhooks_app.command("list")
 def webhooks_list(fmt: OutputFormat = FORMAT) -> None:
     """Webhooks with their pending, delivered and failed deliveries."""
+    from factdesk.publish.documents import webhook_document
     from factdesk.services.webhooks import list_webhooks
 
     _, factory = open_store()
     with factory() as session:
-        rows = list_webhooks(session)
+        rows = [webhook_document(hook) for hook in list_webhooks(session)]
     render_rows(
         rows,
         fmt,
@@ -124,11 +117,13 @@ def webhooks_deliveries(
     fmt: OutputFormat = FORMAT,
 ) -> None:
     """The delivery log, newest first: attempts, answers and errors."""
+    from factdesk.publish.documents import delivery_document
     from factdesk.services.webhooks import list_deliveries
 
     _, factory = open_store()
     with factory() as session:
-        rows = list_deliveries(session, webhook_id=webhook, status=status, limit=limit)
+        found = list_deliveries(session, webhook_id=webhook, status=status, limit=limit)
+    rows = [delivery_document(d) for d in found]
     render_rows(
         rows,
         fmt,

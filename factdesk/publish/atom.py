@@ -16,8 +16,9 @@ from html import escape
 
 from lxml import etree
 
-from factdesk.publish.records import Organisation, PublishedFactCheck
 from factdesk.publish.urls import absolute, fact_check_path
+from factdesk.types import FactCheck, Organisation
+from factdesk.workflow import State
 
 ATOM_NS = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -45,13 +46,13 @@ class FeedEntry:
     language: str | None = None
 
 
-def _label(status: str, version: int) -> str:
-    if status == "withdrawn":
+def _label(status: str, revision: int) -> str:
+    if status == State.WITHDRAWN:
         return "Withdrawn"
-    return f"Corrected (version {version})" if status == "corrected" else "Published"
+    return f"Corrected (version {revision})" if status == State.CORRECTED else "Published"
 
 
-def fact_check_entry(fc: PublishedFactCheck, base_url: str) -> FeedEntry:
+def fact_check_entry(fc: FactCheck, base_url: str) -> FeedEntry:
     """The feed entry of one fact-check; its content carries the rating and the notes."""
     url = absolute(base_url, fact_check_path(fc.id))
     parts = [f"<p><strong>{escape(fc.claim_reviewed)}</strong></p>"]
@@ -70,7 +71,7 @@ def fact_check_entry(fc: PublishedFactCheck, base_url: str) -> FeedEntry:
     title = fc.display_title
     if fc.withdrawn:
         title = f"[Withdrawn] {title}"
-    elif fc.status == "corrected":
+    elif fc.status == State.CORRECTED:
         title = f"[Corrected] {title}"
     return FeedEntry(
         id=url,
@@ -80,7 +81,7 @@ def fact_check_entry(fc: PublishedFactCheck, base_url: str) -> FeedEntry:
         published=fc.date_published,
         summary=fc.withdrawal_note if fc.withdrawn else (fc.summary or fc.rating.label),
         content_html="".join(parts),
-        category=_label(fc.status, fc.version),
+        category=_label(fc.status, fc.revision),
         language=fc.language,
     )
 

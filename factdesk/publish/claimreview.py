@@ -1,9 +1,9 @@
 """ClaimReview JSON-LD for our fact-checks, and the validator that guards publishing.
 
-:func:`claimreview_jsonld` turns a :class:`PublishedFactCheck` into the markup Google's
-fact-check rich results read; :func:`validate_claimreview` lists what is wrong with a
-ClaimReview object (empty list = valid), and :func:`require_valid` turns that list into one
-error that refuses publication. The rules follow Google's documentation:
+:func:`claimreview_jsonld` turns one of our public fact-checks (a
+:class:`factdesk.types.FactCheck`) into the markup Google's fact-check rich results read;
+:func:`validate_claimreview` lists what is wrong with a ClaimReview object (empty list =
+valid), and :func:`require_valid` turns that list into one error that refuses publication. The rules follow Google's documentation:
 
 - required: ``claimReviewed``, ``reviewRating`` with ``alternateName`` (the text rating),
   and ``url`` (the absolute URL of the page carrying the markup);
@@ -23,8 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from factdesk.errors import InputError
-from factdesk.publish.records import Appearance, Organisation, PublishedFactCheck
 from factdesk.publish.urls import absolute, fact_check_path
+from factdesk.types import Appearance, FactCheck, Organisation
 
 SCHEMA_CONTEXTS = (
     "https://schema.org",
@@ -57,11 +57,12 @@ def _creative_work(appearance: Appearance) -> dict[str, Any]:
     return obj
 
 
-def claimreview_jsonld(fc: PublishedFactCheck, org: Organisation, base_url: str) -> dict[str, Any]:
+def claimreview_jsonld(fc: FactCheck, org: Organisation, base_url: str) -> dict[str, Any]:
     """The ClaimReview object for one published (or corrected) fact-check.
 
-    ``dateModified`` and ``version`` change with every correction, so crawlers and partners
-    importing the markup see that the verdict moved.
+    ``dateModified`` and ``version`` (the public revision: 1, 2, ... per published version)
+    change with every correction, so crawlers and partners importing the markup see that
+    the verdict moved.
     """
     rating: dict[str, Any] = {
         "@type": "Rating",
@@ -92,11 +93,11 @@ def claimreview_jsonld(fc: PublishedFactCheck, org: Organisation, base_url: str)
         "reviewRating": rating,
         "author": organisation_jsonld(org),
         "publisher": organisation_jsonld(org),
-        "datePublished": _date(fc.date_published),
+        "datePublished": _date(fc.published_at),
         "itemReviewed": claim,
-        "version": fc.version,
+        "version": fc.revision,
     }
-    if fc.date_modified is not None and fc.date_modified != fc.date_published:
+    if fc.date_modified is not None and fc.date_modified != fc.published_at:
         obj["dateModified"] = _date(fc.date_modified)
     if fc.title:
         obj["headline"] = fc.title

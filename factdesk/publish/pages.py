@@ -10,14 +10,20 @@ the exported site and the live one cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import BaseLoader, ChoiceLoader, Environment, PackageLoader, select_autoescape
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from factdesk.publish import urls
+from factdesk.publish import i18n, urls
+from factdesk.publish.claimreview import claimreview_jsonld
+from factdesk.publish.documents import archive_document
+from factdesk.settings import Settings
+from factdesk.types import ArchivedCopy, FactCheck, Organisation, Page
 
 STATIC = Path(__file__).parent / "static"
 
@@ -51,3 +57,56 @@ def environment(*first: BaseLoader) -> Environment:
     env.filters["markdown"] = markdown
     env.globals["archive_path"] = urls.archive_path
     return env
+
+
+# --- what each page shows (the live site and the static export) --------------------------
+
+
+def index_context(
+    listing: Page[FactCheck], *, query: str, language: str | None, languages: Sequence[str]
+) -> dict[str, Any]:
+    return {
+        "fact_checks": listing.items,
+        "total": listing.total,
+        "query": query,
+        "language": language or "",
+        "languages": list(languages),
+        "page_number": listing.number,
+        "pages": listing.pages,
+        "feed_languages": list(languages),
+    }
+
+
+def fact_check_context(fc: FactCheck, org: Organisation, base_url: str) -> dict[str, Any]:
+    return {
+        "fc": fc,
+        "org": org,
+        "claimreview": None if fc.withdrawn else claimreview_jsonld(fc, org, base_url),
+        "canonical": urls.absolute(base_url, urls.fact_check_path(fc.id)),
+        "json_path": urls.fact_check_json_path(fc.id),
+    }
+
+
+def archive_context(copy: ArchivedCopy, base_url: str) -> dict[str, Any]:
+    """The archived copy's page shows its document (the ``.json`` twin's content)."""
+    return {"doc": archive_document(copy, base_url)}
+
+
+def render_static(
+    env: Environment, template: str, *, settings: Settings, path: str, **context: Any
+) -> str:
+    """Render a public template without a request (the static export): no sign-in, no
+    forms, links prefixed for where the site is served, in the default UI language."""
+    lang = settings.default_ui_language if settings.default_ui_language in i18n.LANGUAGES else "vi"
+    return env.get_template(template).render(
+        request=None,
+        lang=lang,
+        _=i18n.translator(lang),
+        actor=None,
+        csrf="",
+        can=lambda _p: False,
+        path=path,
+        static_site=True,
+        prefix=urls.site_prefix(settings.public_base_url),
+        **context,
+    )

@@ -7,6 +7,8 @@ server serves as is); every page has a ``.json`` twin beside it.
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 INDEX = "/"
 INDEX_JSON = "/index.json"
 FEED = "/feed.atom"
@@ -15,12 +17,19 @@ DATAFEED = "/claimreview.json"
 ROBOTS = "/robots.txt"
 
 
-def fact_check_path(fact_check_id: int) -> str:
-    return f"/fact-checks/{fact_check_id}/"
+def _known(fact_check_id: int | None) -> int:
+    if fact_check_id is None:
+        raise ValueError("a fact-check that was never stored has no public page")
+    return fact_check_id
 
 
-def fact_check_json_path(fact_check_id: int) -> str:
-    return f"/fact-checks/{fact_check_id}.json"
+def fact_check_path(fact_check_id: int | None) -> str:
+    """The public page of a stored fact-check (``FactCheck.id``; ValueError without one)."""
+    return f"/fact-checks/{_known(fact_check_id)}/"
+
+
+def fact_check_json_path(fact_check_id: int | None) -> str:
+    return f"/fact-checks/{_known(fact_check_id)}.json"
 
 
 def language_feed_path(language: str) -> str:
@@ -39,3 +48,8 @@ def archive_path(document_id: int) -> str:
 
 def archive_json_path(document_id: int) -> str:
     return f"/archive/{document_id}.json"
+
+
+def site_prefix(base_url: str) -> str:
+    """The path part of the public base URL ("" at a host's root), prefixed to every link."""
+    return urlparse(base_url).path.rstrip("/")

@@ -1,4 +1,4 @@
-"""What the desk calls when a fact-check's public life changes.
+"""Publishing as the desk runs it: announcing a change, exporting the site, checking markup.
 
 The web app's workflow moves a fact-check (publish, correct, withdraw) in one transaction;
 inside that same transaction it calls :func:`on_published`, which
@@ -13,23 +13,43 @@ inside that same transaction it calls :func:`on_published`, which
 
 The public pages, feeds, sitemap and DataFeed are computed from the database on each
 request, so there is no cache to invalidate here.
+
+:func:`export_site` writes the whole public site as static files (``factdesk publish
+export``): the records are read here, :mod:`factdesk.publish.site` turns them into files.
+The site is written to a new directory beside the target and swapped in at the end, so a
+web server serving the target never shows a half-written site. The target must be empty,
+missing, or an earlier export (it holds the marker file ``.factdesk-export``): nothing else
+is replaced. :func:`validate_public` checks the ClaimReview of every live public fact-check
+(``factdesk publish validate``).
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import uuid
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk import types
 from factdesk.errors import InputError
-from factdesk.publish.claimreview import claimreview_jsonld, require_valid
+from factdesk.publish import site
+from factdesk.publish.claimreview import (
+    claimreview_jsonld,
+    claimreview_warnings,
+    require_valid,
+    validate_claimreview,
+)
 from factdesk.publish.documents import fact_check_document
+from factdesk.publish.pages import STATIC
 from factdesk.services.webhooks import record_event
 from factdesk.settings import Settings, get_settings
-from factdesk.store.reads.public import load_public, organisation
+from factdesk.store.reads import public as queries
 
 # Accepted ``event`` values (the workflow's state or action names) -> webhook event.
 _FACT_CHECK_EVENTS = {
@@ -41,6 +61,16 @@ _FACT_CHECK_EVENTS = {
     "withdraw": "fact_check.withdrawn",
 }
 _PENDING = "factdesk.services.publish.pending"
+MARKER = ".factdesk-export"
+
+
+def organisation(settings: Settings) -> types.Organisation:
+    """The publishing organisation, from settings (its URL defaults to the public site)."""
+    return types.Organisation(
+        name=settings.org_name,
+        url=settings.org_url or settings.public_base_url,
+        logo=settings.org_logo_url or None,
+    )
 
 
 def on_published(
@@ -56,7 +86,7 @@ def on_published(
     if name is None:
         raise InputError(f"unknown publishing event {event!r}", where="event")
     settings = settings or get_settings()
-    fc = load_public(session, fact_check_id)
+    fc = queries.load_public(session, fact_check_id)
     org = organisation(settings)
     if not fc.withdrawn:
         require_valid(
@@ -111,3 +141,105 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+
+
+# --- the static site ------------------------------------------------------------------------
+
+
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise InputError("not a directory", where=str(target))
+    if target.is_dir() and any(target.iterdir()) and not (target / MARKER).exists():
+        raise InputError(
+            "the directory is not empty and is not an earlier factdesk export; "
+            "choose an empty or new directory",
+            where=str(target),
+        )
+
+
+def export_site(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    target: Path,
+    progress: Callable[[int], None] | None = None,
+) -> types.ExportReport:
+    """Write the public site into ``target`` (see the module docstring)."""
+    target = target.resolve()
+    _check_target(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    report = types.ExportReport(directory=str(target))
+
+    def counted(copies: Iterable[types.ArchivedCopy]) -> Iterator[types.ArchivedCopy]:
+        for copy in copies:
+            report.archived_copies += 1
+            yield copy
+
+    try:
+        with factory() as session:
+            everything = list(queries.iter_public(session))
+            everything.sort(key=lambda fc: (fc.published_at, fc.id or 0), reverse=True)
+            languages = queries.public_languages(session)
+            recent = {
+                language: queries.recent_changes(
+                    session, limit=settings.feed_size, language=language
+                )
+                for language in (None, *languages)
+            }
+            content = site.Site(
+                settings=settings,
+                org=organisation(settings),
+                fact_checks=everything,
+                languages=languages,
+                feeds=recent,
+                last_change=queries.last_change(session),
+                archived=counted(queries.iter_archived(session)),
+            )
+            for path, data in site.files(content, progress=progress):
+                out = staging / path
+                out.parent.mkdir(parents=True, exist_ok=True)
+                out.write_bytes(data)
+                report.files += 1
+        report.fact_checks = len(everything)
+        report.languages = languages
+        shutil.copytree(STATIC, staging / "static")
+        report.files += sum(1 for p in (staging / "static").rglob("*") if p.is_file())
+        (staging / MARKER).write_text("written by `factdesk publish export`\n", encoding="utf-8")
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return report
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Put the new site in place of the old one with two renames."""
+    staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+    if target.exists():
+        old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        target.rename(old)
+        staging.rename(target)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        staging.rename(target)
+
+
+# --- checking the markup --------------------------------------------------------------------
+
+
+def validate_public(settings: Settings, session: Session) -> list[types.MarkupCheck]:
+    """The ClaimReview of every live public fact-check, checked: errors and warnings."""
+    org = organisation(settings)
+    checks = []
+    for fc in queries.iter_public(session, live_only=True):
+        markup = claimreview_jsonld(fc, org, settings.public_base_url)
+        checks.append(
+            types.MarkupCheck(
+                fact_check_id=fc.id or 0,
+                status=fc.status,
+                errors=tuple(validate_claimreview(markup)),
+                warnings=tuple(claimreview_warnings(markup)),
+            )
+        )
+    return checks

@@ -25,13 +25,13 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk import types
 from factdesk.errors import FactdeskError, InputError, NotFound
 from factdesk.publish.retry import retry_delay
 from factdesk.publish.signing import (
@@ -41,6 +41,7 @@ from factdesk.publish.signing import (
     new_secret,
     signature_header,
 )
+from factdesk.services import audit
 from factdesk.settings import Settings
 from factdesk.store.db import rowcount, transaction
 from factdesk.store.models import Webhook, WebhookDelivery
@@ -72,10 +73,30 @@ def _check_events(events: Sequence[str]) -> list[str]:
     return [ALL] if ALL in chosen else sorted(set(chosen))
 
 
+def _record(hook: Webhook, counts: dict[str, int] | None = None) -> types.Webhook:
+    counts = counts or {}
+    return types.Webhook(
+        id=hook.id,
+        url=hook.url,
+        events=tuple(hook.events),
+        active=hook.active,
+        created_at=hook.created_at,
+        pending=counts.get("pending", 0),
+        delivered=counts.get("delivered", 0),
+        failed=counts.get("failed", 0),
+    )
+
+
 def add_webhook(
-    session: Session, url: str, events: Sequence[str] = (ALL,), secret: str | None = None
-) -> tuple[Webhook, str]:
-    """Register an endpoint; returns it and its signing secret (generated when not given)."""
+    session: Session,
+    url: str,
+    events: Sequence[str] = (ALL,),
+    secret: str | None = None,
+    *,
+    actor: types.Actor | None = None,
+) -> tuple[types.Webhook, str]:
+    """Register an endpoint; returns it and its signing secret (generated when not given).
+    With an ``actor``, the change is audited (``webhook.add``)."""
     url = url.strip()
     if not url.startswith(("http://", "https://")) or len(url) > 2000 or " " in url:
         raise InputError("a webhook needs an http(s) URL of at most 2000 characters", where="url")
@@ -85,16 +106,25 @@ def add_webhook(
     hook = Webhook(url=url, secret=secret, events=_check_events(events), active=True)
     session.add(hook)
     session.flush()
-    return hook, secret
+    if actor is not None:
+        after = {"url": hook.url, "events": list(hook.events)}
+        audit.record(session, actor, "webhook.add", "webhook", hook.id, None, after)
+    return _record(hook), secret
 
 
-def set_active(session: Session, webhook_id: int, active: bool) -> None:
+def set_active(
+    session: Session, webhook_id: int, active: bool, *, actor: types.Actor | None = None
+) -> None:
+    """Pause or resume a webhook; with an ``actor``, audited (``webhook.active``/``.pause``)."""
     changed = session.execute(update(Webhook).where(Webhook.id == webhook_id).values(active=active))
     if rowcount(changed) != 1:
         raise NotFound(f"no webhook {webhook_id}")
+    if actor is not None:
+        action = "webhook.active" if active else "webhook.pause"
+        audit.record(session, actor, action, "webhook", webhook_id, None, {"active": active})
 
 
-def list_webhooks(session: Session) -> list[dict[str, Any]]:
+def list_webhooks(session: Session) -> list[types.Webhook]:
     """Webhooks with their delivery counts by status (the secret is never listed)."""
     counts: dict[int, dict[str, int]] = {}
     for hook_id, status, n in session.execute(
@@ -104,24 +134,15 @@ def list_webhooks(session: Session) -> list[dict[str, Any]]:
     ):
         counts.setdefault(hook_id, {})[status] = n
     return [
-        {
-            "id": hook.id,
-            "url": hook.url,
-            "events": ",".join(hook.events),
-            "active": hook.active,
-            "created_at": hook.created_at,
-            "pending": counts.get(hook.id, {}).get("pending", 0),
-            "delivered": counts.get(hook.id, {}).get("delivered", 0),
-            "failed": counts.get(hook.id, {}).get("failed", 0),
-        }
+        _record(hook, counts.get(hook.id))
         for hook in session.scalars(select(Webhook).order_by(Webhook.id))
     ]
 
 
 def list_deliveries(
     session: Session, *, webhook_id: int | None = None, status: str | None = None, limit: int = 50
-) -> list[dict[str, Any]]:
-    """The delivery log, newest first."""
+) -> list[types.Delivery]:
+    """The delivery log, newest first (``next_attempt_at`` only while one is pending)."""
     stmt = select(WebhookDelivery, Webhook.url).join(
         Webhook, Webhook.id == WebhookDelivery.webhook_id
     )
@@ -131,19 +152,19 @@ def list_deliveries(
         stmt = stmt.where(WebhookDelivery.status == status)
     stmt = stmt.order_by(WebhookDelivery.id.desc()).limit(max(1, min(limit, 1000)))
     return [
-        {
-            "id": d.id,
-            "webhook_id": d.webhook_id,
-            "url": url,
-            "event": d.event,
-            "status": d.status,
-            "attempts": d.attempts,
-            "response_status": d.response_status,
-            "last_error": d.last_error,
-            "created_at": d.created_at,
-            "next_attempt_at": d.next_attempt_at if d.status == "pending" else None,
-            "delivered_at": d.delivered_at,
-        }
+        types.Delivery(
+            id=d.id,
+            webhook_id=d.webhook_id,
+            url=url,
+            event=d.event,
+            status=d.status,
+            attempts=d.attempts,
+            created_at=d.created_at,
+            response_status=d.response_status,
+            last_error=d.last_error,
+            next_attempt_at=d.next_attempt_at if d.status == "pending" else None,
+            delivered_at=d.delivered_at,
+        )
         for d, url in session.execute(stmt)
     ]
 
@@ -200,17 +221,6 @@ def due_ids(session: Session, *, now: datetime | None = None, limit: int = 500) 
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What one call of :func:`deliver` did; ``retry_at`` is set when it will try again."""
-
-    delivery_id: int
-    result: str  # delivered | retry | failed | skipped
-    status: int | None = None
-    error: str | None = None
-    retry_at: datetime | None = None
-
-
 def deliver(
     settings: Settings,
     factory: sessionmaker[Session],
@@ -218,7 +228,7 @@ def deliver(
     *,
     send: Sender | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
-) -> Outcome:
+) -> types.Outcome:
     """Make one attempt at a delivery if it is due and nobody else holds it."""
     started = now()
     lease = timedelta(seconds=settings.webhook_timeout * 2 + 30)
@@ -230,11 +240,11 @@ def deliver(
             .where(WebhookDelivery.id == delivery_id)
         ).first()
         if row is None:
-            return Outcome(delivery_id, "skipped", error="no such delivery")
+            return types.Outcome(delivery_id, "skipped", error="no such delivery")
         delivery, hook = row
         due = delivery.next_attempt_at is None or delivery.next_attempt_at <= started
         if delivery.status != "pending" or not due:
-            return Outcome(delivery_id, "skipped")
+            return types.Outcome(delivery_id, "skipped")
         seen = delivery.attempts
         claimed = session.execute(
             update(WebhookDelivery)
@@ -251,7 +261,7 @@ def deliver(
             .execution_options(synchronize_session=False)
         )
         if rowcount(claimed) != 1:
-            return Outcome(delivery_id, "skipped")
+            return types.Outcome(delivery_id, "skipped")
         url, secret, active = hook.url, hook.secret, hook.active
         event, payload = delivery.event, delivery.payload
     attempts = seen + 1
@@ -309,11 +319,12 @@ def deliver(
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-    return Outcome(delivery_id, result, status, error, retry_at)
+    return types.Outcome(delivery_id, result, status, error, retry_at)
 
 
-def retry_now(session: Session, delivery_id: int) -> None:
-    """Make a failed (or waiting) delivery due again, with its attempts counted afresh."""
+def retry_now(session: Session, delivery_id: int, *, actor: types.Actor | None = None) -> None:
+    """Make a failed (or waiting) delivery due again, with its attempts counted afresh;
+    with an ``actor``, audited (``webhook.retry``)."""
     changed = session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status != "delivered")
@@ -321,6 +332,8 @@ def retry_now(session: Session, delivery_id: int) -> None:
     )
     if rowcount(changed) != 1:
         raise NotFound(f"no undelivered webhook delivery {delivery_id}")
+    if actor is not None:
+        audit.record(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
 
 
 def _net_sender(settings: Settings) -> Sender:

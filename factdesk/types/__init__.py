@@ -9,7 +9,7 @@ of their own fields.
 Import them from here (``from factdesk.types import FactCheck``); the modules only group
 them: ``content`` (items, mentions, claims, alerts), ``factchecks`` (fact-checks, citations,
 matches), ``newsroom`` (actors, settings, the rows of the newsroom's pages), ``publishing``
-(organisation, archived copies, webhooks) and ``reports`` (what an operation did).
+(organisation, archived copies, the API's claims, webhooks) and ``reports`` (what an operation did).
 """
 
 from factdesk.types.content import (
@@ -61,7 +61,15 @@ from factdesk.types.newsroom import (
     Tip,
     WorkInProgress,
 )
-from factdesk.types.publishing import ArchivedCopy, Delivery, Organisation, Outcome, Webhook
+from factdesk.types.publishing import (
+    ArchivedCopy,
+    ClaimTrend,
+    Delivery,
+    MarkupCheck,
+    Organisation,
+    Outcome,
+    Webhook,
+)
 from factdesk.types.reports import Check, DetectReport, ExportReport, IngestReport
 
 __all__ = [
@@ -80,6 +88,7 @@ __all__ = [
     "Claim",
     "ClaimDetail",
     "ClaimLink",
+    "ClaimTrend",
     "Comment",
     "Dashboard",
     "Delivery",
@@ -91,6 +100,7 @@ __all__ = [
     "InReview",
     "IngestReport",
     "Item",
+    "MarkupCheck",
     "Match",
     "MergeResult",
     "Mention",

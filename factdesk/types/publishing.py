@@ -1,9 +1,12 @@
-"""Publishing: the organisation, archived copies the public may read, webhooks and their deliveries."""
+"""Publishing: the organisation, archived copies the public may read, what the partner API
+shows of a claim, the ClaimReview check, webhooks and their deliveries."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+
+from factdesk.types.content import Claim
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,30 @@ class ArchivedCopy:
     content_hash: str
     text: str
     fact_check_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimTrend:
+    """A claim as the partner API details it: the claim (with ``fact_check`` set to our
+    public fact-check, if any) and its mentions per day, oldest first."""
+
+    claim: Claim
+    mentions_per_day: tuple[tuple[date, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MarkupCheck:
+    """The ClaimReview check of one public fact-check: what is wrong (nothing: valid) and
+    the recommended properties it lacks."""
+
+    fact_check_id: int
+    status: str
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
 
 
 @dataclass(frozen=True, slots=True)

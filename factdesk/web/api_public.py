@@ -19,11 +19,19 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from factdesk import types
-from factdesk.publish.documents import fact_check_document, index_document
+from factdesk.publish.documents import (
+    claim_trend_document,
+    claims_document,
+    delivery_document,
+    fact_check_document,
+    index_document,
+    webhook_document,
+)
 from factdesk.publish.urls import absolute, fact_check_path
 from factdesk.services import accounts as auth
 from factdesk.services import webhooks
 from factdesk.services.match import check_text
+from factdesk.services.publish import organisation
 from factdesk.store.reads import api as claims
 from factdesk.store.reads import public as queries
 from factdesk.types import Actor
@@ -93,7 +101,7 @@ def get_fact_check(
     """One public fact-check with its ClaimReview, citations and correction history."""
     settings = desk(request).settings
     fc = queries.load_public(session, fact_check_id)
-    return fact_check_document(fc, queries.organisation(settings), settings.public_base_url)
+    return fact_check_document(fc, organisation(settings), settings.public_base_url)
 
 
 # --- claims and matching (read token or session) -----------------------------------------
@@ -111,15 +119,10 @@ def list_claims(
     session: Session = Depends(db),
 ) -> dict[str, Any]:
     """Claims the desk has seen, most recently seen first, with our verdict once public."""
-    return claims.list_claims(
-        session,
-        base_url=desk(request).settings.public_base_url,
-        query=q,
-        language=lang,
-        status=status,
-        offset=offset,
-        limit=limit,
+    found = claims.list_claims(
+        session, query=q, language=lang, status=status, offset=offset, limit=limit
     )
+    return claims_document(found, desk(request).settings.public_base_url)
 
 
 @router.get(
@@ -131,7 +134,8 @@ def get_claim(
     request: Request, claim_id: int, _who: str = READER, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """One claim with its mentions per day over the last 90 days."""
-    return claims.claim_detail(session, claim_id, base_url=desk(request).settings.public_base_url)
+    trend = claims.claim_trend(session, claim_id)
+    return claim_trend_document(trend, desk(request).settings.public_base_url)
 
 
 class CheckIn(BaseModel):
@@ -209,13 +213,13 @@ def add_webhook(
     """Register a webhook. The signing secret is returned once, in this answer."""
     with session.begin():
         hook, secret = webhooks.add_webhook(session, body.url, body.events, body.secret)
-        return {"id": hook.id, "url": hook.url, "events": hook.events, "secret": secret}
+    return {"id": hook.id, "url": hook.url, "events": list(hook.events), "secret": secret}
 
 
 @router.get("/webhooks", tags=["webhooks"])
 def list_webhooks(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[dict[str, Any]]:
     """Webhooks with their delivery counts (secrets are never shown again)."""
-    return webhooks.list_webhooks(session)
+    return [webhook_document(hook) for hook in webhooks.list_webhooks(session)]
 
 
 @router.post("/webhooks/{webhook_id}/active", tags=["webhooks"])
@@ -240,7 +244,8 @@ def list_deliveries(
     session: Session = Depends(db),
 ) -> list[dict[str, Any]]:
     """The delivery log, newest first."""
-    return webhooks.list_deliveries(session, webhook_id=webhook_id, status=status, limit=limit)
+    found = webhooks.list_deliveries(session, webhook_id=webhook_id, status=status, limit=limit)
+    return [delivery_document(d) for d in found]
 
 
 @router.post("/webhooks/deliveries/{delivery_id}/retry", tags=["webhooks"])

@@ -1,7 +1,8 @@
 """The newsroom's webhooks page: partners' endpoints and the delivery log (admins).
 
-Adding a webhook shows its signing secret once; every change is audited. The same actions
-exist in the JSON API (``/api/v1/webhooks``) and the CLI (``factdesk webhooks``).
+Adding a webhook shows its signing secret once; every change is audited (by the webhooks
+service, with the signed-in admin as the actor). The same actions exist in the JSON API
+(``/api/v1/webhooks``) and the CLI (``factdesk webhooks``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from factdesk.services import audit, webhooks
+from factdesk.services import webhooks
 from factdesk.types import Actor
 from factdesk.web.deps import db, desk, require
 from factdesk.web.render import page
@@ -56,16 +57,7 @@ def add_webhook(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        hook, secret = webhooks.add_webhook(session, url, events or ["*"])
-        audit.record(
-            session,
-            actor,
-            "webhook.add",
-            "webhook",
-            hook.id,
-            None,
-            {"url": hook.url, "events": hook.events},
-        )
+        _hook, secret = webhooks.add_webhook(session, url, events or ["*"], actor=actor)
     return _render(request, session, "", new_secret=secret)
 
 
@@ -77,16 +69,7 @@ def set_active(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        webhooks.set_active(session, webhook_id, active)
-        audit.record(
-            session,
-            actor,
-            "webhook.active" if active else "webhook.pause",
-            "webhook",
-            webhook_id,
-            None,
-            {"active": active},
-        )
+        webhooks.set_active(session, webhook_id, active, actor=actor)
     return RedirectResponse("/desk/webhooks", status_code=303)
 
 
@@ -100,7 +83,6 @@ def retry(
     from factdesk.queue import nudge_deliveries
 
     with session.begin():
-        webhooks.retry_now(session, delivery_id)
-        audit.record(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
+        webhooks.retry_now(session, delivery_id, actor=actor)
     nudge_deliveries(desk(request).settings, [delivery_id])
     return RedirectResponse("/desk/webhooks", status_code=303)

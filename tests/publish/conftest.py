@@ -6,14 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from factdesk.publish.records import (
-    Appearance,
-    CitedSource,
-    Organisation,
-    PublishedFactCheck,
-    Revision,
-)
-from factdesk.types import Rating
+from factdesk.types import Appearance, Citation, FactCheck, Organisation, Rating, Revision
 
 BASE = "https://checks.example.org"
 
@@ -26,9 +19,12 @@ def org() -> Organisation:
 
 
 @pytest.fixture
-def fact_check() -> PublishedFactCheck:
-    return PublishedFactCheck(
+def fact_check() -> FactCheck:
+    """One of our corrected fact-checks: two published versions (public revision 2) after
+    five edits on the desk (``version`` 5, which the public never sees)."""
+    return FactCheck(
         id=7,
+        origin="local",
         status="corrected",
         claim_reviewed="Uống nước chanh nóng chữa khỏi ung thư",
         rating=Rating(label="False", value=1.0, best=5.0, worst=1.0),
@@ -39,19 +35,19 @@ def fact_check() -> PublishedFactCheck:
         explanation="## Why\n\nThe claim cites a study that does not exist.",
         language="vi",
         claim_date=datetime(2026, 2, 20, tzinfo=UTC),
-        version=2,
+        version=5,
         appearances=(
             Appearance("https://social.example.net/p/2", datetime(2026, 2, 25, tzinfo=UTC)),
             Appearance("https://news.example.com/a/1", datetime(2026, 2, 21, tzinfo=UTC)),
             Appearance("https://blog.example.com/undated"),
         ),
         citations=(
-            CitedSource(
+            Citation(
                 url="https://who.example.int/cancer",
                 quote="No food cures cancer.",
                 publisher="Health agency",
                 source_date="2025-11",
-                archived_path="/archive/3/",
+                document_id=3,
                 archived_at=datetime(2026, 2, 28, tzinfo=UTC),
             ),
         ),

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 import feedparser
 
 from factdesk.publish.atom import atom_feed, fact_check_entry, xml_safe
-from factdesk.publish.records import Organisation, PublishedFactCheck
+from factdesk.types import FactCheck, Organisation
 
 from .atomcheck import rfc4287_problems
 from .conftest import BASE
@@ -14,9 +14,7 @@ from .conftest import BASE
 NOW = datetime(2026, 3, 5, tzinfo=UTC)
 
 
-def _feed(
-    entries: list[PublishedFactCheck], org: Organisation, language: str | None = None
-) -> bytes:
+def _feed(entries: list[FactCheck], org: Organisation, language: str | None = None) -> bytes:
     return atom_feed(
         [fact_check_entry(fc, BASE) for fc in entries],
         feed_id=f"{BASE}/feed.atom",
@@ -29,9 +27,7 @@ def _feed(
     )
 
 
-def test_atom_feed_parses_and_meets_rfc4287(
-    fact_check: PublishedFactCheck, org: Organisation
-) -> None:
+def test_atom_feed_parses_and_meets_rfc4287(fact_check: FactCheck, org: Organisation) -> None:
     other = replace(
         fact_check,
         id=8,
@@ -54,14 +50,13 @@ def test_atom_feed_parses_and_meets_rfc4287(
     assert first.updated == "2026-03-04T12:00:00+00:00"
     content = first.content[0].value
     assert "Correction (2026-03-04, version 2)" in content
+    assert first.tags[0].term == "Corrected (version 2)"  # the public revision
     assert "&lt;script&gt;" in content and "<script>" not in content
     assert second.title == other.claim_reviewed  # no title: the claim stands in
     assert second.title_detail.language == "en"
 
 
-def test_atom_feed_withdrawn_entry_says_why(
-    fact_check: PublishedFactCheck, org: Organisation
-) -> None:
+def test_atom_feed_withdrawn_entry_says_why(fact_check: FactCheck, org: Organisation) -> None:
     gone = replace(fact_check, status="withdrawn", withdrawal_note="Based on a forged document.")
     parsed = feedparser.parse(_feed([gone], org))
     entry = parsed.entries[0]
@@ -71,7 +66,7 @@ def test_atom_feed_withdrawn_entry_says_why(
 
 
 def test_atom_feed_drops_characters_xml_cannot_carry(
-    fact_check: PublishedFactCheck, org: Organisation
+    fact_check: FactCheck, org: Organisation
 ) -> None:
     dirty = replace(fact_check, claim_reviewed="bad\x00\x0bclaim\ufffe", title="t\x1f")
     data = _feed([dirty], org)

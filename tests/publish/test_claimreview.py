@@ -16,14 +16,13 @@ from factdesk.publish.claimreview import (
     require_valid,
     validate_claimreview,
 )
-from factdesk.publish.records import Organisation, PublishedFactCheck
-from factdesk.types import Rating
+from factdesk.types import FactCheck, Organisation, Rating
 
 from .conftest import BASE
 
 
 def test_claimreview_jsonld_has_required_and_recommended_properties(
-    fact_check: PublishedFactCheck, org: Organisation
+    fact_check: FactCheck, org: Organisation
 ) -> None:
     obj = claimreview_jsonld(fact_check, org, BASE)
     assert obj["@type"] == "ClaimReview"
@@ -45,6 +44,7 @@ def test_claimreview_jsonld_has_required_and_recommended_properties(
     }
     assert obj["datePublished"] == "2026-03-01T09:30:00+00:00"
     assert obj["dateModified"] == "2026-03-04T12:00:00+00:00"
+    assert obj["version"] == 2  # published versions, not the desk's edit counter (5)
     claim = obj["itemReviewed"]
     assert claim["@type"] == "Claim"
     assert [a["url"] for a in claim["appearance"]] == [
@@ -62,7 +62,7 @@ def test_claimreview_jsonld_has_required_and_recommended_properties(
 
 
 def test_claimreview_jsonld_without_scale_or_appearances_is_valid_with_warnings(
-    fact_check: PublishedFactCheck, org: Organisation
+    fact_check: FactCheck, org: Organisation
 ) -> None:
     bare = replace(
         fact_check, rating=Rating(label="Misleading"), appearances=(), date_modified=None
@@ -75,7 +75,7 @@ def test_claimreview_jsonld_without_scale_or_appearances_is_valid_with_warnings(
     assert any("appearance" in w for w in warnings)
 
 
-def _valid(fact_check: PublishedFactCheck, org: Organisation) -> dict[str, Any]:
+def _valid(fact_check: FactCheck, org: Organisation) -> dict[str, Any]:
     return claimreview_jsonld(fact_check, org, BASE)
 
 
@@ -110,7 +110,7 @@ def _valid(fact_check: PublishedFactCheck, org: Organisation) -> dict[str, Any]:
     ],
 )
 def test_validate_claimreview_names_each_problem(
-    fact_check: PublishedFactCheck, org: Organisation, mutate: Any, expected: str
+    fact_check: FactCheck, org: Organisation, mutate: Any, expected: str
 ) -> None:
     obj = copy.deepcopy(_valid(fact_check, org))
     mutate(obj)

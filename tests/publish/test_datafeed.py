@@ -5,13 +5,13 @@ from datetime import UTC, datetime
 
 from factdesk.publish.claimreview import claimreview_jsonld, validate_claimreview
 from factdesk.publish.datafeed import datafeed
-from factdesk.publish.records import Organisation, PublishedFactCheck
+from factdesk.types import FactCheck, Organisation
 
 from .conftest import BASE
 
 
 def test_datafeed_wraps_each_claimreview_with_its_dates(
-    fact_check: PublishedFactCheck, org: Organisation
+    fact_check: FactCheck, org: Organisation
 ) -> None:
     fresh = replace(fact_check, id=9, date_modified=None, status="published")
     reviews = [claimreview_jsonld(fc, org, BASE) for fc in (fact_check, fresh)]

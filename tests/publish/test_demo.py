@@ -12,10 +12,11 @@ from factdesk.errors import NotFound
 from factdesk.publish.claimreview import claimreview_jsonld, validate_claimreview
 from factdesk.publish.demo import publish_samples
 from factdesk.services import accounts as auth
+from factdesk.services.publish import organisation
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
-from factdesk.store.reads.public import iter_public, organisation
+from factdesk.store.reads.public import iter_public
 
 from .seed import T0, add_claim
 
@@ -58,7 +59,7 @@ def test_publish_samples_publishes_and_corrects_through_the_workflow(
         corrected.corrections[-1].note and "rating is unchanged" in corrected.corrections[-1].note
     )
     for fc in published:
-        assert fc.citations and fc.citations[0].archived_path
+        assert fc.citations and fc.citations[0].document_id is not None
         assert (
             validate_claimreview(
                 claimreview_jsonld(fc, organisation(settings), settings.public_base_url)

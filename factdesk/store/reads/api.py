@@ -1,7 +1,8 @@
-"""Claims as the partner API shows them: what the desk sees spreading, and our verdict.
+"""Claims as the partner API reads them: what the desk sees spreading, and our verdict.
 
-A claim is text, language, counts and dates — never who posted it. A claim links to our
-fact-check only once that fact-check is public; a draft verdict is never exposed.
+A claim is text, language, counts and dates — never who posted it. A claim carries our
+fact-check (``Claim.fact_check``) only once that fact-check is public; a draft verdict is
+never exposed. :mod:`factdesk.publish.documents` turns these records into the API's JSON.
 """
 
 from __future__ import annotations
@@ -13,64 +14,70 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
-from factdesk.publish.urls import absolute, fact_check_path
 from factdesk.store import models as m
 from factdesk.store.reads.common import day_counts, like_terms
+from factdesk.types import Claim, ClaimTrend, FactCheck, Page, Rating
+from factdesk.workflow import PUBLIC_STATES, State
 
-STATUSES = ("new", "researching", "draft", "in_review", "published", "corrected", "withdrawn")
+STATUSES = tuple(s.value for s in State)
 TREND_DAYS = 90
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
-
-
-def _public_fact_checks(session: Session, claim_ids: list[int], base_url: str) -> dict[int, Any]:
+def _public_fact_checks(session: Session, claim_ids: list[int]) -> dict[int, FactCheck]:
+    """Our public fact-check of each claim, as much of it as a claim's listing shows."""
     rows = session.execute(
         select(
-            m.FactCheck.claim_id, m.FactCheck.id, m.FactCheck.status, m.FactCheck.rating_label
+            m.FactCheck.claim_id,
+            m.FactCheck.id,
+            m.FactCheck.status,
+            m.FactCheck.claim_reviewed,
+            m.FactCheck.rating_label,
+            m.FactCheck.language,
         ).where(
             m.FactCheck.claim_id.in_(claim_ids),
             m.FactCheck.origin == "local",
-            m.FactCheck.status.in_(("published", "corrected", "withdrawn")),
+            m.FactCheck.status.in_([s.value for s in PUBLIC_STATES]),
         )
     )
     return {
-        claim_id: {
-            "id": fc_id,
-            "status": status,
-            "rating": None if status == "withdrawn" else rating,
-            "url": absolute(base_url, fact_check_path(fc_id)),
-        }
-        for claim_id, fc_id, status, rating in rows
+        claim_id: FactCheck(
+            id=fc_id,
+            origin="local",
+            status=status,
+            claim_id=claim_id,
+            claim_reviewed=claim_reviewed,
+            rating=Rating(label),
+            language=language,
+        )
+        for claim_id, fc_id, status, claim_reviewed, label, language in rows
         if claim_id is not None
     }
 
 
-def _row(claim: m.Claim, fact_check: dict[str, Any] | None) -> dict[str, Any]:
-    return {
-        "id": claim.id,
-        "text": claim.text,
-        "language": claim.language,
-        "status": claim.status,
-        "score": round(claim.score, 4),
-        "mention_count": claim.mention_count,
-        "first_seen_at": _iso(claim.first_seen_at),
-        "last_seen_at": _iso(claim.last_seen_at),
-        "fact_check": fact_check,
-    }
+def _claim(row: m.Claim, fact_check: FactCheck | None) -> Claim:
+    return Claim(
+        id=row.id,
+        text=row.text,
+        language=row.language,
+        status=row.status,
+        score=row.score,
+        mention_count=row.mention_count,
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        merged_into_id=row.merged_into_id,
+        fact_check=fact_check,
+    )
 
 
 def list_claims(
     session: Session,
     *,
-    base_url: str,
     query: str = "",
     language: str | None = None,
     status: str | None = None,
     offset: int = 0,
     limit: int = 50,
-) -> dict[str, Any]:
+) -> Page[Claim]:
     """Claims, most recently seen first (merged duplicates are left out)."""
     where: list[Any] = [m.Claim.merged_into_id.is_(None)]
     if query.strip():
@@ -89,25 +96,16 @@ def list_claims(
             .limit(limit)
         )
     )
-    linked = _public_fact_checks(session, [c.id for c in claims], base_url)
-    return {
-        "total": total,
-        "offset": offset,
-        "limit": limit,
-        "claims": [_row(c, linked.get(c.id)) for c in claims],
-    }
+    linked = _public_fact_checks(session, [c.id for c in claims])
+    return Page(tuple(_claim(c, linked.get(c.id)) for c in claims), total, offset, limit)
 
 
-def claim_detail(session: Session, claim_id: int, *, base_url: str) -> dict[str, Any]:
+def claim_trend(session: Session, claim_id: int) -> ClaimTrend:
     """One claim with its mentions per day over the last ``TREND_DAYS`` days."""
-    claim = session.get(m.Claim, claim_id)
-    if claim is None:
+    row = session.get(m.Claim, claim_id)
+    if row is None:
         raise NotFound(f"no claim {claim_id}")
-    row = _row(claim, _public_fact_checks(session, [claim.id], base_url).get(claim.id))
+    claim = _claim(row, _public_fact_checks(session, [row.id]).get(row.id))
     since = datetime.now(UTC) - timedelta(days=TREND_DAYS)
-    row["merged_into"] = claim.merged_into_id
-    row["mentions_per_day"] = [
-        {"date": day.isoformat(), "mentions": count}
-        for day, count in day_counts(session, [m.Mention.claim_id == claim.id], since)
-    ]
-    return row
+    days = day_counts(session, [m.Mention.claim_id == row.id], since)
+    return ClaimTrend(claim, tuple(days))

@@ -1,6 +1,8 @@
-"""Reading the public fact-checks out of the store as :class:`PublishedFactCheck` records.
+"""Reading the public fact-checks out of the store as :class:`factdesk.types.FactCheck` records.
 
-Only our own fact-checks (``origin='local'``) in a public state are public. Imported
+Only our own fact-checks (``origin='local'``) in a public state are public; their records
+carry their citations, their public history (one revision per published version), where the
+claim appeared and, for a withdrawal, the note why. Imported
 fact-checks — other organisations' ClaimReview — serve the desk for matching and are never
 republished as ours. Each list is assembled with a fixed number of queries (rows, versions,
 citations, the recurrence ledger), whatever its length.
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,19 +19,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
-from factdesk.publish.records import (
-    PUBLIC_STATUSES,
-    Appearance,
-    CitedSource,
-    Organisation,
-    PublishedFactCheck,
-    Revision,
-)
-from factdesk.publish.urls import archive_path
-from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.text.normalize import fold, strip_accents
-from factdesk.types import Rating
+from factdesk.types import Appearance, ArchivedCopy, Citation, FactCheck, Page, Rating, Revision
+from factdesk.workflow import PUBLIC_STATES, State
 
 MAX_APPEARANCES = 50  # earliest distinct URLs per claim put in the page and the markup
 CHUNK = 500  # rows assembled at a time when streaming every public fact-check
@@ -38,39 +30,23 @@ CHUNK = 500  # rows assembled at a time when streaming every public fact-check
 _DEFAULT_NOTES = frozenset({"publish", "correct", "withdraw"})
 
 
-def organisation(settings: Settings) -> Organisation:
-    """The publishing organisation, from settings (its URL defaults to the public site)."""
-    return Organisation(
-        name=settings.org_name,
-        url=settings.org_url or settings.public_base_url,
-        logo=settings.org_logo_url or None,
-    )
+_PUBLIC_STATUSES = sorted(s.value for s in PUBLIC_STATES)
 
 
 def _public() -> list[Any]:
-    return [m.FactCheck.origin == "local", m.FactCheck.status.in_(PUBLIC_STATUSES)]
+    return [m.FactCheck.origin == "local", m.FactCheck.status.in_(_PUBLIC_STATUSES)]
 
 
 def _live() -> Any:
-    return m.FactCheck.status != "withdrawn"
+    return m.FactCheck.status != State.WITHDRAWN.value
 
 
-def load_public(session: Session, fact_check_id: int) -> PublishedFactCheck:
+def load_public(session: Session, fact_check_id: int) -> FactCheck:
     """One public fact-check; NotFound for drafts, imported ones and unknown ids alike."""
     row = session.scalar(select(m.FactCheck).where(m.FactCheck.id == fact_check_id, *_public()))
     if row is None:
         raise NotFound(f"no published fact-check {fact_check_id}")
     return assemble(session, [row])[0]
-
-
-@dataclass(frozen=True, slots=True)
-class PublicPage:
-    """One page of the public index: the fact-checks shown and how many match in all."""
-
-    items: list[PublishedFactCheck]
-    total: int
-    offset: int
-    limit: int
 
 
 def matches(text: str, query: str) -> bool:
@@ -93,7 +69,7 @@ def search_public(
     offset: int = 0,
     limit: int = 20,
     include_withdrawn: bool = True,
-) -> PublicPage:
+) -> Page[FactCheck]:
     """The index: newest publication first, filtered by words and language.
 
     The filter runs in Python over the few text columns of the public fact-checks, so it
@@ -104,7 +80,7 @@ def search_public(
     if language:
         where.append(m.FactCheck.language == language)
     if not include_withdrawn:
-        where.append(m.FactCheck.status != "withdrawn")
+        where.append(_live())
     rows = session.execute(
         select(m.FactCheck.id, m.FactCheck.claim_reviewed, m.FactCheck.title, m.FactCheck.summary)
         .where(*where)
@@ -117,10 +93,10 @@ def search_public(
         if matches(" ".join(t for t in (claim, title, summary) if t), query)
     ]
     chosen = ids[offset : offset + limit]
-    return PublicPage(load_many(session, chosen), len(ids), offset, limit)
+    return Page(tuple(load_many(session, chosen)), len(ids), offset, limit)
 
 
-def load_many(session: Session, ids: Sequence[int]) -> list[PublishedFactCheck]:
+def load_many(session: Session, ids: Sequence[int]) -> list[FactCheck]:
     """Public fact-checks by id, in the order given (unknown or private ids are skipped)."""
     if not ids:
         return []
@@ -134,13 +110,13 @@ def load_many(session: Session, ids: Sequence[int]) -> list[PublishedFactCheck]:
 
 def iter_public(
     session: Session, *, language: str | None = None, live_only: bool = False
-) -> Iterator[PublishedFactCheck]:
+) -> Iterator[FactCheck]:
     """Every public fact-check, most recently changed first, in chunks (export, DataFeed)."""
     where = _public()
     if language:
         where.append(m.FactCheck.language == language)
     if live_only:
-        where.append(m.FactCheck.status != "withdrawn")
+        where.append(_live())
     changed = func.coalesce(m.FactCheck.date_modified, m.FactCheck.date_published)
     ids = list(
         session.scalars(
@@ -151,9 +127,7 @@ def iter_public(
         yield from load_many(session, ids[start : start + CHUNK])
 
 
-def recent_changes(
-    session: Session, *, limit: int, language: str | None = None
-) -> list[PublishedFactCheck]:
+def recent_changes(session: Session, *, limit: int, language: str | None = None) -> list[FactCheck]:
     """The ``limit`` most recently published, corrected or withdrawn (the feeds)."""
     where = _public()
     if language:
@@ -186,19 +160,6 @@ def last_change(session: Session) -> datetime | None:
 
 
 # --- archived copies -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ArchivedCopy:
-    """The archived copy of a cited source, as the public may see it (text, not raw HTML)."""
-
-    id: int
-    url: str | None
-    title: str | None
-    fetched_at: datetime | None
-    content_hash: str
-    text: str
-    fact_check_ids: tuple[int, ...]
 
 
 def _citing(session: Session, document_ids: Sequence[int] | None) -> dict[int, list[int]]:
@@ -259,7 +220,7 @@ def iter_archived(session: Session) -> Iterator[ArchivedCopy]:
 # --- assembling records --------------------------------------------------------------------
 
 
-def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[PublishedFactCheck]:
+def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[FactCheck]:
     """Records for ``rows`` with history, citations and appearances (four queries)."""
     if not rows:
         return []
@@ -274,12 +235,16 @@ def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[PublishedFac
             _manual_appearances(row.appearances), ledger.get(row.claim_id or -1, [])
         )
         withdrawal = None
-        if row.status == "withdrawn":
-            withdrawal = next((r.note for r in reversed(revisions) if r.kind == "withdrawn"), None)
+        if row.status == State.WITHDRAWN:
+            withdrawal = next(
+                (r.note for r in reversed(revisions) if r.kind == State.WITHDRAWN), None
+            )
         out.append(
-            PublishedFactCheck(
+            FactCheck(
                 id=row.id,
+                origin=row.origin,
                 status=row.status,
+                claim_id=row.claim_id,
                 claim_reviewed=row.claim_reviewed,
                 rating=Rating(
                     label=row.rating_label,
@@ -288,13 +253,20 @@ def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[PublishedFac
                     worst=row.rating_worst,
                 ),
                 date_published=row.date_published or row.created_at,
+                url=row.url,
+                publisher=row.publisher,
+                publisher_url=row.publisher_url,
                 title=row.title,
                 summary=row.summary,
                 explanation=row.explanation,
                 language=row.language,
                 date_modified=row.date_modified,
                 claim_date=row.claim_date,
-                version=max(len(revisions), 1),
+                version=row.version,
+                author_id=row.author_id,
+                reviewer_id=row.reviewer_id,
+                updated_at=row.updated_at,
+                content_hash=row.content_hash,
                 appearances=appearances,
                 citations=tuple(citations.get(row.id, [])),
                 history=tuple(revisions),
@@ -320,7 +292,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, list[Revision]]:
     )
     for fc_id, at, note, snapshot in rows:
         status = snapshot.get("status") if isinstance(snapshot, dict) else None
-        kind = status if status in PUBLIC_STATUSES else "published"
+        kind = status if status in _PUBLIC_STATUSES else State.PUBLISHED.value
         text = (note or "").strip()
         revisions = out[fc_id]
         revisions.append(
@@ -334,21 +306,22 @@ def _history(session: Session, ids: list[int]) -> dict[int, list[Revision]]:
     return out
 
 
-def _citations(session: Session, ids: list[int]) -> dict[int, list[CitedSource]]:
-    out: dict[int, list[CitedSource]] = defaultdict(list)
+def _citations(session: Session, ids: list[int]) -> dict[int, list[Citation]]:
+    out: dict[int, list[Citation]] = defaultdict(list)
     for citation in session.scalars(
         select(m.Citation).where(m.Citation.fact_check_id.in_(ids)).order_by(m.Citation.id)
     ):
         out[citation.fact_check_id].append(
-            CitedSource(
+            Citation(
+                id=citation.id,
                 url=citation.url,
                 quote=citation.quote,
                 publisher=citation.publisher,
                 source_date=citation.source_date,
-                archived_path=archive_path(citation.document_id)
-                if citation.document_id is not None
-                else None,
+                document_id=citation.document_id,
                 archived_at=citation.archived_at,
+                content_hash=citation.content_hash,
+                quote_found=citation.quote_found,
             )
         )
     return out

@@ -16,8 +16,7 @@ from factdesk.services.publish import on_published, on_resurgence
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
 from factdesk.store.models import FactCheck, WebhookDelivery
-
-from .seed import T0, add_fact_check, correct, withdraw
+from tests.publish.seed import T0, add_fact_check, correct, withdraw
 
 
 @pytest.fixture

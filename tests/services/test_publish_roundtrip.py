@@ -11,16 +11,15 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.publish.export import export_site
-from factdesk.publish.records import PublishedFactCheck
+from factdesk import types
+from factdesk.publish.feeds import claimreview_feed
 from factdesk.services import ingest as pipeline
+from factdesk.services.publish import export_site, organisation
 from factdesk.settings import Settings
 from factdesk.store.db import make_engine, session_factory, transaction, upgrade
 from factdesk.store.models import FactCheck
-from factdesk.store.reads.public import iter_public, organisation
-from factdesk.web.public import Documents
-
-from .seed import T0, add_fact_check, correct, withdraw
+from factdesk.store.reads.public import iter_public, last_change
+from tests.publish.seed import T0, add_fact_check, correct, withdraw
 
 
 @pytest.fixture
@@ -59,7 +58,7 @@ def fresh(tmp_path: Path) -> sessionmaker[Session]:
     return session_factory(engine)
 
 
-def _expected(fc: PublishedFactCheck, settings: Settings) -> dict[str, object]:
+def _expected(fc: types.FactCheck, settings: Settings) -> dict[str, object]:
     org = organisation(settings)
     return {
         "claim_reviewed": fc.claim_reviewed,
@@ -114,7 +113,12 @@ def test_roundtrip_datafeed_into_a_fresh_desk(
     tmp_path: Path,
 ) -> None:
     with db() as s:
-        feed = Documents(settings).datafeed(s)
+        feed = claimreview_feed(
+            iter_public(s, live_only=True),
+            organisation(settings),
+            settings.public_base_url,
+            last_change(s),
+        )
     path = tmp_path / "claimreview.json"
     path.write_text(json.dumps(feed, ensure_ascii=False), encoding="utf-8")
     report = pipeline.ingest_file(settings, fresh, path, "claimreview")

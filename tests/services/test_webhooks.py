@@ -17,8 +17,7 @@ from factdesk.services import webhooks
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
 from factdesk.store.models import WebhookDelivery
-
-from .receiver import closed_port_url, receiver
+from tests.publish.receiver import closed_port_url, receiver
 
 
 @pytest.fixture
@@ -60,10 +59,11 @@ def test_add_webhook_checks_url_events_and_secret(db: sessionmaker[Session]) -> 
         hook, secret = webhooks.add_webhook(
             s, "https://x.example/hook", ["fact_check.corrected", "fact_check.published"]
         )
-        assert hook.events == ["fact_check.corrected", "fact_check.published"]
+        assert hook.events == ("fact_check.corrected", "fact_check.published")
         assert secret.startswith("whsec_")
         listed = webhooks.list_webhooks(s)
-        assert listed[0]["url"] == "https://x.example/hook" and "secret" not in listed[0]
+        assert listed[0].url == "https://x.example/hook" and not hasattr(listed[0], "secret")
+        assert (listed[0].active, listed[0].pending, listed[0].failed) == (True, 0, 0)
 
 
 def test_record_event_only_for_active_subscribers(db: sessionmaker[Session]) -> None:
@@ -155,7 +155,7 @@ def test_deliver_gives_up_after_max_attempts(
     row = _row(db, delivery_id)
     assert row.status == "failed" and row.attempts == 3 and row.last_error
     log = webhooks.list_deliveries(db(), status="failed")
-    assert log[0]["id"] == delivery_id and log[0]["next_attempt_at"] is None
+    assert log[0].id == delivery_id and log[0].next_attempt_at is None
     with transaction(db) as s:
         webhooks.retry_now(s, delivery_id)
     assert _row(db, delivery_id).status == "pending"

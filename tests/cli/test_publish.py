@@ -9,9 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.store.db import transaction
 from tests.cli.conftest import CLI
-from tests.cli.conftest import cli as cli  # noqa: F401 (the fixture, used by name)
-
-from .seed import T0, add_fact_check, withdraw
+from tests.publish.seed import T0, add_fact_check, withdraw
 
 
 def test_webhooks_add_list_pause_and_log(cli: CLI) -> None:
