@@ -50,15 +50,16 @@ from factdesk.publish.pages import STATIC
 from factdesk.services.webhooks import record_event
 from factdesk.settings import Settings, get_settings
 from factdesk.store.reads import public as queries
+from factdesk.workflow import Action, State
 
 # Accepted ``event`` values (the workflow's state or action names) -> webhook event.
-_FACT_CHECK_EVENTS = {
-    "published": "fact_check.published",
-    "publish": "fact_check.published",
-    "corrected": "fact_check.corrected",
-    "correct": "fact_check.corrected",
-    "withdrawn": "fact_check.withdrawn",
-    "withdraw": "fact_check.withdrawn",
+_FACT_CHECK_EVENTS: dict[str, str] = {
+    State.PUBLISHED: "fact_check.published",
+    Action.PUBLISH: "fact_check.published",
+    State.CORRECTED: "fact_check.corrected",
+    Action.CORRECT: "fact_check.corrected",
+    State.WITHDRAWN: "fact_check.withdrawn",
+    Action.WITHDRAW: "fact_check.withdrawn",
 }
 _PENDING = "factdesk.services.publish.pending"
 MARKER = ".factdesk-export"
