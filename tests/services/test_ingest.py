@@ -17,7 +17,7 @@ from factdesk.settings import Settings
 from factdesk.store import models
 from tests.httpserver import LocalServer, Request, Response
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "pipeline"
 
 
 def _count(db: sessionmaker[Session], model: type) -> int:
