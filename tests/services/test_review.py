@@ -1,4 +1,5 @@
-"""The desk service: workflow rules applied as conditional updates, under concurrency too."""
+"""The review service: workflow rules applied as conditional updates, under concurrency too;
+publishing announces itself; results come back as records."""
 
 from __future__ import annotations
 
@@ -9,13 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.errors import Conflict, NotFound, WorkflowError
+from factdesk.errors import Conflict, InputError, NotFound, WorkflowError
 from factdesk.services import review as desk
-from factdesk.services.editorial import DeskSettings
-from factdesk.services.research import ArchivedPage
+from factdesk.settings import Settings
 from factdesk.store import models as m
-from factdesk.types import Actor
-from factdesk.workflow import Action, Role
+from factdesk.types import Actor, ArchivedPage, Citation, DeskSettings, Draft
+from factdesk.workflow import Action, Role, State
 from tests.web.conftest import add_user, seed_claim
 
 PAGE = ArchivedPage(
@@ -66,7 +66,8 @@ def test_desk_two_people_start_the_same_claim_one_wins(db: sessionmaker[Session]
     assert len(wins) == 1 and len(losses) == 1, results
     with db() as session:
         assert session.scalar(select(func.count()).select_from(m.FactCheck)) == 1
-        assert session.scalar(select(func.count()).select_from(m.AuditEvent)) == 1
+        fact_check_events = select(func.count()).where(m.AuditEvent.entity_type == "fact_check")
+        assert session.scalar(fact_check_events) == 1  # the loser left no trace
 
 
 def test_desk_concurrent_transitions_from_same_version_one_wins(db: sessionmaker[Session]) -> None:
@@ -81,7 +82,7 @@ def test_desk_concurrent_transitions_from_same_version_one_wins(db: sessionmaker
         fc_id = desk.start(session, author, claim_id)
         desk.cite(session, author, fc_id, PAGE, "fell by 2 points", "Office", "2024")
         desk.transition(session, author, fc_id, Action.DRAFT, 1)
-        desk.edit(session, author, fc_id, 2, desk.Draft("False", "No."), scale)
+        desk.edit(session, author, fc_id, 2, Draft("False", "No."), scale)
         desk.transition(session, author, fc_id, Action.SUBMIT, 3)
     results = _race(
         db,
@@ -107,8 +108,8 @@ def test_desk_edit_records_only_changed_fields(db: sessionmaker[Session]) -> Non
     author = _actor(db, "w", "checker")
     with db.begin() as session:
         fc_id = desk.start(session, author, claim_id)
-        assert desk.edit(session, author, fc_id, 1, desk.Draft("False", "No."), DeskSettings())
-        assert not desk.edit(session, author, fc_id, 2, desk.Draft("False", "No."), DeskSettings())
+        assert desk.edit(session, author, fc_id, 1, Draft("False", "No."), DeskSettings())
+        assert not desk.edit(session, author, fc_id, 2, Draft("False", "No."), DeskSettings())
     with db() as session:
         event = session.scalars(
             select(m.AuditEvent).where(m.AuditEvent.action == "fact_check.edit")
@@ -148,4 +149,95 @@ def test_desk_rejects_unknown_records_and_non_transitions(db: sessionmaker[Sessi
         session.add(imported)
         session.flush()
         with pytest.raises(NotFound):  # other publishers' fact-checks are not ours to edit
-            desk.edit(session, author, imported.id, 1, desk.Draft(), DeskSettings())
+            desk.edit(session, author, imported.id, 1, Draft(), DeskSettings())
+
+
+def _to_review(db: sessionmaker[Session], author: Actor) -> int:
+    """A fact-check with evidence and a verdict, submitted for review (version 4)."""
+    claim_id = seed_claim(db)
+    with db.begin() as session:
+        fc_id = desk.start(session, author, claim_id)
+        desk.cite(session, author, fc_id, PAGE, "fell by 2 points", "Office", "2024")
+        desk.transition(session, author, fc_id, Action.DRAFT, 1)
+        desk.edit(session, author, fc_id, 2, Draft("False", "No."), DeskSettings())
+        desk.transition(session, author, fc_id, Action.SUBMIT, 3)
+    return fc_id
+
+
+def test_review_cite_returns_the_citation_record(db: sessionmaker[Session]) -> None:
+    claim_id = seed_claim(db)
+    author = _actor(db, "w", "checker")
+    with db.begin() as session:
+        fc_id = desk.start(session, author, claim_id)
+        cited = desk.cite(session, author, fc_id, PAGE, "FELL by 2 points", "Office", "2024-05")
+        again = desk.cite(session, author, fc_id, PAGE, "rose", "", "")
+    assert isinstance(cited, Citation)
+    assert (cited.url, cited.publisher, cited.source_date) == (PAGE.url, "Office", "2024-05")
+    assert cited.quote_found and not again.quote_found
+    assert cited.id is not None and cited.document_id is not None
+    assert again.document_id == cited.document_id  # the same archived copy, kept once
+    with db() as session:
+        assert session.scalar(select(func.count()).select_from(m.EvidenceDocument)) == 1
+
+
+def test_review_publish_and_withdraw_announce_in_the_same_transaction(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    author, editor = _actor(db, "w", "checker"), _actor(db, "e", "editor")
+    fc_id = _to_review(db, author)
+    with db.begin() as session:
+        session.add(m.Webhook(url="http://127.0.0.1:1/hook", secret="s", events=["*"]))
+    with db.begin() as session:
+        desk.transition(session, editor, fc_id, Action.APPROVE, 4)
+        state = desk.transition(session, editor, fc_id, Action.PUBLISH, 5, settings=settings)
+    assert state is State.PUBLISHED
+    with db.begin() as session:
+        desk.transition(
+            session, editor, fc_id, Action.WITHDRAW, 6, "Wrong office", settings=settings
+        )
+    with db() as session:
+        events = session.scalars(
+            select(m.WebhookDelivery.event).order_by(m.WebhookDelivery.id)
+        ).all()
+        versions = session.scalars(
+            select(m.FactCheckVersion.version).where(m.FactCheckVersion.fact_check_id == fc_id)
+        ).all()
+        claim_status = session.scalar(
+            select(m.Claim.status).join(m.FactCheck, m.FactCheck.claim_id == m.Claim.id)
+        )
+    assert events == ["fact_check.published", "fact_check.withdrawn"]
+    assert versions == [6, 7] and claim_status == State.WITHDRAWN.value
+
+
+def test_review_invalid_claimreview_refuses_the_publication(
+    db: sessionmaker[Session], settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The announcement runs inside the transition: when it refuses, nothing is published."""
+    author, editor = _actor(db, "w", "checker"), _actor(db, "e", "editor")
+    fc_id = _to_review(db, author)
+    with db.begin() as session:
+        desk.transition(session, editor, fc_id, Action.APPROVE, 4)
+
+    def refuse(*args: object, **kwargs: object) -> list[int]:
+        raise InputError("not valid ClaimReview", where="claimReviewed")
+
+    monkeypatch.setattr(desk, "on_published", refuse)
+    with pytest.raises(InputError), db.begin() as session:
+        desk.transition(session, editor, fc_id, Action.PUBLISH, 5, settings=settings)
+    with db() as session:
+        fc = session.get_one(m.FactCheck, fc_id)
+        assert (fc.status, fc.version) == (State.IN_REVIEW.value, 5)
+        assert session.scalar(select(func.count()).select_from(m.FactCheckVersion)) == 0
+
+
+def test_review_context_and_may_cite(db: sessionmaker[Session]) -> None:
+    author, viewer = _actor(db, "w", "checker"), _actor(db, "v", "viewer")
+    fc_id = _to_review(db, author)
+    with db() as session:
+        ctx = desk.context(session, author, fc_id)
+        assert author.id in ctx.author_ids and ctx.evidence_count == 1
+        assert ctx.has_rating and ctx.has_verdict and ctx.reviewer_id is None
+        with pytest.raises(WorkflowError):  # in review: the evidence is frozen
+            desk.may_cite(session, author, fc_id)
+        with pytest.raises(NotFound):
+            desk.context(session, viewer, 999)
