@@ -239,9 +239,8 @@ def _find_claim(session: Session, keywords: tuple[str, ...]) -> int | None:
     best: tuple[int, int] | None = None
     new = reads.QueueFilter(status=State.NEW.value)
     for claim in reads.queue(session, new, limit=reads.EXPORT_LIMIT):
-        assert claim.id is not None
         text = _words(claim.text)
-        if all(word in text for word in wanted):
+        if claim.id is not None and all(word in text for word in wanted):
             key = (claim.mention_count, -claim.id)
             if best is None or key > (best[0], -best[1]):
                 best = (claim.mention_count, claim.id)
