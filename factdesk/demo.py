@@ -3,23 +3,45 @@
 The sample files (invented, see ``factdesk/data/sample/README.md``) go through exactly the
 same code as real input, so the demo shows real de-duplication, quarantine, detection and
 matching on a fresh machine. Loading twice changes nothing (ingestion is idempotent).
+
+Then :func:`publish_samples` takes a few sample claims through the real workflow to the
+public site: a checker starts each claim, cites an archived document of the sample evidence
+library with the exact quote, writes the verdict and submits it; an editor approves and
+publishes it; one verdict is then corrected with a public note. Every step goes through
+:mod:`factdesk.services.review` (the same rules, audit, conditional updates and
+announcement through :func:`factdesk.services.publish.on_published` as the newsroom
+pages), so the demo's public pages, ClaimReview, feeds and webhooks are exactly what a real
+desk produces. A claim is found by its words, so a change in detection that no longer
+finds one only skips that scenario.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk.errors import NotFound
+from factdesk.services import accounts, review
 from factdesk.services import ingest as pipeline
+from factdesk.services.editorial import load
 from factdesk.settings import Settings
-from factdesk.store import models
+from factdesk.store.db import transaction
+from factdesk.store.reads import desk as reads
+from factdesk.text.normalize import fold, strip_accents
+from factdesk.types import Actor, ArchivedPage, Draft, IngestReport
+from factdesk.workflow import Action, State
 
 SAMPLE = resources.files("factdesk") / "data" / "sample"
+LIBRARY = Path(str(SAMPLE / "evidence" / "library.jsonl"))
 
 # (file, how to ingest it), in the order a desk would: fact-checks first, then content.
 SAMPLE_INPUTS: tuple[tuple[str, str], ...] = (
@@ -37,7 +59,7 @@ def sample_path(name: str) -> Path:
     return Path(str(SAMPLE / name))
 
 
-def load_samples(settings: Settings, factory: sessionmaker[Session]) -> list[pipeline.IngestReport]:
+def load_samples(settings: Settings, factory: sessionmaker[Session]) -> list[IngestReport]:
     """Ingest every bundled sample file; a file that fails is reported, not fatal."""
     reports = []
     for name, kind in SAMPLE_INPUTS:
@@ -53,19 +75,8 @@ def load_samples(settings: Settings, factory: sessionmaker[Session]) -> list[pip
 
 def counts(factory: sessionmaker[Session]) -> dict[str, int]:
     """How many records of each kind the desk holds."""
-    tables = {
-        "sources": models.Source,
-        "items": models.Item,
-        "fact-checks": models.FactCheck,
-        "mentions": models.Mention,
-        "claims": models.Claim,
-        "quarantined": models.QuarantineRecord,
-    }
     with factory() as session:
-        return {
-            name: session.scalar(select(func.count()).select_from(model)) or 0
-            for name, model in tables.items()
-        }
+        return reads.holdings(session)
 
 
 def run_demo(
@@ -78,10 +89,7 @@ def run_demo(
     port: int = 8000,
 ) -> None:
     """Load, detect, match, publish a few verdicts through the real workflow, then serve."""
-    from factdesk.publish.demo import publish_samples
     from factdesk.services import detect as detection
-    from factdesk.store.db import transaction
-    from factdesk.web.demo import ensure_demo_users
 
     console.rule("factdesk demo")
     console.print(f"database: {settings.effective_database_url}")
@@ -91,7 +99,7 @@ def run_demo(
         detected = detection.detect(settings, factory, link_all=True)
     console.print("  detect: " + detected.summary())
     with transaction(factory) as session:
-        accounts = ensure_demo_users(session)
+        logins = accounts.ensure_demo_users(session)
     for line in publish_samples(settings, factory):
         console.print("  published: " + line)
     _show_counts(console, factory)
@@ -104,7 +112,7 @@ def run_demo(
     from factdesk.web import serve as serve_app
 
     console.rule("demo logins (new passwords each run)")
-    for username, password, role in accounts:
+    for username, password, role in logins:
         console.print(f"  {role:<8} {username} / {password}")
     console.print(f"Newsroom: http://{host}:{port}/desk   Public site: http://{host}:{port}/")
     serve_app(settings, host, port)
@@ -135,3 +143,197 @@ def _show_claims(console: Console, factory: sessionmaker[Session]) -> None:
             match.strip(),
         )
     console.print(table)
+
+
+# --- the demo's fact-checks ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    keywords: tuple[str, ...]  # every one must occur in the claim (case and accents ignored)
+    evidence_url: str
+    quote: str
+    rating: str
+    title: str
+    summary: str
+    explanation: str
+    correction: tuple[str, str] | None = None  # (public note, corrected summary)
+
+
+SCENARIOS = (
+    Scenario(
+        keywords=("lemon", "cancer"),
+        evidence_url="https://example.org/health-agency/guidance/home-remedies-and-cancer",
+        quote="No food or drink has been shown to cure cancer.",
+        rating="False",
+        title="Warm lemon water does not cure cancer",
+        summary="False: no food or drink has been shown to cure cancer.",
+        explanation=(
+            "The health agency's guidance on home remedies says that **no food or drink** has "
+            "been shown to cure cancer, lemon water included.\n\n"
+            "Cancer is treated with surgery, radiotherapy or medicines, chosen from clinical "
+            "trials."
+        ),
+        correction=(
+            "We added the agency's warning that delaying treatment can let a cancer spread; "
+            "the rating is unchanged.",
+            "False: no food or drink has been shown to cure cancer, and delaying treatment "
+            "for a home remedy can let a cancer spread.",
+        ),
+    ),
+    Scenario(
+        keywords=("chip", "flu"),
+        evidence_url="https://example.com/medicines-regulator/vaccines/what-is-in-the-flu-vaccine",
+        quote="Vaccines do not contain microchips, tracking devices or any electronic components.",
+        rating="False",
+        title="There are no tracking chips in the flu vaccine",
+        summary="False: the vaccine's ingredients are published and contain no electronics.",
+        explanation=(
+            "The medicines regulator publishes every ingredient of the seasonal flu vaccine. "
+            "It states that vaccines contain **no microchips or electronic components**; a "
+            "transmitter would need a power source and an antenna and could not pass through "
+            "an injection needle."
+        ),
+    ),
+    Scenario(
+        keywords=("electricity", "half"),
+        evidence_url="https://example.org/dieu-tiet-dien/thong-bao/bieu-gia-dien-sinh-hoat-tu-1-7-2025",
+        quote="giá bán lẻ điện bình quân được điều chỉnh tăng 4,8%",
+        rating="Mostly false",
+        title="Electricity prices rise by 4.8%, not by half",
+        summary="Mostly false: the average retail price rose 4.8%; only the gap between the "
+        "lowest and highest tariff step is about 50%.",
+        explanation=(
+            "The regulator's notice sets the average retail price **4.8% higher** from 1 July. "
+            "The figure of fifty per cent is the difference between the cheapest and the most "
+            "expensive step of the household tariff, which already existed."
+        ),
+    ),
+)
+
+
+def _words(text: str) -> str:
+    return strip_accents(fold(text))
+
+
+def _library() -> dict[str, dict[str, Any]]:
+    docs = {}
+    with LIBRARY.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                doc = json.loads(line)
+                docs[doc["url"]] = doc
+    return docs
+
+
+def _actor(session: Session, username: str) -> Actor:
+    try:
+        return accounts.get_actor(session, username)
+    except NotFound:
+        raise NotFound(f"no user {username!r}: create the demo accounts first") from None
+
+
+def _find_claim(session: Session, keywords: tuple[str, ...]) -> int | None:
+    """The new claim with every keyword that most mentions state (the oldest on a tie)."""
+    wanted = [_words(k) for k in keywords]
+    best: tuple[int, int] | None = None
+    new = reads.QueueFilter(status=State.NEW.value)
+    for claim in reads.queue(session, new, limit=reads.EXPORT_LIMIT):
+        text = _words(claim.text)
+        if claim.id is not None and all(word in text for word in wanted):
+            key = (claim.mention_count, -claim.id)
+            if best is None or key > (best[0], -best[1]):
+                best = (claim.mention_count, claim.id)
+    return best[1] if best else None
+
+
+def version(session: Session, fc_id: int) -> int:
+    return reads.fact_check(session, fc_id).version
+
+
+def _archived(doc: dict[str, Any]) -> ArchivedPage:
+    """A document of the sample library as if its page had just been fetched."""
+    body = doc["text"].encode("utf-8")
+    return ArchivedPage(
+        url=doc["url"],
+        final_url=doc["url"],
+        body=body,
+        content_type="text/plain",
+        text=doc["text"],
+        title=doc["title"],
+        content_hash=hashlib.sha256(body).hexdigest(),
+        fetched_at=datetime.now(UTC),
+    )
+
+
+def publish_samples(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    checker: str = "checker",
+    editor: str = "editor",
+) -> list[str]:
+    """Publish the demo scenarios whose claims exist and are still new; returns one line
+    per fact-check for the demo to print (running it again publishes nothing twice)."""
+    library = _library()
+    lines = []
+    for scenario in SCENARIOS:
+        with factory() as session:
+            done = reads.fact_check_titled(session, scenario.title)
+            claim_id = None if done else _find_claim(session, scenario.keywords)
+        if claim_id is None:
+            continue
+        doc = library[scenario.evidence_url]
+        with transaction(factory) as session:
+            author, reviewer = _actor(session, checker), _actor(session, editor)
+            scale = load(session, settings.languages)
+            fc_id = review.start(session, author, claim_id)
+            review.cite(
+                session,
+                author,
+                fc_id,
+                _archived(doc),
+                scenario.quote,
+                doc["publisher"],
+                doc["published_at"][:10],
+            )
+            review.transition(session, author, fc_id, Action.DRAFT, version(session, fc_id))
+            draft = Draft(scenario.rating, scenario.summary, scenario.explanation, scenario.title)
+            review.edit(session, author, fc_id, version(session, fc_id), draft, scale)
+            review.transition(session, author, fc_id, Action.SUBMIT, version(session, fc_id))
+        with transaction(factory) as session:
+            review.transition(
+                session,
+                reviewer,
+                fc_id,
+                Action.APPROVE,
+                version(session, fc_id),
+                "Checked the quote against the archived copy.",
+            )
+            review.transition(
+                session,
+                reviewer,
+                fc_id,
+                Action.PUBLISH,
+                version(session, fc_id),
+                settings=settings,
+            )
+        line = f"fact-check {fc_id}: {scenario.title} ({scenario.rating})"
+        if scenario.correction:
+            note, summary = scenario.correction
+            corrected = Draft(scenario.rating, summary, scenario.explanation, scenario.title)
+            with transaction(factory) as session:
+                review.transition(
+                    session,
+                    reviewer,
+                    fc_id,
+                    Action.CORRECT,
+                    version(session, fc_id),
+                    note,
+                    corrected,
+                    scale,
+                    settings=settings,
+                )
+            line += ", then corrected"
+        lines.append(line)
+    return lines

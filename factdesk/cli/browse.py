@@ -6,17 +6,34 @@ import json
 from typing import Any
 
 import typer
-from sqlalchemy import func, select
 
 from factdesk.cli.app import items_app, open_store, quarantine_app, sources_app
 from factdesk.cli.render import OutputFormat, console, render_rows
 from factdesk.errors import NotFound
 from factdesk.services import ingest as pipeline
-from factdesk.store import models
 from factdesk.store.db import transaction
+from factdesk.store.reads import desk_lists as lists
+from factdesk.types import Source, StoredItem
 
 FORMAT = typer.Option(OutputFormat.table, "--format", help="table or json")
 LIMIT = typer.Option(50, "--limit", min=1, help="How many rows at most.")
+# The keys --format json prints, in order (the stored columns, bytes and people left out).
+SOURCE_KEYS = (
+    "id",
+    "kind",
+    "location",
+    "name",
+    "language",
+    "active",
+    "etag",
+    "last_modified",
+    "last_fetched_at",
+    "last_status",
+    "last_error",
+    "item_count",
+    "created_at",
+)
+QUARANTINE_KEYS = ("id", "at", "source_id", "origin", "kind", "location", "reason", "raw")
 
 
 @sources_app.command("add")
@@ -28,7 +45,7 @@ def sources_add(
     """Register a feed to fetch regularly."""
     settings, factory = open_store()
     with transaction(factory) as session:
-        source = pipeline.get_or_create_source(session, "feed", location, name)
+        source = pipeline.add_feed(session, location, actor="cli", name=name, existing_ok=True)
         console.print(f"source {source.id}: {location}")
     if fetch:
         console.print(pipeline.ingest_feed(settings, factory, location).summary())
@@ -38,12 +55,8 @@ def sources_add(
 def sources_fetch() -> None:
     """Fetch every active feed source now; one failing source does not stop the others."""
     settings, factory = open_store()
-    with factory() as session:
-        locations = session.scalars(
-            select(models.Source.location).where(models.Source.kind == "feed", models.Source.active)
-        ).all()
     failed = 0
-    for location in locations:
+    for location in [source.location for source in pipeline.feed_sources(factory)]:
         try:
             console.print(pipeline.ingest_feed(settings, factory, location).summary())
         except Exception as exc:  # report and go on to the next source
@@ -58,7 +71,7 @@ def sources_list(fmt: OutputFormat = FORMAT) -> None:
     """Sources with their last fetch status and item counts."""
     _, factory = open_store()
     with factory() as session:
-        rows = [_row(s) for s in session.scalars(select(models.Source).order_by(models.Source.id))]
+        rows = [_source(s) for s in lists.sources(session, export=True).items]
     render_rows(
         rows,
         fmt,
@@ -84,21 +97,16 @@ def items_list(
 ) -> None:
     """The newest ingested items."""
     _, factory = open_store()
-    query = select(models.Item).order_by(models.Item.id.desc()).limit(limit)
-    if language:
-        query = query.where(models.Item.language == language)
-    if source:
-        query = query.where(models.Item.source_id == source)
     with factory() as session:
-        total = session.scalar(select(func.count()).select_from(models.Item))
-        rows = [_row(i, exclude=frozenset({"dedupe_key"})) for i in session.scalars(query)]
+        listed = lists.items(session, limit=limit, language=language or "", source=source)
+    rows = [_item(i, with_key=False) for i in listed.items]
     for row in rows:
         row["text"] = row["text"][:200]
     render_rows(
         rows,
         fmt,
         columns=["id", "language", "platform", "published_at", "text"],
-        title=f"{len(rows)} of {total} items",
+        title=f"{len(rows)} of {listed.total} items",
     )
 
 
@@ -107,10 +115,10 @@ def items_show(item_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT) -
     """One item in full."""
     _, factory = open_store()
     with factory() as session:
-        item = session.get(models.Item, item_id)
-        if item is None:
-            raise NotFound(f"no item with id {item_id}")
-        row = _row(item)
+        item = lists.item(session, item_id)
+    if item is None:
+        raise NotFound(f"no item with id {item_id}")
+    row = _item(item)
     if fmt is OutputFormat.json:
         print(json.dumps(row, ensure_ascii=False, default=str))
         return
@@ -128,17 +136,35 @@ def quarantine_list(
 ) -> None:
     """Records that could not be used, where they were and why."""
     _, factory = open_store()
-    query = select(models.QuarantineRecord).order_by(models.QuarantineRecord.id.desc()).limit(limit)
-    if origin:
-        query = query.where(models.QuarantineRecord.origin == origin)
     with factory() as session:
-        rows = [_row(q) for q in session.scalars(query)]
+        listed = lists.quarantine(session, origin=origin or "", limit=limit)
+    rows = [_keys(q, QUARANTINE_KEYS) for q in listed.items]
     render_rows(rows, fmt, columns=["id", "at", "kind", "location", "reason"])
 
 
-def _row(obj: Any, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+def _keys(record: Any, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {key: getattr(record, key) for key in keys}
+
+
+def _source(source: Source) -> dict[str, Any]:
+    return _keys(source, SOURCE_KEYS)
+
+
+def _item(stored: StoredItem, *, with_key: bool = True) -> dict[str, Any]:
+    """An item as the stored columns, in their order (``dedupe_key`` only when shown whole)."""
+    item = stored.item
     return {
-        c.name: getattr(obj, c.name)
-        for c in obj.__table__.columns
-        if c.name not in exclude and not isinstance(getattr(obj, c.name), bytes)
+        "id": stored.id,
+        "source_id": stored.source_id,
+        **({"dedupe_key": stored.dedupe_key} if with_key else {}),
+        "url": item.url,
+        "external_id": item.external_id,
+        "title": item.title,
+        "text": item.text,
+        "language": item.language,
+        "platform": item.platform,
+        "content_hash": item.content_hash,
+        "published_at": item.published_at,
+        "ingested_at": stored.ingested_at,
+        "detected_at": stored.detected_at,
     }

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from factdesk.cli.app import ingest_app, open_store
 from factdesk.cli.render import console, err_console
 from factdesk.services import ingest as pipeline
+from factdesk.types import IngestReport
 
 
 class FileKind(enum.StrEnum):
@@ -20,7 +21,7 @@ class FileKind(enum.StrEnum):
     claimreview = "claimreview"
 
 
-def _finish(report: pipeline.IngestReport) -> None:
+def _finish(report: IngestReport) -> None:
     console.print(report.summary())
     for note in report.notes:
         err_console.print(f"[yellow]note:[/yellow] {note}")

@@ -8,7 +8,6 @@ import typer
 
 from factdesk.cli.app import app, open_store, users_app
 from factdesk.cli.render import OutputFormat, console, render_rows
-from factdesk.services import audit
 from factdesk.store.db import transaction
 
 ROLES = "viewer, checker, editor or admin"
@@ -44,16 +43,7 @@ def users_add(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     _, factory = open_store()
     with transaction(factory) as session:
-        user = add_user(session, username, password, role)
-        audit.record(
-            session,
-            None,
-            "user.add",
-            "user",
-            user.id,
-            None,
-            {"username": user.username, "role": user.role, "by": "cli"},
-        )
+        user = add_user(session, username, password, role, actor="cli")
     console.print(f"user {user.username} added with role {user.role}")
     if generate:
         console.print(f"password: {password}")
@@ -82,14 +72,5 @@ def users_set_role(
 
     _, factory = open_store()
     with transaction(factory) as session:
-        before, after = set_role(session, username, role)
-        audit.record(
-            session,
-            None,
-            "user.set_role",
-            "user",
-            None,
-            {"username": username, "role": before},
-            {"username": username, "role": after, "by": "cli"},
-        )
+        before, after = set_role(session, username, role, actor="cli")
     console.print(f"{username}: {before} → {after}")

@@ -27,10 +27,12 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from collections.abc import Iterator
+from typing import IO
 
 from factdesk.errors import ParseError
 
-__all__ = ["decode_text", "declared_charset"]
+__all__ = ["decode_lines", "decode_text", "declared_charset"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -104,6 +106,24 @@ def decode_text(data: bytes, declared: str | None = None, *, where: str) -> str:
     if _sensible(text):
         return text
     raise ParseError("not text: no encoding gives readable characters", where=where)
+
+
+def decode_lines(handle: IO[bytes], *, where: str) -> Iterator[str]:
+    """Decode an export line by line: UTF-8 where it is, the decoder's guess (Windows-1258
+    Vietnamese, Windows-1252, ...) for a line that is not, so one legacy line in a UTF-8 file
+    is repaired instead of garbling the whole file. UTF-16 files are decoded whole."""
+    head = handle.read(4)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        yield from decode_text(head + handle.read(), where=where).splitlines(keepends=True)
+        return
+    handle.seek(0)
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            yield decode_text(raw, where=f"{where} line {number}")
 
 
 def declared_charset(data: bytes) -> str | None:

@@ -4,6 +4,7 @@ Passwords are argon2id hashes (argon2-cffi). A session is a random token in an H
 cookie; the database keeps only its SHA-256, the user, a CSRF token and an expiry, so any
 number of app servers can share sessions and a leaked database signs nobody in.
 Failed sign-ins are counted per user name and per client address (``ratelimit``).
+Every change to an account (added, role changed, signed in) is audited here.
 
 A partner sends ``Authorization: Bearer fdt_...`` to read the desk's claims and ask "has
 this been checked?". A read token is shown once when created and only its SHA-256 is
@@ -22,11 +23,12 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
-from factdesk.services import ratelimit
+from factdesk.services import audit, ratelimit
 from factdesk.settings import Settings
 from factdesk.store.db import rowcount
 from factdesk.store.models import ApiToken, User, WebSession
-from factdesk.types import Actor, ReadToken, SignedIn
+from factdesk.store.reads.common import as_account
+from factdesk.types import Account, Actor, ReadToken, SignedIn
 from factdesk.workflow import Role
 
 HASHER = PasswordHasher()  # argon2id with the library's recommended cost
@@ -54,7 +56,7 @@ def token_hash(token: str) -> str:
 
 def authenticate(
     session: Session, settings: Settings, username: str, password: str, client: str
-) -> User | None:
+) -> Account | None:
     """The active user with these credentials, or None; raises RateLimited while paused.
 
     Returns rather than raises on a wrong password so the caller commits the counted
@@ -72,10 +74,25 @@ def authenticate(
         return None
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
-    return user
+    return as_account(user)
 
 
-def start_session(session: Session, settings: Settings, user: User) -> str:
+def sign_in(
+    session: Session, settings: Settings, username: str, password: str, client: str
+) -> str | None:
+    """Check the credentials and start a session, audited as ``user.login``: the cookie
+    token, or None when they are wrong (the counted failure is written in the caller's
+    transaction, which commits before the caller reports it). RateLimited while paused."""
+    account = authenticate(session, settings, username, password, client)
+    if account is None:
+        return None
+    token = start_session(session, settings, account)
+    actor = Actor(account.id, account.username, Role(account.role))
+    audit.record(session, actor, "user.login", "user", account.id)
+    return token
+
+
+def start_session(session: Session, settings: Settings, user: Account) -> str:
     """Create a session for ``user`` and return the cookie token (shown once, never stored)."""
     now = datetime.now(UTC)
     session.execute(delete(WebSession).where(WebSession.expires_at < now))
@@ -122,7 +139,16 @@ def end_session(session: Session, token: str | None) -> None:
 # --- accounts (used by `factdesk users ...` and the users page) ----------------------------
 
 
-def add_user(session: Session, username: str, password: str, role: str) -> User:
+def add_user(
+    session: Session,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    actor: Actor | str | None = None,
+) -> Account:
+    """Create an account, audited as ``user.add`` by ``actor`` (the signed-in admin, or the
+    name of the tool, e.g. ``"cli"``, which the audit row also notes as ``by``)."""
     name = username.strip()
     if not name or len(name) > 100 or any(c.isspace() for c in name):
         raise InputError("a user name is 1-100 characters without spaces", where="username")
@@ -132,17 +158,36 @@ def add_user(session: Session, username: str, password: str, role: str) -> User:
     user = User(username=name, password_hash=hash_password(password), role=role_value)
     session.add(user)
     session.flush()
-    return user
+    after = {"username": user.username, "role": user.role} | _by(actor)
+    audit.record(session, actor, "user.add", "user", user.id, None, after)
+    return as_account(user)
 
 
-def set_role(session: Session, username: str, role: str) -> tuple[str, str]:
-    """Change a user's role; returns (before, after). Signs the user out everywhere."""
+def set_role(
+    session: Session, username: str, role: str, *, actor: Actor | str | None = None
+) -> tuple[str, str]:
+    """Change a user's role; returns (before, after). Signs the user out everywhere.
+    Audited as ``user.set_role`` by ``actor`` (see :func:`add_user`)."""
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user {username!r}")
     before, user.role = user.role, _role(role)
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    audit.record(
+        session,
+        actor,
+        "user.set_role",
+        "user",
+        None,
+        {"username": username, "role": before},
+        {"username": username, "role": user.role} | _by(actor),
+    )
     return before, user.role
+
+
+def _by(actor: Actor | str | None) -> dict[str, str]:
+    """A tool acting (not a signed-in person) is named in the audit row's ``after`` too."""
+    return {"by": actor} if isinstance(actor, str) else {}
 
 
 def set_password(session: Session, username: str, password: str) -> None:
@@ -153,18 +198,44 @@ def set_password(session: Session, username: str, password: str) -> None:
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
 
 
-def list_users(session: Session) -> list[dict[str, object]]:
-    users = session.scalars(select(User).order_by(User.username))
-    return [
-        {
-            "id": u.id,
-            "username": u.username,
-            "role": u.role,
-            "active": u.active,
-            "created_at": u.created_at,
-        }
-        for u in users
-    ]
+def list_users(session: Session) -> list[Account]:
+    return [as_account(u) for u in session.scalars(select(User).order_by(User.username))]
+
+
+def get_actor(session: Session, username: str) -> Actor:
+    """The account ``username`` as an actor of the workflow; NotFound when there is none."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"no user {username!r}")
+    return Actor(user.id, user.username, Role(user.role))
+
+
+# The demo's accounts, one per role (``factdesk demo``).
+DEMO_USERS = (
+    ("admin", Role.ADMIN),
+    ("editor", Role.EDITOR),
+    ("checker", Role.CHECKER),
+    ("viewer", Role.VIEWER),
+)
+
+
+def ensure_demo_users(session: Session) -> list[tuple[str, str, str]]:
+    """Create (or reset) the demo accounts with fresh random passwords, so a demo database
+    never carries a known password; returns (username, password, role) for each, for the
+    demo to print once."""
+    accounts = []
+    for username, role in DEMO_USERS:
+        password = secrets.token_urlsafe(9)
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            session.add(
+                User(username=username, password_hash=HASHER.hash(password), role=role.value)
+            )
+        else:
+            user.password_hash, user.role, user.active = HASHER.hash(password), role.value, True
+        accounts.append((username, password, role.value))
+    session.flush()
+    return accounts
 
 
 def _role(role: str) -> str:

@@ -1,6 +1,7 @@
 """What `factdesk doctor` reports: effective settings, database, optional extras and models.
 
-Each check returns plain data so the CLI and the web settings page render the same facts.
+Each check is a :class:`factdesk.types.Check`, so the CLI and the web settings page render the
+same facts.
 """
 
 from __future__ import annotations
@@ -8,18 +9,11 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
-from dataclasses import dataclass
 
 from factdesk.settings import ENV_PREFIX, Settings
+from factdesk.types import Check
 
 SECRET_WORDS = ("password", "secret", "token", "key")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    ok: bool
-    detail: str
 
 
 def settings_rows(settings: Settings) -> list[dict[str, str]]:

@@ -7,69 +7,26 @@ admin, each change audited.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError
+from factdesk.services import audit
 from factdesk.store.models import AppSetting
+from factdesk.types import DEFAULT_SCALE, Actor, DeskSettings, ScaleStep
 
 KEY = "desk"
 
 
-@dataclass(frozen=True, slots=True)
-class ScaleStep:
-    """One rating: its label and, when it sits on the numeric scale, its value."""
-
-    label: str
-    value: int | None = None
-
-
-DEFAULT_SCALE = (
-    ScaleStep("True", 5),
-    ScaleStep("Mostly true", 4),
-    ScaleStep("Half true", 3),
-    ScaleStep("Mostly false", 2),
-    ScaleStep("False", 1),
-    ScaleStep("Unproven", None),
-)
-
-
-@dataclass(frozen=True, slots=True)
-class DeskSettings:
-    """Editorial settings with their defaults. Thresholds drive the dashboard grid:
-    worthiness is a claim's check-worthiness score (0-1), spread its mention count."""
-
-    rating_scale: tuple[ScaleStep, ...] = DEFAULT_SCALE
-    worthiness_high: float = 0.7
-    worthiness_low: float = 0.4
-    spread_high: int = 10
-    spread_low: int = 3
-    languages: tuple[str, ...] = ("vi", "en")
-
-    @property
-    def best(self) -> int | None:
-        values = [s.value for s in self.rating_scale if s.value is not None]
-        return max(values) if values else None
-
-    @property
-    def worst(self) -> int | None:
-        values = [s.value for s in self.rating_scale if s.value is not None]
-        return min(values) if values else None
-
-    def step(self, label: str) -> ScaleStep:
-        for step in self.rating_scale:
-            if step.label == label:
-                return step
-        raise InputError(f"{label!r} is not on the rating scale", where="rating")
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["rating_scale"] = [asdict(s) for s in self.rating_scale]
-        data["languages"] = list(self.languages)
-        return data
+def to_json(settings: DeskSettings) -> dict[str, Any]:
+    """The settings as stored in ``app_settings`` (and shown in the audit log)."""
+    data = asdict(settings)
+    data["rating_scale"] = [asdict(s) for s in settings.rating_scale]
+    data["languages"] = list(settings.languages)
+    return data
 
 
 def from_json(data: dict[str, Any] | None, default_languages: list[str]) -> DeskSettings:
@@ -147,14 +104,17 @@ def parse(form: dict[str, str]) -> DeskSettings:
     return settings
 
 
-def save(session: Session, settings: DeskSettings, user_id: int) -> dict[str, Any] | None:
-    """Store ``settings``; returns the previous value (for the audit log)."""
+def save(session: Session, settings: DeskSettings, actor: Actor) -> dict[str, Any] | None:
+    """Store ``settings`` and audit the change (``settings.change``, before and after);
+    returns the previous value."""
     row = session.get(AppSetting, KEY)
-    before = row.value if row else None
+    before: dict[str, Any] | None = row.value if row else None
+    value = to_json(settings)
     if row is None:
-        session.add(AppSetting(key=KEY, value=settings.to_json(), updated_by_id=user_id))
+        session.add(AppSetting(key=KEY, value=value, updated_by_id=actor.id))
     else:
-        row.value, row.updated_by_id = settings.to_json(), user_id
+        row.value, row.updated_by_id = value, actor.id
+    audit.record(session, actor, "settings.change", "settings", None, before, value)
     return before
 
 

@@ -1,79 +1,57 @@
-"""Ingestion as a service: fetch or read, parse (core), store (one transaction per batch).
+"""Ingestion as a service: fetch or read, parse (core), store, and the sources to fetch.
 
-This is the shell around ``factdesk.ingest``: the CLI, the web app and background jobs all
-call these functions, so de-duplication, quarantine and source bookkeeping happen in one
-place. A whole input (a feed, a page, a file) is written in ONE transaction: either every
-good record and every quarantined one lands, or — on a crash — nothing does.
+This is the service around ``factdesk.ingest``: the CLI, the web app and background jobs
+all call these functions, so de-duplication, quarantine and source bookkeeping happen in
+one place. What an input brings is stored in ONE transaction: every good record and every
+quarantined one lands, or — on a crash — none does. Around it, the bookkeeping takes
+transactions of its own:
+
+- ``ingest_feed``: a short one registers the source and reads its ETag, then the fetch runs
+  with no transaction open, then one stores the entries and the fetch status. A fetch or
+  parse that fails is noted on the source (and an unreadable feed quarantined) in a
+  transaction of its own, so the failure is kept although nothing is imported.
+- ``ingest_page`` and ``ingest_file``: the fetch or read runs first, then one transaction
+  stores everything (a CSV/JSONL export streams through it batch by batch); an unreadable
+  document is quarantined in a transaction of its own.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Literal, cast
+from typing import Literal, cast
 
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import types
-from factdesk.errors import InputError, ParseError, TooLarge
+from factdesk.errors import InputError, NotFound, TooLarge
+from factdesk.ingest.decode import decode_lines
 from factdesk.ingest.urls import canonical_url, dedupe_key
 from factdesk.services import audit
 from factdesk.settings import Settings
 from factdesk.store import models
 from factdesk.store.db import transaction
+from factdesk.store.reads.common import as_source
 from factdesk.text.langid import detect_language, detect_languages_batch
 from factdesk.text.normalize import content_hash, normalize
+from factdesk.types import Actor, IngestReport
+from factdesk.workflow import State
 
 FileFormat = Literal["csv", "jsonl", "claimreview"]
 Progress = Callable[[int], None]
-RAW_LIMIT = 2000
+RAW_LIMIT = 2000  # characters of a rejected record kept in the quarantine
 ITEMS = cast(Table, models.Item.__table__)
-QUARANTINE = cast(
-    Table, models.QuarantineRecord.__table__
-)  # characters of a rejected record kept in the quarantine
-
-
-@dataclass
-class IngestReport:
-    """What one ingestion did; printed by the CLI and returned by the API."""
-
-    origin: str
-    kind: str
-    added: int = 0
-    updated: int = 0
-    duplicates: int = 0
-    quarantined: int = 0
-    fact_checks_added: int = 0
-    fact_checks_updated: int = 0
-    not_modified: bool = False
-    notes: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        """One line for people: the counts that are not zero."""
-        if self.not_modified:
-            return f"{self.origin}: not modified since last fetch"
-        counts = [
-            (self.added, "new items"),
-            (self.updated, "items updated"),
-            (self.fact_checks_added, "new fact-checks"),
-            (self.fact_checks_updated, "fact-checks updated"),
-            (self.duplicates, "already known"),
-            (self.quarantined, "quarantined"),
-        ]
-        parts = [f"{n} {label}" for n, label in counts if n]
-        return f"{self.origin}: " + (", ".join(parts) or "nothing to import")
+QUARANTINE = cast(Table, models.QuarantineRecord.__table__)
 
 
 # --- sources -------------------------------------------------------------------------------
 
 
-def get_or_create_source(
-    session: Session, kind: str, location: str, name: str | None = None
-) -> models.Source:
+def _source(session: Session, kind: str, location: str, name: str | None = None) -> models.Source:
     source = session.scalar(select(models.Source).where(models.Source.location == location))
     if source is None:
         source = models.Source(kind=kind, location=location, name=name)
@@ -82,6 +60,66 @@ def get_or_create_source(
     elif name and not source.name:
         source.name = name
     return source
+
+
+def get_or_create_source(
+    session: Session, kind: str, location: str, name: str | None = None
+) -> int:
+    """The id of the source at ``location``, registered now if it is new (a name is filled
+    in when the source had none)."""
+    return _source(session, kind, location, name).id
+
+
+def add_feed(
+    session: Session,
+    location: str,
+    *,
+    actor: Actor | str | None,
+    name: str | None = None,
+    language: str | None = None,
+    existing_ok: bool = False,
+) -> types.Source:
+    """Register a feed to fetch regularly, audited as ``source.add``. A feed that is already
+    a source is refused (InputError naming ``url``), or, with ``existing_ok``, returned
+    as it is (its name filled in if it had none) with nothing to audit."""
+    name = (name or "").strip()[:300] or None
+    known = session.scalar(select(models.Source.id).where(models.Source.location == location))
+    if known is not None and not existing_ok:
+        raise InputError("this feed is already a source", where="url")
+    source = _source(session, "feed", location, name)
+    if known is None:
+        source.language = (language or "").strip()[:8] or None
+        after = {"location": location, "name": source.name}
+        audit.record(session, actor, "source.add", "source", source.id, None, after)
+    return as_source(source)
+
+
+def feed_sources(factory: sessionmaker[Session]) -> list[types.Source]:
+    """The active feed sources, in the order they were added."""
+    with factory() as session:
+        rows = session.scalars(
+            select(models.Source)
+            .where(models.Source.kind == "feed", models.Source.active)
+            .order_by(models.Source.id)
+        )
+        return [as_source(row) for row in rows]
+
+
+def fetch_source(
+    settings: Settings, factory: sessionmaker[Session], source_id: int, *, actor: Actor | str | None
+) -> IngestReport:
+    """Fetch one feed source now and audit it (``source.fetch``, with the summary)."""
+    with factory() as session:
+        source = session.get(models.Source, source_id)
+        if source is None or source.kind != "feed":
+            raise NotFound(f"no feed source {source_id}")
+        location = source.location
+    report = ingest_feed(settings, factory, location)
+    with transaction(factory) as session:
+        audit.record(
+            session, actor, "source.fetch", "source", source_id, None, {"summary": report.summary()}
+        )
+    return report
 
 
 # --- items ---------------------------------------------------------------------------------
@@ -286,7 +324,7 @@ def store_fact_checks(
         if row is None:
             row = models.FactCheck(
                 origin="imported",
-                status="published",
+                status=State.PUBLISHED.value,
                 dedupe_key=key,
                 content_hash=digest,
                 version=1,
@@ -400,7 +438,7 @@ def ingest_feed(settings: Settings, factory: sessionmaker[Session], location: st
 
     report = IngestReport(origin=location, kind="feed")
     with transaction(factory) as session:
-        source = get_or_create_source(session, "feed", location)
+        source = _source(session, "feed", location)
         source_id, etag, modified = source.id, source.etag, source.last_modified
     try:
         if _is_url(location):
@@ -480,7 +518,7 @@ def ingest_page(settings: Settings, factory: sessionmaker[Session], location: st
         _quarantine_document(factory, exc, origin=location, kind="page")
         raise
     with transaction(factory) as session:
-        source = get_or_create_source(session, "page", location)
+        source = _source(session, "page", location)
         records: list[types.Item | types.Rejected] = [page.item] if page.item else []
         if page.item_rejected:
             records.append(page.item_rejected)
@@ -526,7 +564,7 @@ def ingest_file(
             _quarantine_document(factory, exc, origin=origin, kind=fmt)
             raise
         with transaction(factory) as session:
-            source = get_or_create_source(session, "file", str(path.resolve()))
+            source = _source(session, "file", str(path.resolve()))
             store_fact_checks(
                 session,
                 [*parsed.records, *parsed.rejected],
@@ -538,8 +576,8 @@ def ingest_file(
     reader = exports.iter_csv if fmt == "csv" else exports.iter_jsonl
     meta: dict[str, str] = {}
     with path.open("rb") as handle, transaction(factory) as session:
-        source = get_or_create_source(session, "file", str(path.resolve()))
-        lines = _text_lines(handle, origin)
+        source = _source(session, "file", str(path.resolve()))
+        lines = decode_lines(handle, where=origin)
         records = reader(lines, origin=origin, mapping=mapping, meta=meta)  # type: ignore[arg-type]
         store_items(
             session,
@@ -554,36 +592,3 @@ def ingest_file(
     if meta.get("dropped"):
         report.notes.append(f"columns about people dropped, never stored: {meta['dropped']}")
     return report
-
-
-def _text_lines(handle: IO[bytes], where: str) -> Iterator[str]:
-    """Decode an export line by line: UTF-8 where it is, the decoder's guess (Windows-1258
-    Vietnamese, Windows-1252, ...) for a line that is not, so one legacy line in a UTF-8 file
-    is repaired instead of garbling the whole file. UTF-16 files are decoded whole."""
-    from factdesk.ingest.decode import decode_text
-
-    head = handle.read(4)
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        yield from decode_text(head + handle.read(), where=where).splitlines(keepends=True)
-        return
-    handle.seek(0)
-    for number, raw in enumerate(handle, start=1):
-        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            yield decode_text(raw, where=f"{where} line {number}")
-
-
-__all__ = [
-    "IngestReport",
-    "ParseError",
-    "get_or_create_source",
-    "ingest_feed",
-    "ingest_file",
-    "ingest_page",
-    "quarantine",
-    "store_fact_checks",
-    "store_items",
-]

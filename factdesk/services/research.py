@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,23 +20,10 @@ from sqlalchemy.orm import Session
 from factdesk.errors import InputError
 from factdesk.settings import Settings
 from factdesk.store.models import EvidenceDocument
+from factdesk.types import ArchivedPage
 
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " "})
-
-
-@dataclass(frozen=True, slots=True)
-class ArchivedPage:
-    """What a fetch of a cited URL gave: the bytes as served and their main text."""
-
-    url: str
-    final_url: str
-    body: bytes
-    content_type: str | None
-    text: str
-    title: str | None
-    content_hash: str
-    fetched_at: datetime
 
 
 def check_url(url: str) -> str:
@@ -101,11 +87,11 @@ def quote_in(text: str, quote: str) -> bool:
     return bool(needle) and needle in _fold(text)
 
 
-def store_document(session: Session, page: ArchivedPage, publisher: str | None) -> EvidenceDocument:
-    """The archived copy of ``page``: an identical earlier copy is reused, a changed page
-    gets a new row (the old copy stays for the citations that point to it)."""
+def store_document(session: Session, page: ArchivedPage, publisher: str | None) -> int:
+    """The id of the archived copy of ``page``: an identical earlier copy is reused, a
+    changed page gets a new row (the old copy stays for the citations that point to it)."""
     existing = session.scalar(
-        select(EvidenceDocument).where(
+        select(EvidenceDocument.id).where(
             EvidenceDocument.url == page.url, EvidenceDocument.content_hash == page.content_hash
         )
     )
@@ -123,4 +109,4 @@ def store_document(session: Session, page: ArchivedPage, publisher: str | None) 
     )
     session.add(document)
     session.flush()
-    return document
+    return document.id

@@ -7,6 +7,13 @@ Every change follows the same three steps, inside the caller's transaction:
    and check that exactly one row changed (``Conflict`` otherwise: someone moved first);
 3. write an ``audit_events`` row with who, when, before and after.
 
+A change of the public record (publish, correct, withdraw) also freezes the version
+(:func:`factdesk.services.audit.snapshot`) and announces it through
+:func:`factdesk.services.publish.on_published` in the same transaction: invalid
+ClaimReview markup refuses the change, and the webhook deliveries exist exactly when it
+commits. Every path (the newsroom pages, the demo) goes through :func:`transition`, so none
+can skip it.
+
 The claim's ``status`` mirrors its fact-check's state so the queue can filter on it.
 """
 
@@ -14,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,10 +29,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from factdesk import types
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied, WorkflowError
 from factdesk.services import audit
-from factdesk.services.editorial import DeskSettings
-from factdesk.services.research import ArchivedPage, quote_in, store_document
+from factdesk.services.publish import on_published
+from factdesk.services.research import quote_in, store_document
+from factdesk.settings import Settings
 from factdesk.store.db import rowcount
 from factdesk.store.models import (
     AuditEvent,
@@ -34,23 +43,14 @@ from factdesk.store.models import (
     FactCheck,
     ReviewComment,
 )
-from factdesk.types import Actor
+from factdesk.store.reads.common import as_citation
+from factdesk.types import Actor, ArchivedPage, DeskSettings, Draft
 from factdesk.workflow import Action, Context, Permission, State, has_permission, require
 
 # Audit actions that make the actor an author of the fact-check (who may then not approve it).
 AUTHORING = ("fact_check.start", "fact_check.edit", "fact_check.cite", "fact_check.uncite")
 EDITABLE = (State.RESEARCHING.value, State.DRAFT.value)
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
-
-
-@dataclass(frozen=True, slots=True)
-class Draft:
-    """The editable content of a fact-check, as typed in the editor."""
-
-    rating_label: str = ""
-    summary: str = ""
-    explanation: str = ""
-    title: str = ""
 
 
 def state_of(value: str) -> State:
@@ -60,14 +60,14 @@ def state_of(value: str) -> State:
         raise WorkflowError(f"unknown workflow state {value!r}") from None
 
 
-def get_local(session: Session, fact_check_id: int) -> FactCheck:
+def _local(session: Session, fact_check_id: int) -> FactCheck:
     fc = session.get(FactCheck, fact_check_id)
     if fc is None or fc.origin != "local":
         raise NotFound(f"no fact-check {fact_check_id} of this desk")
     return fc
 
 
-def context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> Context:
+def _context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> Context:
     """What the workflow needs to know about ``fc``: its authors, approver and evidence."""
     authors = set(
         session.scalars(
@@ -97,6 +97,20 @@ def context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> Co
         has_verdict=bool((fc.summary or "").strip()),
         note=note,
     )
+
+
+def context(session: Session, actor: Actor, fact_check_id: int, note: str = "") -> Context:
+    """What the workflow knows about our fact-check for ``actor`` (its authors, approver
+    and evidence): the editor asks :func:`factdesk.workflow.decide` with it which actions
+    to offer. NotFound for another publisher's fact-check or none."""
+    return _context(session, _local(session, fact_check_id), actor, note)
+
+
+def may_cite(session: Session, actor: Actor, fact_check_id: int) -> None:
+    """Raise unless ``actor`` may cite evidence for the fact-check now (asked before the
+    cited page is fetched, so a refused citation fetches nothing)."""
+    fc = _local(session, fact_check_id)
+    require(state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
 
 
 def start(session: Session, actor: Actor, claim_id: int) -> int:
@@ -186,7 +200,7 @@ def edit(
     session: Session, actor: Actor, fc_id: int, seen_version: int, draft: Draft, scale: DeskSettings
 ) -> bool:
     """Save the editor's content; returns whether anything changed."""
-    fc = get_local(session, fc_id)
+    fc = _local(session, fc_id)
     require(state_of(fc.status), Action.EDIT, Context(actor.id, actor.role))
     values = _content(draft, scale)
     before = {k: getattr(fc, k) for k in values}
@@ -215,9 +229,9 @@ def cite(
     quote: str,
     publisher: str,
     source_date: str,
-) -> Citation:
+) -> types.Citation:
     """Cite an archived page with the exact quote it supports."""
-    fc = get_local(session, fc_id)
+    fc = _local(session, fc_id)
     require(state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
     quote, publisher, source_date = quote.strip(), publisher.strip(), source_date.strip()
     if not quote or len(quote) > 5000:
@@ -227,14 +241,14 @@ def cite(
     if source_date and not _DATE.match(source_date):
         raise InputError("write the date as YYYY, YYYY-MM or YYYY-MM-DD", where="date")
     _touch(session, fc)
-    document = store_document(session, page, publisher or None)
+    document_id = store_document(session, page, publisher or None)
     citation = Citation(
         fact_check_id=fc.id,
         url=page.url,
         quote=quote,
         publisher=publisher or None,
         source_date=source_date or None,
-        document_id=document.id,
+        document_id=document_id,
         content_hash=page.content_hash,
         archived_at=page.fetched_at,
         quote_found=quote_in(page.text, quote),
@@ -252,16 +266,16 @@ def cite(
         {
             "citation_id": citation.id,
             "url": page.url,
-            "document_id": document.id,
+            "document_id": document_id,
             "content_hash": page.content_hash,
             "quote_found": citation.quote_found,
         },
     )
-    return citation
+    return as_citation(citation)
 
 
 def uncite(session: Session, actor: Actor, fc_id: int, citation_id: int) -> None:
-    fc = get_local(session, fc_id)
+    fc = _local(session, fc_id)
     require(state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
     citation = session.get(Citation, citation_id)
     if citation is None or citation.fact_check_id != fc.id:
@@ -304,17 +318,21 @@ def transition(
     note: str = "",
     draft: Draft | None = None,
     scale: DeskSettings | None = None,
+    *,
+    settings: Settings | None = None,
 ) -> State:
     """Move a fact-check along the workflow (submit, approve, publish, ...); a correction
-    brings its new content in ``draft``."""
+    brings its new content in ``draft``. Publishing, correcting and withdrawing announce
+    the change (:func:`factdesk.services.publish.on_published`, with ``settings``: the
+    organisation and public address; the process's settings when None)."""
     if action in (Action.START, Action.EDIT, Action.CITE):
         raise WorkflowError(f"{action.value} is not a transition")
-    fc = get_local(session, fc_id)
+    fc = _local(session, fc_id)
     note = note.strip()
     if len(note) > 5000:
         raise InputError("at most 5000 characters", where="note")
     values = _correction(draft, scale) if action is Action.CORRECT else {}
-    ctx = context(session, fc, actor, note)
+    ctx = _context(session, fc, actor, note)
     if values:  # the guards judge the corrected content
         ctx = replace(
             ctx, has_rating=bool(values["rating_label"]), has_verdict=bool(values["summary"])
@@ -352,6 +370,8 @@ def transition(
         before,
         after | ({"note": note} if note else {}),
     )
+    if action in PUBLIC_CHANGES:
+        on_published(session, fc.id, action.value, settings=settings)
     return target
 
 
@@ -379,7 +399,7 @@ def _moved(action: Action, target: State, fc: FactCheck, actor: Actor) -> dict[s
 def comment(session: Session, actor: Actor, fc_id: int, body: str) -> None:
     if not has_permission(actor.role, Permission.WORK):
         raise PermissionDenied(f"role {actor.role.value} may not comment")
-    fc = get_local(session, fc_id)
+    fc = _local(session, fc_id)
     body = body.strip()
     if not body or len(body) > 5000:
         raise InputError("a comment is 1-5000 characters", where="comment")

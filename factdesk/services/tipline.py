@@ -11,29 +11,24 @@ de-duplication as every other item) so detection puts it in the queue, and as a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from factdesk import types
 from factdesk.errors import InputError
+from factdesk.ingest.urls import dedupe_key
+from factdesk.services import ingest as pipeline
 from factdesk.services import ratelimit
 from factdesk.settings import Settings
 from factdesk.store.models import Item, Submission
+from factdesk.types import IngestReport, Tip
 
 MAX_BODY = 64 * 1024  # bytes of a whole tipline request
 MAX_CONTACT = 300
 SOURCE_LOCATION = "tipline:web"
 _URL = re.compile(r"^https?://[^\s/]+\S*$")
-
-
-@dataclass(frozen=True, slots=True)
-class Tip:
-    text: str = ""
-    url: str = ""
-    contact: str = ""
-    website: str = ""  # the honeypot: hidden from people, filled by bots
 
 
 def clean(tip: Tip, settings: Settings) -> Tip:
@@ -78,16 +73,12 @@ def _store_item(settings: Settings, session: Session, tip: Tip) -> tuple[int | N
     """The tip as an item of the tipline source. The link goes into the text rather than the
     item URL, so two tips about one link stay two items instead of one overwriting the
     other."""
-    from factdesk import types
-    from factdesk.ingest.urls import dedupe_key
-    from factdesk.services import ingest as pipeline
-
     text = "\n".join(part for part in (tip.text, tip.url) if part)
-    source = pipeline.get_or_create_source(session, "submission", SOURCE_LOCATION, name="Tipline")
+    source_id = pipeline.get_or_create_source(session, "submission", SOURCE_LOCATION, "Tipline")
     item = pipeline.prepare_item(types.Item(text=text, platform="tipline"), settings.languages)
-    report = pipeline.IngestReport(origin=SOURCE_LOCATION, kind="submission")
+    report = IngestReport(origin=SOURCE_LOCATION, kind="submission")
     pipeline.store_items(
-        session, [item], report=report, source_id=source.id, languages=settings.languages
+        session, [item], report=report, source_id=source_id, languages=settings.languages
     )
     item_id = session.scalar(select(Item.id).where(Item.dedupe_key == dedupe_key(item)))
     return item_id, item.language

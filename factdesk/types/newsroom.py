@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from factdesk.errors import InputError
-from factdesk.types.content import Alert, Claim
+from factdesk.types.content import Alert, Claim, Item
 from factdesk.types.factchecks import FactCheck
 from factdesk.workflow import Role
 
@@ -105,6 +105,17 @@ class DeskSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Draft:
+    """The editable content of one of our fact-checks, as typed in the editor (a correction
+    brings its new content the same way)."""
+
+    rating_label: str = ""
+    summary: str = ""
+    explanation: str = ""
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Comment:
     """A comment on a fact-check; ``kind`` is comment, send_back or approve."""
 
@@ -144,6 +155,9 @@ class Source:
     last_fetched_at: datetime | None = None
     last_status: str | None = None
     last_error: str | None = None
+    etag: str | None = None  # what the last fetch was told, for a conditional GET
+    last_modified: str | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +171,7 @@ class Quarantined:
     location: str
     reason: str
     raw: str = ""
+    source_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +189,20 @@ class EvidenceDocument:
     text: str = ""
     raw_type: str | None = None
     citations: int = 0
+    raw_size: int | None = None  # bytes of the archived copy; None when none was kept
+
+
+@dataclass(frozen=True, slots=True)
+class StoredItem:
+    """An ingested item as the desk stores it: the item, its id and source, the key that
+    de-duplicates it, when it arrived and when detection last read it."""
+
+    id: int
+    item: Item
+    source_id: int | None = None
+    dedupe_key: str = ""
+    ingested_at: datetime | None = None
+    detected_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +289,11 @@ class Page(Generic[T]):
     @property
     def number(self) -> int:
         return self.offset // self.limit + 1 if self.limit else 1
+
+    @property
+    def page(self) -> int:
+        """The page number, as the pager macro reads it (``number``)."""
+        return self.number
 
     @property
     def pages(self) -> int:

@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from factdesk.publish import i18n
 from factdesk.services import accounts as auth
-from factdesk.services import audit
 from factdesk.types import Actor
 from factdesk.web.deps import (
     SESSION_COOKIE,
@@ -19,7 +18,7 @@ from factdesk.web.deps import (
     require,
 )
 from factdesk.web.render import page, secure, set_session_cookie
-from factdesk.workflow import Permission, Role
+from factdesk.workflow import Permission
 
 router = APIRouter()
 
@@ -48,11 +47,7 @@ def login(
     check_anonymous_csrf(request, csrf)
     settings = desk(request).settings
     with session.begin():
-        user = auth.authenticate(session, settings, username, password, client_address(request))
-        token = auth.start_session(session, settings, user) if user else None
-        if user is not None:
-            actor = Actor(user.id, user.username, Role(user.role))
-            audit.record(session, actor, "user.login", "user", user.id)
+        token = auth.sign_in(session, settings, username, password, client_address(request))
     if token is None:
         return page(
             request,

@@ -7,17 +7,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
 from factdesk.services import accounts as auth
-from factdesk.services import audit
 from factdesk.services import editorial as appsettings
+from factdesk.services import ingest
 from factdesk.services.research import check_url
-from factdesk.store.models import Citation, EvidenceDocument, Source
 from factdesk.store.reads import desk_lists as lists
-from factdesk.types import Actor
+from factdesk.types import Actor, Page
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
 from factdesk.web.render import page
@@ -25,11 +23,40 @@ from factdesk.workflow import Permission
 
 router = APIRouter(prefix="/desk")
 READ, SOURCES = require(Permission.READ), require(Permission.MANAGE_SOURCES)
+# The columns each list's CSV export writes, in order (each an attribute of its records).
+COLUMNS = {
+    "sources": [
+        "id",
+        "kind",
+        "name",
+        "location",
+        "language",
+        "active",
+        "item_count",
+        "last_fetched_at",
+        "last_status",
+        "last_error",
+    ],
+    "evidence": [
+        "id",
+        "url",
+        "title",
+        "publisher",
+        "language",
+        "fetched_at",
+        "content_hash",
+        "citations",
+    ],
+    "quarantine": ["id", "at", "kind", "origin", "location", "reason", "raw"],
+    "audit": ["id", "at", "actor", "action", "entity_type", "entity_id", "before", "after"],
+    "submissions": ["id", "created_at", "text", "url", "contact", "language", "item_id"],
+    "users": ["id", "username", "role", "active", "created_at"],
+}
 
 
-def _list(request: Request, name: str, listing: lists.Listing, **context: Any) -> Response:
+def _list(request: Request, name: str, listing: Page[Any], **context: Any) -> Response:
     if request.url.path.endswith(".csv"):
-        return csv_response(name, listing.columns, listing.rows)
+        return csv_response(name, COLUMNS[name], listing.items)
     return page(request, f"{name}.html", listing=listing, **context)
 
 
@@ -58,48 +85,14 @@ def add_source(
 ) -> Response:
     location = check_url(url)
     with session.begin():
-        if session.scalar(select(Source.id).where(Source.location == location)) is not None:
-            raise InputError("this feed is already a source", where="url")
-        source = Source(
-            kind="feed",
-            location=location,
-            name=name.strip()[:300] or None,
-            language=language.strip()[:8] or None,
-        )
-        session.add(source)
-        session.flush()
-        audit.record(
-            session,
-            actor,
-            "source.add",
-            "source",
-            source.id,
-            None,
-            {"location": location, "name": source.name},
-        )
+        ingest.add_feed(session, location, actor=actor, name=name, language=language)
     return RedirectResponse("/desk/sources", status_code=303)
 
 
 @router.post("/sources/{source_id}/fetch")
-def fetch_source(
-    request: Request,
-    source_id: int,
-    actor: Actor = Depends(SOURCES),
-    session: Session = Depends(db),
-) -> Response:
-    from factdesk.services.ingest import ingest_feed
-
-    source = session.get(Source, source_id)
-    if source is None or source.kind != "feed":
-        raise NotFound(f"no feed source {source_id}")
-    location = source.location
-    session.close()
+def fetch_source(request: Request, source_id: int, actor: Actor = Depends(SOURCES)) -> Response:
     state = desk(request)
-    report = ingest_feed(state.settings, state.factory, location)
-    with state.factory.begin() as tx:
-        audit.record(
-            tx, actor, "source.fetch", "source", source_id, None, {"summary": report.summary()}
-        )
+    ingest.fetch_source(state.settings, state.factory, source_id, actor=actor)
     return RedirectResponse("/desk/sources", status_code=303)
 
 
@@ -120,10 +113,10 @@ def evidence(
 def evidence_document(
     request: Request, doc_id: int, actor: Actor = Depends(READ), session: Session = Depends(db)
 ) -> Response:
-    document = session.get(EvidenceDocument, doc_id)
-    if document is None:
+    found = lists.evidence_document(session, doc_id)
+    if found is None:
         raise NotFound(f"no evidence document {doc_id}")
-    cited = session.scalars(select(Citation).where(Citation.document_id == doc_id)).all()
+    document, cited = found
     return page(request, "evidence_document.html", doc=document, citations=cited)
 
 
@@ -132,12 +125,13 @@ def evidence_raw(
     doc_id: int, actor: Actor = Depends(READ), session: Session = Depends(db)
 ) -> Response:
     """The archived bytes exactly as fetched, in a sandbox: no script runs, nothing loads."""
-    document = session.get(EvidenceDocument, doc_id)
-    if document is None or document.raw is None:
+    found = lists.archived_bytes(session, doc_id)
+    if found is None:
         raise NotFound(f"no archived copy for evidence document {doc_id}")
+    body, content_type = found
     return Response(
-        document.raw,
-        media_type=document.raw_type or "application/octet-stream",
+        body,
+        media_type=content_type or "application/octet-stream",
         headers={"Content-Security-Policy": "sandbox; default-src 'none'"},
     )
 
@@ -219,8 +213,7 @@ def save_settings(
         }
     )
     with session.begin():
-        before = appsettings.save(session, new, actor.id)
-        audit.record(session, actor, "settings.change", "settings", None, before, new.to_json())
+        appsettings.save(session, new, actor)
     desk(request).cache.clear()
     return RedirectResponse("/desk/settings", status_code=303)
 
@@ -245,16 +238,7 @@ def add_user(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        user = auth.add_user(session, username, password, role)
-        audit.record(
-            session,
-            actor,
-            "user.add",
-            "user",
-            user.id,
-            None,
-            {"username": user.username, "role": user.role},
-        )
+        auth.add_user(session, username, password, role, actor=actor)
     return RedirectResponse("/desk/users", status_code=303)
 
 
@@ -268,14 +252,5 @@ def set_role(
     if username == actor.username:
         raise InputError("change your own role from another admin account", where="role")
     with session.begin():
-        before, after = auth.set_role(session, username, role)
-        audit.record(
-            session,
-            actor,
-            "user.set_role",
-            "user",
-            None,
-            {"username": username, "role": before},
-            {"username": username, "role": after},
-        )
+        auth.set_role(session, username, role, actor=actor)
     return RedirectResponse("/desk/users", status_code=303)

@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from factdesk.errors import InputError, TooLarge
 from factdesk.services import tipline
+from factdesk.types import Tip
 from factdesk.web.deps import client_address, desk
 
 router = APIRouter(prefix="/api/v1")
@@ -41,7 +42,7 @@ async def read_limited(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def store_tip(request: Request, tip: tipline.Tip) -> int | None:
+def store_tip(request: Request, tip: Tip) -> int | None:
     state = desk(request)
     with state.factory.begin() as session:
         return tipline.submit(state.settings, session, tip, client_address(request))
@@ -73,5 +74,5 @@ async def create_submission(request: Request) -> Response:
         raise InputError(
             f"send a JSON object with text and/or url ({type(exc).__name__})", where="body"
         ) from None
-    await run_in_threadpool(store_tip, request, tipline.Tip(**tip.model_dump()))
+    await run_in_threadpool(store_tip, request, Tip(**tip.model_dump()))
     return JSONResponse({"status": "received"}, status_code=201)

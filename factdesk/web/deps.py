@@ -22,9 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import PermissionDenied
 from factdesk.services import accounts as auth
-from factdesk.services.editorial import DeskSettings, load
+from factdesk.services.editorial import load
 from factdesk.settings import Settings
-from factdesk.types import Actor
+from factdesk.types import Actor, DeskSettings
 from factdesk.workflow import Permission, has_permission
 
 SESSION_COOKIE = "fd_session"

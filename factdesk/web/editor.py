@@ -10,25 +10,35 @@ from sqlalchemy.orm import Session
 from factdesk.errors import InputError
 from factdesk.services import research as archive
 from factdesk.services import review as service
-from factdesk.services.publish import on_published
-from factdesk.store.models import Claim
 from factdesk.store.reads import desk as queries
 from factdesk.store.reads import desk_lists as lists
-from factdesk.types import Actor
+from factdesk.types import Actor, Draft
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
 from factdesk.web.render import markdown, page
-from factdesk.workflow import (
-    Action,
-    Context,
-    Permission,
-    decide,
-    editable,
-    states_for,
-)
-from factdesk.workflow import require as allowed
+from factdesk.workflow import Action, Permission, decide, editable, states_for
 
 router = APIRouter(prefix="/desk")
+REVIEW_COLUMNS = [
+    "id",
+    "claim_id",
+    "claim_reviewed",
+    "rating_label",
+    "summary",
+    "version",
+    "updated_at",
+    "author",
+    "approved",
+]
+REVIEW_PATHS = {
+    "id": "fact_check.id",
+    "claim_id": "fact_check.claim_id",
+    "claim_reviewed": "fact_check.claim_reviewed",
+    "rating_label": "fact_check.rating.label",
+    "summary": "fact_check.summary",
+    "version": "fact_check.version",
+    "updated_at": "fact_check.updated_at",
+}
 TRANSITIONS = [
     Action.DRAFT,
     Action.SUBMIT,
@@ -45,18 +55,18 @@ def _back(fc_id: int, anchor: str = "") -> RedirectResponse:
 
 
 def _view(request: Request, session: Session, actor: Actor, fc_id: int, template: str) -> Response:
-    fc = service.get_local(session, fc_id)
-    ctx = service.context(session, fc, actor, note="-")
+    fc, claim = queries.fact_check_page(session, fc_id)
+    ctx = service.context(session, actor, fc_id, note="-")
     state = service.state_of(fc.status)
     actions = [(a, decide(state, a, ctx)) for a in TRANSITIONS if state in states_for(a)]
-    comments = queries.comments(session, fc.id)
-    history = queries.history(session, fc.claim_id, fc.id)
+    comments = queries.comments(session, fc_id)
+    history = queries.history(session, fc.claim_id, fc_id)
     return page(
         request,
         template,
         fc=fc,
-        claim=session.get(Claim, fc.claim_id) if fc.claim_id else None,
-        citations=queries.citations(session, fc.id),
+        claim=claim,
+        citations=queries.citations(session, fc_id),
         comments=comments,
         history=history,
         actions=actions,
@@ -102,7 +112,7 @@ def edit(
     actor: Actor = Depends(require(Permission.WORK)),
     session: Session = Depends(db),
 ) -> Response:
-    draft = service.Draft(rating_label, summary, explanation, title)
+    draft = Draft(rating_label, summary, explanation, title)
     with session.begin():
         service.edit(session, actor, fc_id, version, draft, desk(request).desk_settings(session))
     return _back(fc_id)
@@ -120,8 +130,7 @@ def cite(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():  # refuse before fetching anything
-        fc = service.get_local(session, fc_id)
-        allowed(service.state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
+        service.may_cite(session, actor, fc_id)
     if not quote.strip():
         raise InputError("quote the exact words the source says", where="quote")
     fetched = archive.fetch_page(desk(request).settings, url)  # no transaction held meanwhile
@@ -160,8 +169,7 @@ def transition(
         chosen = Action(action)
     except ValueError:
         raise InputError(f"unknown action {action!r}", where="action") from None
-    with session.begin():
-        draft = service.Draft(rating_label, summary, explanation, title)
+    with session.begin():  # publishing announces itself inside this transaction
         service.transition(
             session,
             actor,
@@ -169,13 +177,10 @@ def transition(
             chosen,
             version,
             note,
-            draft,
+            Draft(rating_label, summary, explanation, title),
             desk(request).desk_settings(session),
+            settings=desk(request).settings,
         )
-        if chosen in (Action.PUBLISH, Action.CORRECT, Action.WITHDRAW):
-            # Same transaction: invalid ClaimReview refuses the change; webhooks go out
-            # (outbox rows) exactly when it commits.
-            on_published(session, fc_id, chosen.value, settings=desk(request).settings)
     return _back(fc_id)
 
 
@@ -209,5 +214,5 @@ def review_list(
     export = request.url.path.endswith(".csv")
     listing = lists.review(session, number, export)
     if export:
-        return csv_response("review", listing.columns, listing.rows)
+        return csv_response("review", REVIEW_COLUMNS, listing.items, REVIEW_PATHS)
     return page(request, "review.html", listing=listing)

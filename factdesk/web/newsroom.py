@@ -36,7 +36,9 @@ def dashboard(
     state = desk(request)
     settings = state.desk_settings(session)
     data = state.cache.get(("dashboard", settings), lambda: queries.dashboard(session, settings))
-    chart = charts.bar_chart(charts.fill_days(data["mentions"], days=30), label="mentions per day")
+    chart = charts.bar_chart(
+        charts.fill_days(list(data.mentions), days=30), label="mentions per day"
+    )
     return page(request, "dashboard.html", data=data, chart=chart, thresholds=settings)
 
 
@@ -49,7 +51,9 @@ def queue(
 ) -> Response:
     f = queries.QueueFilter.from_params(request.query_params)
     if request.url.path.endswith(".csv"):
-        return csv_response("queue", QUEUE_COLUMNS, queries.queue(session, f, limit=100_000))
+        return csv_response(
+            "queue", QUEUE_COLUMNS, queries.queue(session, f, limit=queries.EXPORT_LIMIT)
+        )
     state = desk(request)
     rows = queries.queue(session, f)  # always fresh; the total and menus may lag a little
     key = f.query_string(page=1, sort="score")

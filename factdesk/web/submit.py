@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from factdesk.errors import InputError
 from factdesk.services import tipline
+from factdesk.types import Tip
 from factdesk.web.api import read_limited, store_tip
 from factdesk.web.deps import check_anonymous_csrf
 from factdesk.web.render import page
@@ -20,7 +21,7 @@ router = APIRouter()
 
 @router.get("/submit")
 def form(request: Request, sent: int = 0) -> Response:
-    return page(request, "public/submit.html", sent=bool(sent), error=None, tip=tipline.Tip())
+    return page(request, "public/submit.html", sent=bool(sent), error=None, tip=Tip())
 
 
 @router.post("/submit")
@@ -28,7 +29,7 @@ async def send(request: Request) -> Response:
     raw = await read_limited(request, tipline.MAX_BODY)
     fields = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}
     check_anonymous_csrf(request, fields.get("csrf"))
-    tip = tipline.Tip(
+    tip = Tip(
         text=fields.get("text", ""),
         url=fields.get("url", ""),
         contact=fields.get("contact", ""),

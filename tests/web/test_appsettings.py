@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.errors import InputError
-from factdesk.services import editorial as appsettings
 from factdesk.store import models as m
 from tests.web.conftest import Persona
 
@@ -19,33 +16,6 @@ FORM = {
     "spread_low": "5",
     "languages": "vi, en, fr",
 }
-
-
-def test_appsettings_parse_scale_lines() -> None:
-    scale = appsettings.parse_scale("True = 5\n\n  False = 1 \nUnproven")
-    assert scale == (
-        appsettings.ScaleStep("True", 5),
-        appsettings.ScaleStep("False", 1),
-        appsettings.ScaleStep("Unproven", None),
-    )
-    for bad, where in (("True = five", "line 1"), ("A\nA", "same label"), ("", "at least one")):
-        with pytest.raises(InputError, match=where):
-            appsettings.parse_scale(bad)
-
-
-@pytest.mark.parametrize(
-    ("field", "value"),
-    [
-        ("worthiness_high", "1.5"),
-        ("worthiness_low", "0.9"),
-        ("spread_low", "x"),
-        ("languages", "vi, 12"),
-    ],
-)
-def test_appsettings_parse_names_bad_field(field: str, value: str) -> None:
-    with pytest.raises(InputError) as caught:
-        appsettings.parse(FORM | {field: value})
-    assert caught.value.where == field
 
 
 def test_appsettings_page_saves_audits_and_feeds_editor(

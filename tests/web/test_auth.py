@@ -10,7 +10,6 @@ from fastapi import FastAPI
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.errors import InputError, NotFound
 from factdesk.services import accounts as auth
 from factdesk.settings import Settings
 from factdesk.store import models as m
@@ -55,16 +54,6 @@ def test_auth_secure_cookie_setting(web_settings: Settings, engine, db) -> None:
     add_user(db, "alice", "checker")
     response = _login(TestClient(app), "alice", PASSWORD)
     assert "Secure" in response.headers["set-cookie"]
-
-
-def test_auth_passwords_are_argon2_hashes(db: sessionmaker[Session]) -> None:
-    add_user(db, "alice", "viewer")
-    with db() as session:
-        stored = session.scalars(select(m.User.password_hash)).one()
-    assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    assert auth.verify_password(stored, PASSWORD) and not auth.verify_password(stored, "nope")
-    with pytest.raises(InputError, match="10 characters"):
-        auth.hash_password("short")
 
 
 def test_auth_wrong_password_is_refused_and_counted(
@@ -175,19 +164,3 @@ def test_auth_security_headers_on_every_response(personas: dict[str, Persona]) -
         assert headers["x-content-type-options"] == "nosniff"
         assert headers["x-frame-options"] == "DENY"
     assert personas["admin"].get("/desk/").headers["cache-control"] == "no-store"
-
-
-def test_auth_user_management_functions(db: sessionmaker[Session]) -> None:
-    with db.begin() as session:
-        auth.add_user(session, "bob", PASSWORD, "Editor")
-        with pytest.raises(InputError, match="exists"):
-            auth.add_user(session, "bob", PASSWORD, "viewer")
-        with pytest.raises(InputError, match="unknown role"):
-            auth.add_user(session, "carl", PASSWORD, "boss")
-        with pytest.raises(InputError, match="spaces"):
-            auth.add_user(session, "two words", PASSWORD, "viewer")
-        assert auth.set_role(session, "bob", "admin") == ("editor", "admin")
-        with pytest.raises(NotFound):
-            auth.set_role(session, "nobody", "admin")
-        auth.set_password(session, "bob", "another long password")
-        assert [u["role"] for u in auth.list_users(session)] == ["admin"]

@@ -324,3 +324,38 @@ def test_claim_page_suggests_close_claims_and_editors_merge_them(
     assert again.status_code == 409  # already merged: a conflict, nothing changes
     itself = editor.post(f"/desk/claims/{english}/merge", {"into": english})
     assert itself.status_code == 400
+
+
+def test_desk_more_requests_than_pooled_connections_all_finish(
+    web_settings: object, database_url: str, db: sessionmaker[Session]
+) -> None:
+    """Connections go back to the pool even when every one is taken and more requests wait:
+    nothing that may wait for a connection runs on the event loop."""
+    import asyncio
+
+    import httpx
+    from sqlalchemy import create_engine
+
+    from factdesk.web.app import create_app
+    from tests.web.conftest import sign_in
+
+    seed_claim(db)
+    tight = create_engine(database_url, pool_size=1, max_overflow=0, pool_timeout=5)
+    app = create_app(web_settings, engine=tight)  # type: ignore[arg-type]
+    token_persona = sign_in(app, db, "reader", "viewer")
+    cookie = {"fd_session": token_persona.client.cookies["fd_session"]}
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://t", cookies=cookie
+        ) as client:
+            tasks = []
+            for path in ["/desk/", "/desk/queue"] * 15:  # staggered: sign-in checks of new
+                tasks.append(asyncio.create_task(client.get(path)))  # requests meet views
+                await asyncio.sleep(0.003)  # of earlier ones that hold the connection
+            responses = await asyncio.wait_for(asyncio.gather(*tasks), 60)
+        return [r.status_code for r in responses]
+
+    assert asyncio.run(burst()) == [200] * 30
+    tight.dispose()

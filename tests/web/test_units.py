@@ -1,11 +1,9 @@
-"""Small pieces of the web layer: charts, CSV cells, quote matching, text extraction."""
+"""Small pieces of the web layer: charts, CSV cells, the page cache."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from factdesk.services.research import extract_text, quote_in
-from factdesk.store.reads.desk import QueueFilter
 from factdesk.web.charts import bar_chart, fill_days
 from factdesk.web.csvfile import cell, to_csv
 
@@ -30,43 +28,6 @@ def test_export_cells_defuse_formulas_and_keep_unicode() -> None:
     assert cell(None) == "" and cell({"a": "ấ"}) == '{"a": "ấ"}'
     text = to_csv(["a", "b"], [{"a": "Việt", "b": 1}])
     assert text == "\ufeffa,b\r\nViệt,1\r\n"
-
-
-def test_archive_quote_in_ignores_case_space_and_curly_quotes() -> None:
-    page = "Bộ Y tế cho biết: “không có thay đổi”\n  về tỷ lệ sinh."
-    assert quote_in(page, 'KHÔNG CÓ thay đổi" về tỷ lệ')
-    assert not quote_in(page, "có thay đổi lớn")
-    assert not quote_in(page, "   ")
-
-
-def test_archive_extract_text_by_type() -> None:
-    html = (
-        b"<html><head><title>T</title></head><body><article><p>"
-        + b"Words here. " * 30
-        + b"</p></article></body></html>"
-    )
-    text, title = extract_text(html, "http://127.0.0.1/x", "text/html; charset=utf-8")
-    assert "Words here." in text and title == "T"
-    assert extract_text(b"plain", "u", "text/plain")[0] == "plain"
-    assert extract_text(b"%PDF-1.4", "u", "application/pdf") == ("", None)
-
-
-def test_queue_filter_reads_leniently_and_round_trips() -> None:
-    f = QueueFilter.from_params(
-        {
-            "q": " vaccine ",
-            "min_score": "0.5",
-            "min_mentions": "1",
-            "page": "-3",
-            "sort": "bogus",
-            "since": "2024-02-30",
-        }
-    )
-    assert (f.q, f.min_score, f.min_mentions, f.page, f.sort) == ("vaccine", 0.5, 1, 1, "score")
-    assert f.problems == ["since"]
-    again = QueueFilter.from_params(dict(p.split("=") for p in f.query_string().split("&")))
-    assert (again.q, again.min_score, again.min_mentions) == ("vaccine", 0.5, 1)
-    assert "page=2" in f.query_string(page=2) and "page" not in f.query_string()
 
 
 def test_cache_computes_once_for_many_threads_and_serves_stale_while_refreshing() -> None:

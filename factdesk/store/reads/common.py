@@ -1,4 +1,6 @@
-"""Read helpers every reader shares: the word filter and the mentions-per-day count."""
+"""Read helpers every reader shares: the word filter, the mentions-per-day count, and the
+mapping of ORM rows to the records of :mod:`factdesk.types` (the store's edge: nothing
+above it sees a row)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from factdesk import types
 from factdesk.store import models as m
 
 
@@ -45,3 +48,112 @@ def day_counts(session: Session, stmt_filter: list[Any], since: datetime) -> lis
     ).all()
     counts = {(d if isinstance(d, date) else date.fromisoformat(str(d)[:10])): n for d, n in rows}
     return sorted(counts.items())
+
+
+# --- rows -> records -----------------------------------------------------------------------
+
+
+def as_claim(row: m.Claim) -> types.Claim:
+    return types.Claim(
+        text=row.text,
+        language=row.language,
+        score=row.score,
+        mention_count=row.mention_count,
+        id=row.id,
+        status=row.status,
+        first_seen_at=row.first_seen_at,
+        last_seen_at=row.last_seen_at,
+        merged_into_id=row.merged_into_id,
+        linked_at=row.linked_at,
+    )
+
+
+def as_fact_check(row: m.FactCheck, citations: tuple[types.Citation, ...] = ()) -> types.FactCheck:
+    """A fact-check row as the record (no public history: that is the public read's)."""
+    return types.FactCheck(
+        claim_reviewed=row.claim_reviewed,
+        rating=types.Rating(row.rating_label, row.rating_value, row.rating_best, row.rating_worst),
+        url=row.url,
+        title=row.title,
+        summary=row.summary,
+        publisher=row.publisher,
+        publisher_url=row.publisher_url,
+        language=row.language,
+        date_published=row.date_published,
+        claim_date=row.claim_date,
+        appearances=tuple(types.Appearance(u) for u in row.appearances or () if isinstance(u, str)),
+        content_hash=row.content_hash,
+        id=row.id,
+        origin=row.origin,
+        status=row.status,
+        claim_id=row.claim_id,
+        explanation=row.explanation,
+        date_modified=row.date_modified,
+        version=row.version,
+        author_id=row.author_id,
+        reviewer_id=row.reviewer_id,
+        updated_at=row.updated_at,
+        citations=citations,
+    )
+
+
+def as_citation(row: m.Citation) -> types.Citation:
+    return types.Citation(
+        url=row.url,
+        quote=row.quote,
+        publisher=row.publisher,
+        source_date=row.source_date,
+        document_id=row.document_id,
+        archived_at=row.archived_at,
+        content_hash=row.content_hash,
+        quote_found=row.quote_found,
+        id=row.id,
+    )
+
+
+def as_event(row: m.AuditEvent) -> types.AuditEvent:
+    return types.AuditEvent(
+        id=row.id,
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        entity_type=row.entity_type,
+        entity_id=row.entity_id,
+        before=row.before,
+        after=row.after,
+        actor_id=row.actor_id,
+    )
+
+
+def as_source(row: m.Source) -> types.Source:
+    return types.Source(
+        id=row.id,
+        kind=row.kind,
+        location=row.location,
+        name=row.name,
+        language=row.language,
+        active=row.active,
+        item_count=row.item_count,
+        last_fetched_at=row.last_fetched_at,
+        last_status=row.last_status,
+        last_error=row.last_error,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        created_at=row.created_at,
+    )
+
+
+def as_account(row: m.User) -> types.Account:
+    return types.Account(row.id, row.username, row.role, row.active, row.created_at)
+
+
+def as_alert(row: m.Alert) -> types.Alert:
+    return types.Alert(
+        id=row.id,
+        claim_id=row.claim_id,
+        kind=row.kind,
+        message=row.message,
+        created_at=row.created_at,
+        acknowledged_at=row.acknowledged_at,
+        details=dict(row.details or {}),
+    )

@@ -1,4 +1,5 @@
-"""The reads behind the newsroom pages: dashboard, queue, claim page.
+"""The reads behind the newsroom pages: dashboard, queue, the fact-check editor, and the
+citations, comments and history those pages (and the claim page) show.
 
 Views stay thin by asking one function here per page. Every query is bounded (LIMIT, a
 date window, or an index), so pages stay fast with 100k items and 10k claims; the
@@ -14,31 +15,29 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from factdesk.services.editorial import DeskSettings
+from factdesk import types
+from factdesk.errors import NotFound
 from factdesk.store import models as m
-from factdesk.store.reads.common import day_counts, like_terms
+from factdesk.store.reads.common import (
+    as_alert,
+    as_citation,
+    as_claim,
+    as_event,
+    as_fact_check,
+    day_counts,
+    like_terms,
+)
+from factdesk.types import DeskSettings
 from factdesk.workflow import ACTIVE_STATES, State
 
 PAGE_SIZE = 50
-
-
-class Row(dict[str, Any]):
-    """A result row for templates: ``row.text`` as well as ``row["text"]``. Jinja looks an
-    attribute up before an item, so plain dicts cost it a caught exception per field."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name: str) -> Any:
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+EXPORT_LIMIT = 100_000  # rows of a CSV export at most
 
 
 # --- dashboard -----------------------------------------------------------------------------
 
 
-def dashboard(session: Session, desk: DeskSettings, days: int = 30) -> dict[str, Any]:
+def dashboard(session: Session, desk: DeskSettings, days: int = 30) -> types.Dashboard:
     now = datetime.now(UTC)
     worth = case(
         (m.Claim.score >= desk.worthiness_high, 2),
@@ -56,22 +55,11 @@ def dashboard(session: Session, desk: DeskSettings, days: int = 30) -> dict[str,
         select(worth, spread, func.count()).where(new).group_by(worth, spread)
     ):
         grid[2 - int(w)][int(s)] = n
-    top = (
-        session.execute(
-            select(
-                m.Claim.id,
-                m.Claim.text,
-                m.Claim.language,
-                m.Claim.score,
-                m.Claim.mention_count,
-                m.Claim.last_seen_at,
-            )
-            .where(new, m.Claim.score >= desk.worthiness_low)
-            .order_by(m.Claim.score.desc(), m.Claim.mention_count.desc())
-            .limit(10)
-        )
-        .mappings()
-        .all()
+    top = session.scalars(
+        select(m.Claim)
+        .where(new, m.Claim.score >= desk.worthiness_low)
+        .order_by(m.Claim.score.desc(), m.Claim.mention_count.desc())
+        .limit(10)
     )
     by_status = dict(
         session.execute(
@@ -80,60 +68,40 @@ def dashboard(session: Session, desk: DeskSettings, days: int = 30) -> dict[str,
             .group_by(m.FactCheck.status)
         ).all()
     )
-    return {
-        "grid": grid,
-        "top": [Row(r) for r in top],
-        "wip": work_in_progress(session),
-        "alerts": alerts(session),
-        "mentions": day_counts(session, [], now - timedelta(days=days)),
-        "by_status": by_status,
-        "new_count": sum(sum(row) for row in grid),
-    }
-
-
-def work_in_progress(session: Session, limit: int = 20) -> list[dict[str, Any]]:
-    author = m.User.__table__.alias("author")
-    rows = (
-        session.execute(
-            select(
-                m.FactCheck.id,
-                m.FactCheck.status,
-                m.FactCheck.updated_at,
-                m.FactCheck.claim_id,
-                m.FactCheck.claim_reviewed,
-                author.c.username.label("author"),
-            )
-            .outerjoin(author, author.c.id == m.FactCheck.author_id)
-            .where(
-                m.FactCheck.origin == "local",
-                m.FactCheck.status.in_([s.value for s in ACTIVE_STATES]),
-            )
-            .order_by(m.FactCheck.updated_at.desc())
-            .limit(limit)
-        )
-        .mappings()
-        .all()
+    return types.Dashboard(
+        grid=tuple((a, b, c) for a, b, c in grid),
+        top=tuple(as_claim(c) for c in top),
+        wip=tuple(work_in_progress(session)),
+        alerts=tuple(alerts(session)),
+        mentions=tuple(day_counts(session, [], now - timedelta(days=days))),
+        by_status=by_status,
     )
-    return [Row(r) for r in rows]
 
 
-def alerts(session: Session, limit: int = 10) -> list[dict[str, Any]]:
-    """Recent resurgence alerts from detection (table ``alerts``), when that stage exists."""
-    model = getattr(m, "Alert", None)
-    if model is None:
-        return []
-    table = model.__table__
-    stmt = select(table).order_by(table.c.id.desc()).limit(limit)
-    if "acknowledged_at" in table.c:  # only what nobody has dealt with yet
-        stmt = stmt.where(table.c.acknowledged_at.is_(None))
-    out = []
-    for row in session.execute(stmt).mappings():
-        text = next(
-            (row[k] for k in ("message", "reason", "detail", "kind") if k in row and row[k]), ""
+def work_in_progress(session: Session, limit: int = 20) -> list[types.WorkInProgress]:
+    """Our fact-checks someone is working on, the most recently changed first."""
+    rows = session.execute(
+        select(m.FactCheck, m.User.username)
+        .outerjoin(m.User, m.User.id == m.FactCheck.author_id)
+        .where(
+            m.FactCheck.origin == "local",
+            m.FactCheck.status.in_([s.value for s in ACTIVE_STATES]),
         )
-        at = next((row[k] for k in ("created_at", "at", "detected_at") if k in row), None)
-        out.append({"claim_id": row.get("claim_id"), "text": str(text), "at": at})
-    return out
+        .order_by(m.FactCheck.updated_at.desc())
+        .limit(limit)
+    )
+    return [types.WorkInProgress(as_fact_check(fc), author) for fc, author in rows]
+
+
+def alerts(session: Session, limit: int = 10) -> list[types.Alert]:
+    """Recent alerts from detection (resurgences) that nobody has dealt with yet."""
+    rows = session.scalars(
+        select(m.Alert)
+        .where(m.Alert.acknowledged_at.is_(None))
+        .order_by(m.Alert.id.desc())
+        .limit(limit)
+    )
+    return [as_alert(row) for row in rows]
 
 
 # --- queue ---------------------------------------------------------------------------------
@@ -216,18 +184,6 @@ class QueueFilter:
         )
 
 
-QUEUE_COLUMNS = (
-    m.Claim.id,
-    m.Claim.text,
-    m.Claim.language,
-    m.Claim.score,
-    m.Claim.status,
-    m.Claim.mention_count,
-    m.Claim.first_seen_at,
-    m.Claim.last_seen_at,
-)
-
-
 def _queue_conditions(session: Session, f: QueueFilter) -> list[Any]:
     conditions: list[Any] = [m.Claim.merged_into_id.is_(None)]
     if f.q:
@@ -266,16 +222,16 @@ def queue_total(session: Session, f: QueueFilter) -> int:
 
 def queue(
     session: Session, f: QueueFilter, page_size: int = PAGE_SIZE, limit: int | None = None
-) -> list[dict[str, Any]]:
+) -> list[types.Claim]:
     """One page of claims matching ``f`` (``limit`` overrides paging, for exports)."""
     order: tuple[Any, ...] = {
         "score": (m.Claim.score.desc(), m.Claim.id.desc()),
         "recent": (m.Claim.last_seen_at.desc(), m.Claim.id.desc()),
         "spread": (m.Claim.mention_count.desc(), m.Claim.id.desc()),
     }[f.sort]
-    stmt = select(*QUEUE_COLUMNS).where(*_queue_conditions(session, f)).order_by(*order)
+    stmt = select(m.Claim).where(*_queue_conditions(session, f)).order_by(*order)
     stmt = stmt.limit(limit) if limit else stmt.limit(page_size).offset((f.page - 1) * page_size)
-    return [Row(r) for r in session.execute(stmt).mappings()]
+    return [as_claim(row) for row in session.scalars(stmt)]
 
 
 def source_choices(session: Session) -> list[tuple[int, str]]:
@@ -287,19 +243,37 @@ def source_choices(session: Session) -> list[tuple[int, str]]:
     ]
 
 
-def citations(session: Session, fact_check_id: int) -> list[m.Citation]:
-    return list(
-        session.scalars(
-            select(m.Citation)
-            .where(m.Citation.fact_check_id == fact_check_id)
-            .order_by(m.Citation.id)
-        )
+# --- the fact-check editor -----------------------------------------------------------------
+
+
+def fact_check(session: Session, fact_check_id: int) -> types.FactCheck:
+    """One of our fact-checks as it stands; NotFound for another publisher's or none."""
+    row = session.get(m.FactCheck, fact_check_id)
+    if row is None or row.origin != "local":
+        raise NotFound(f"no fact-check {fact_check_id} of this desk")
+    return as_fact_check(row)
+
+
+def fact_check_page(
+    session: Session, fact_check_id: int
+) -> tuple[types.FactCheck, types.Claim | None]:
+    """The editor's fact-check and the claim it is about."""
+    fc = fact_check(session, fact_check_id)
+    claim = session.get(m.Claim, fc.claim_id) if fc.claim_id is not None else None
+    return fc, (as_claim(claim) if claim is not None else None)
+
+
+def citations(session: Session, fact_check_id: int) -> list[types.Citation]:
+    rows = session.scalars(
+        select(m.Citation).where(m.Citation.fact_check_id == fact_check_id).order_by(m.Citation.id)
     )
+    return [as_citation(row) for row in rows]
 
 
 def history(
     session: Session, claim_id: int | None, fact_check_id: int | None, limit: int = 50
-) -> list[m.AuditEvent]:
+) -> list[types.AuditEvent]:
+    """What happened to a claim and its fact-check, newest first."""
     conditions = []
     if claim_id is not None:
         conditions.append(
@@ -311,34 +285,26 @@ def history(
         )
     if not conditions:
         return []
-    return list(
-        session.scalars(
-            select(m.AuditEvent)
-            .where(or_(*conditions))
-            .order_by(m.AuditEvent.id.desc())
-            .limit(limit)
-        )
+    rows = session.scalars(
+        select(m.AuditEvent).where(or_(*conditions)).order_by(m.AuditEvent.id.desc()).limit(limit)
     )
+    return [as_event(row) for row in rows]
 
 
-def comments(session: Session, fact_check_id: int) -> list[dict[str, Any]]:
-    rows = (
-        session.execute(
-            select(
-                m.ReviewComment.kind,
-                m.ReviewComment.body,
-                m.ReviewComment.version,
-                m.ReviewComment.created_at,
-                m.User.username,
-            )
-            .outerjoin(m.User, m.User.id == m.ReviewComment.user_id)
-            .where(m.ReviewComment.fact_check_id == fact_check_id)
-            .order_by(m.ReviewComment.id)
+def comments(session: Session, fact_check_id: int) -> list[types.Comment]:
+    rows = session.execute(
+        select(
+            m.ReviewComment.kind,
+            m.ReviewComment.body,
+            m.ReviewComment.version,
+            m.ReviewComment.created_at,
+            m.User.username,
         )
-        .mappings()
-        .all()
+        .outerjoin(m.User, m.User.id == m.ReviewComment.user_id)
+        .where(m.ReviewComment.fact_check_id == fact_check_id)
+        .order_by(m.ReviewComment.id)
     )
-    return [Row(r) for r in rows]
+    return [types.Comment(kind, body, version, at, name) for kind, body, version, at, name in rows]
 
 
 def usernames(session: Session, ids: list[int | None]) -> dict[int, str]:
@@ -347,4 +313,30 @@ def usernames(session: Session, ids: list[int | None]) -> dict[int, str]:
         return {}
     return dict(
         session.execute(select(m.User.id, m.User.username).where(m.User.id.in_(wanted))).all()
+    )
+
+
+# --- what the desk holds -------------------------------------------------------------------
+
+
+def holdings(session: Session) -> dict[str, int]:
+    """How many records of each kind the desk holds (the demo prints it)."""
+    tables: dict[str, type[m.Base]] = {
+        "sources": m.Source,
+        "items": m.Item,
+        "fact-checks": m.FactCheck,
+        "mentions": m.Mention,
+        "claims": m.Claim,
+        "quarantined": m.QuarantineRecord,
+    }
+    return {
+        name: session.scalar(select(func.count()).select_from(model)) or 0
+        for name, model in tables.items()
+    }
+
+
+def fact_check_titled(session: Session, title: str) -> int | None:
+    """The id of our fact-check with this headline, if there is one."""
+    return session.scalar(
+        select(m.FactCheck.id).where(m.FactCheck.origin == "local", m.FactCheck.title == title)
     )

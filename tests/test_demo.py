@@ -8,17 +8,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk.demo import publish_samples
 from factdesk.errors import NotFound
 from factdesk.publish.claimreview import claimreview_jsonld, validate_claimreview
-from factdesk.publish.demo import publish_samples
 from factdesk.services import accounts as auth
 from factdesk.services.publish import organisation
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
 from factdesk.store.reads.public import iter_public
-
-from .seed import T0, add_claim
+from tests.publish.seed import T0, add_claim
 
 
 def test_publish_samples_publishes_and_corrects_through_the_workflow(

@@ -1,4 +1,5 @@
-"""Ingestion end to end: parse, store in one transaction, de-duplicate, quarantine."""
+"""Ingestion end to end: parse, store in one transaction, de-duplicate, quarantine; and the
+sources to fetch (added and fetched with an audit row)."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.errors import FetchError, InputError, ParseError, RobotsDisallowed
+from factdesk import types
+from factdesk.errors import FetchError, InputError, NotFound, ParseError, RobotsDisallowed
 from factdesk.services import ingest as pipeline
 from factdesk.settings import Settings
 from factdesk.store import models
 from tests.httpserver import LocalServer, Request, Response
 
-FIXTURES = Path(__file__).parent / "fixtures" / "pipeline"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "pipeline"
 
 
 def _count(db: sessionmaker[Session], model: type) -> int:
@@ -195,6 +197,40 @@ def test_ingest_file_copy_in_other_place_is_duplicate(
     shutil.copy(FIXTURES / "posts.jsonl", copy)
     report = pipeline.ingest_file(settings, db, copy, "jsonl")
     assert report.added == 0 and report.duplicates == 3
+
+
+def test_ingest_sources_added_listed_and_fetched_with_audit(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    feed = str(FIXTURES / "feed.xml")
+    with db.begin() as session:
+        added = pipeline.add_feed(session, feed, actor="cli", name="  Local feed ", language="en ")
+    with pytest.raises(InputError, match="already a source") as refused, db.begin() as session:
+        pipeline.add_feed(session, feed, actor="cli")
+    assert refused.value.where == "url"
+    with db.begin() as session:  # the CLI adds idempotently: nothing new, nothing audited
+        again = pipeline.add_feed(session, feed, actor="cli", existing_ok=True)
+        page_id = pipeline.get_or_create_source(session, "page", "https://x.example/p")
+    assert isinstance(added, types.Source) and again.id == added.id != page_id
+    assert (added.kind, added.name, added.language, added.item_count) == (
+        "feed",
+        "Local feed",
+        "en",
+        0,
+    )
+    assert [s.id for s in pipeline.feed_sources(db)] == [added.id]  # feeds only
+    report = pipeline.fetch_source(settings, db, added.id, actor="cli")
+    assert report.added == 2
+    with pytest.raises(NotFound):
+        pipeline.fetch_source(settings, db, page_id, actor="cli")
+    with db() as session:
+        events = session.scalars(select(models.AuditEvent).order_by(models.AuditEvent.id)).all()
+    assert [(e.actor, e.action, e.entity_id) for e in events] == [
+        ("cli", "source.add", added.id),
+        ("cli", "source.fetch", added.id),
+    ]
+    assert events[0].after == {"location": feed, "name": "Local feed"}
+    assert events[1].after == {"summary": report.summary()}
 
 
 # --- over real HTTP on 127.0.0.1 ------------------------------------------------------------
