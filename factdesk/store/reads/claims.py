@@ -93,6 +93,8 @@ def claim_page(session: Session, claim_id: int) -> ClaimPage | None:
     return ClaimPage(
         claim=claim_record(claim),
         fact_check=fact_check_record(local) if local else None,
+        # desk.citations/history return records (types.Citation, types.AuditEvent) once the
+        # newsroom package lands: drop these two ignores then.
         citations=tuple(citations(session, local.id)) if local else (),  # type: ignore[arg-type]
         history=tuple(history(session, claim_id, local.id if local else None)),  # type: ignore[arg-type]
     )
