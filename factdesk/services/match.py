@@ -14,6 +14,12 @@ cheap fingerprint of the table (row count, newest id, last update) is compared w
 saved; when it differs, only fact-checks that were added, changed (new version or content
 hash), unpublished or deleted are re-indexed, then the index is saved again. A file lock
 keeps two processes from updating it at once. ``factdesk index rebuild`` starts from zero.
+
+Over the index, the matching operations, each returning :class:`~factdesk.types.Match`
+records: :func:`match_text` (the CLI, the web app), :func:`check_text` (the partner API),
+:func:`match_claim` and :func:`match_new_claims` (detection records each new claim's matches
+in ``claim_matches``), and the claim page's :func:`matches_for` (recorded matches, else a
+search, else the claim's linked fact-checks with a note saying why).
 """
 
 from __future__ import annotations
