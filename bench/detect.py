@@ -7,7 +7,7 @@ without it, from the invented sample posts of ``factdesk/data/sample`` (repeated
 numbers changed).
 
 Measured, in one process, on the same items:
-  * factdesk, default configuration: ``detection.detect`` - what ``factdesk detect`` runs -
+  * factdesk, default configuration: ``detect.detect`` - what ``factdesk detect`` runs -
     on a fresh SQLite database holding the items (inserted before the clock starts):
     split, batched scoring, static grouping, mentions and claims written, and the linking
     stage (multilingual-e5, once per claim) within its budget of
@@ -49,7 +49,7 @@ from factdesk.detect.cluster import ClaimIndex, Thresholds
 from factdesk.detect.mentions import ItemText, candidate_sentences, extract_mentions
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import CenteredDense, MentionVectoriser
-from factdesk.services import detect as detection
+from factdesk.services import detect
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import make_engine, session_factory, transaction, upgrade
@@ -141,8 +141,8 @@ def run_desk(
         settings, factory = _desk(
             items, Path(root), dense=dense, budget=budget, batch_items=batch_items
         )
-        report = detection.detect(settings, factory, model=model, match=False)
-        drain = detection.detect(settings, factory, model=model, match=False, link_all=True)
+        report = detect.detect(settings, factory, model=model, match=False)
+        drain = detect.detect(settings, factory, model=model, match=False, link_all=True)
     return {
         "seconds": report.seconds,
         "sentences": report.sentences,

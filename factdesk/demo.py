@@ -89,14 +89,14 @@ def run_demo(
     port: int = 8000,
 ) -> None:
     """Load, detect, match, publish a few verdicts through the real workflow, then serve."""
-    from factdesk.services import detect as detection
+    from factdesk.services import claims, detect
 
     console.rule("factdesk demo")
     console.print(f"database: {settings.effective_database_url}")
     for report in load_samples(settings, factory):
         console.print("  " + report.summary().replace(str(SAMPLE) + "/", ""))
     with console.status("detecting check-worthy claims and matching them to fact-checks"):
-        detected = detection.detect(settings, factory, link_all=True)
+        detected = detect.detect(settings, factory, link_all=True)
     console.print("  detect: " + detected.summary())
     with transaction(factory) as session:
         logins = accounts.ensure_demo_users(session)
@@ -104,8 +104,8 @@ def run_demo(
         console.print("  published: " + line)
     _show_counts(console, factory)
     _show_claims(console, factory)
-    for alert in detection.list_alerts(factory, limit=5):
-        console.print(f"[red]resurgence alert[/red] claim {alert['claim_id']}: {alert['message']}")
+    for alert in claims.list_alerts(factory, limit=5):
+        console.print(f"[red]resurgence alert[/red] claim {alert.claim_id}: {alert.message}")
     if not serve:
         console.print('Next: `factdesk claims list`, `factdesk match "..."`, `factdesk serve`.')
         return
@@ -128,18 +128,19 @@ def _show_counts(console: Console, factory: sessionmaker[Session]) -> None:
 
 
 def _show_claims(console: Console, factory: sessionmaker[Session]) -> None:
-    from factdesk.services import detect as detection
+    from factdesk.services import claims
 
     table = Table(title="Top claims by worthiness x spread")
     for column in ("id", "claim", "mentions", "languages", "fact-check"):
         table.add_column(column)
-    for claim in detection.list_claims(factory, limit=8):
-        match = f"{claim['fact_check_band'] or ''} {claim['fact_check_rating'] or ''}"
+    for ranked in claims.list_claims(factory, limit=8):
+        link = ranked.link
+        match = f"{link.band} {link.fact_check.rating.label}" if link else ""
         table.add_row(
-            str(claim["id"]),
-            str(claim["text"])[:70],
-            str(claim["mentions"]),
-            str(claim["languages"]),
+            str(ranked.claim.id),
+            ranked.claim.text[:70],
+            str(ranked.claim.mention_count),
+            ",".join(ranked.languages),
             match.strip(),
         )
     console.print(table)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from factdesk.cli.app import alerts_app, app, claims_app, eval_app, open_store, train_app
 from factdesk.cli.render import OutputFormat, console, err_console, render_rows
-from factdesk.services import detect as detection
+from factdesk.services import claims, detect
+from factdesk.types import Alert, ClaimDetail, ClaimLink, RankedClaim
 
 FORMAT = typer.Option(OutputFormat.table, "--format", help="table or json")
 
 
 @app.command("detect")
-def detect(
+def detect_command(
     limit: int = typer.Option(None, "--limit", min=1, help="Process at most this many items."),
     match: bool = typer.Option(True, help="Match new claims against earlier fact-checks."),
     link_all: bool = typer.Option(
@@ -34,7 +36,7 @@ def detect(
     or for `--link-all`.
     """
     settings, factory = open_store()
-    total = detection.pending_count(factory)
+    total = detect.pending_count(factory)
     if limit is not None:
         total = min(total, limit)
     shown = (
@@ -51,7 +53,7 @@ def detect(
             bar.update(linking, visible=True)
             bar.advance(linking, n)
 
-        report = detection.detect(
+        report = detect.detect(
             settings,
             factory,
             limit=limit,
@@ -75,11 +77,11 @@ def claims_list(
 ) -> None:
     """Distinct claims ranked by check-worthiness x spread."""
     _, factory = open_store()
-    rows = detection.list_claims(
+    ranked = claims.list_claims(
         factory, limit=limit, language=language, status=status, min_score=min_score
     )
     render_rows(
-        rows,
+        [_ranked_row(r) for r in ranked],
         fmt,
         title="claims",
         columns=(
@@ -101,37 +103,134 @@ def claims_list(
 def claims_show(claim_id: int = typer.Argument(...), fmt: OutputFormat = FORMAT) -> None:
     """One claim: why it is check-worthy, its fact-checks, alerts and every mention."""
     _, factory = open_store()
-    claim = detection.show_claim(factory, claim_id)
+    detail = claims.show_claim(factory, claim_id)
+    claim = detail.claim
     if fmt is OutputFormat.json:
-        print(json.dumps(claim, default=str, ensure_ascii=False))
+        print(json.dumps(_detail_document(detail), default=str, ensure_ascii=False))
         return
     console.print(
-        f"[bold]claim {claim['id']}[/bold] ({claim['status']}, score {claim['score']:.2f}, "
-        f"{claim['mention_count']} mentions)\n{claim['text']}"
+        f"[bold]claim {claim.id}[/bold] ({claim.status}, score {claim.score:.2f}, "
+        f"{claim.mention_count} mentions)\n{claim.text}"
     )
-    if claim["merged_into_id"]:
-        console.print(f"merged into claim {claim['merged_into_id']}")
-    elif claim["linked_at"] is None:
+    if claim.merged_into_id:
+        console.print(f"merged into claim {claim.merged_into_id}")
+    elif claim.linked_at is None:
         console.print("not linked yet: translations and rewordings may still join it")
-    console.print(f"why: {claim['why'] or '-'}")
-    for fc in claim["fact_checks"]:
+    console.print(f"why: {detail.why or '-'}")
+    for link in detail.links:
+        fc = link.fact_check
         console.print(
-            f"fact-check [{fc['band']}]: {fc['rating']} — {fc['url'] or fc['claim_reviewed']}"
+            f"fact-check [{link.band}]: {fc.rating.label} — {fc.url or fc.claim_reviewed}"
         )
-    for other in claim["similar"]:
+    for other in detail.similar:
         console.print(
-            f"possibly the same as claim {other['id']} (similarity {other['similarity']:.2f}, "
-            f"{other['language'] or '?'}): {other['text']} — `factdesk claims merge` to join them"
+            f"possibly the same as claim {other.claim.id} (similarity {other.similarity:.2f}, "
+            f"{other.claim.language or '?'}): {other.claim.text} — `factdesk claims merge` to "
+            "join them"
         )
-    for alert in claim["alerts"]:
-        console.print(f"[red]alert[/red] {alert['message']}")
-    console.print("per day: " + ", ".join(f"{d} {n}" for d, n in claim["daily_counts"].items()))
+    for alert in detail.alerts:
+        console.print(f"[red]alert[/red] {alert.message}")
+    console.print("per day: " + ", ".join(f"{d} {n}" for d, n in detail.daily_counts.items()))
     render_rows(
-        claim["mentions"],
+        _detail_document(detail)["mentions"],
         fmt,
         title="mentions",
         columns=("mention_id", "seen_at", "language", "score", "source", "why", "text"),
     )
+
+
+def _ranked_row(ranked: RankedClaim) -> dict[str, Any]:
+    """A ranked claim as `claims list` prints it (the columns and JSON keys it always had)."""
+    claim, link = ranked.claim, ranked.link
+    return {
+        "id": claim.id,
+        "rank": ranked.rank,
+        "score": round(claim.score, 4),
+        "mentions": claim.mention_count,
+        "sources": ranked.sources,
+        "languages": ",".join(ranked.languages),
+        "text": claim.text,
+        "status": claim.status,
+        "first_seen_at": claim.first_seen_at,
+        "last_seen_at": claim.last_seen_at,
+        "fact_check": link.fact_check.url if link else None,
+        "fact_check_rating": link.fact_check.rating.label if link else None,
+        "fact_check_band": link.band if link else None,
+        "alert": ranked.alert,
+    }
+
+
+def _link_document(link: ClaimLink) -> dict[str, Any]:
+    fc = link.fact_check
+    return {
+        "fact_check_id": fc.id,
+        "claim_reviewed": fc.claim_reviewed,
+        "rating": fc.rating.label,
+        "rated_false": link.rated_false,
+        "publisher": fc.publisher,
+        "url": fc.url,
+        "language": fc.language,
+        "date_published": fc.date_published,
+        "band": link.band,
+        "match_score": link.score,
+    }
+
+
+def _detail_document(detail: ClaimDetail) -> dict[str, Any]:
+    """A claim in full as `claims show --format json` prints it."""
+    claim = detail.claim
+    return {
+        "id": claim.id,
+        "text": claim.text,
+        "language": claim.language,
+        "score": claim.score,
+        "status": claim.status,
+        "merged_into_id": claim.merged_into_id,
+        "linked_at": claim.linked_at,  # None: waiting for the linking stage
+        "mention_count": claim.mention_count,
+        "first_seen_at": claim.first_seen_at,
+        "last_seen_at": claim.last_seen_at,
+        "why": detail.why,
+        "daily_counts": {d.isoformat(): n for d, n in detail.daily_counts.items()},
+        "fact_checks": [_link_document(link) for link in detail.links],
+        "similar": [
+            {
+                "id": other.claim.id,
+                "text": other.claim.text,
+                "language": other.claim.language,
+                "mention_count": other.claim.mention_count,
+                "status": other.claim.status,
+                "similarity": other.similarity,
+            }
+            for other in detail.similar
+        ],
+        "alerts": [
+            {
+                "id": alert.id,
+                "kind": alert.kind,
+                "message": alert.message,
+                "created_at": alert.created_at,
+                "acknowledged_at": alert.acknowledged_at,
+                "details": alert.details,
+            }
+            for alert in detail.alerts
+        ],
+        "mentions": [
+            {
+                "mention_id": mention.id,
+                "item_id": mention.item_id,
+                "seen_at": mention.seen_at,
+                "language": mention.language,
+                "score": mention.score,
+                "signals": list(mention.signals),
+                "why": mention.why,
+                "text": mention.text,
+                "url": mention.url,
+                "source": mention.source,
+            }
+            for mention in detail.mentions
+        ],
+    }
 
 
 @claims_app.command("merge")
@@ -142,10 +241,8 @@ def claims_merge(
 ) -> None:
     """Merge claims that state the same thing (audited)."""
     _, factory = open_store()
-    result = detection.merge_claims(factory, target, others, actor=actor)
-    console.print(
-        f"merged {result['merged']} into {result['target']} ({result['mentions']} mentions)"
-    )
+    result = claims.merge_claims(factory, target, others, actor=actor)
+    console.print(f"merged {list(result.merged)} into {result.target} ({result.mentions} mentions)")
 
 
 @claims_app.command("split")
@@ -156,10 +253,9 @@ def claims_split(
 ) -> None:
     """Move some mentions of a claim into a new claim (audited)."""
     _, factory = open_store()
-    result = detection.split_claim(factory, claim_id, mentions, actor=actor)
+    result = claims.split_claim(factory, claim_id, mentions, actor=actor)
     console.print(
-        f"moved {result['moved']} mention(s) from claim {result['claim']} "
-        f"to new claim {result['new_claim']}"
+        f"moved {result.moved} mention(s) from claim {result.claim} to new claim {result.new_claim}"
     )
 
 
@@ -170,9 +266,9 @@ def alerts_list(
 ) -> None:
     """Resurgence alerts: claims rated false that are spreading again."""
     _, factory = open_store()
-    rows = detection.list_alerts(factory, include_acknowledged=all_)
+    alerts = claims.list_alerts(factory, include_acknowledged=all_)
     render_rows(
-        rows,
+        [_alert_row(a) for a in alerts],
         fmt,
         title="alerts",
         columns=(
@@ -187,11 +283,29 @@ def alerts_list(
     )
 
 
+def _alert_row(alert: Alert) -> dict[str, Any]:
+    """An alert as `alerts list` prints it: the alert, its claim, and the figures people
+    look at first."""
+    return {
+        "id": alert.id,
+        "claim_id": alert.claim_id,
+        "kind": alert.kind,
+        "message": alert.message,
+        "claim": alert.claim_text,
+        "created_at": alert.created_at,
+        "acknowledged_at": alert.acknowledged_at,
+        **{
+            k: alert.details.get(k)
+            for k in ("started_at", "quiet_days", "mentions_in_window", "fact_check_url")
+        },
+    }
+
+
 @alerts_app.command("ack")
 def alerts_ack(alert_id: int = typer.Argument(...)) -> None:
     """Mark an alert as seen."""
     _, factory = open_store()
-    detection.acknowledge_alert(factory, alert_id)
+    claims.acknowledge_alert(factory, alert_id)
     console.print(f"alert {alert_id} acknowledged")
 
 
@@ -212,7 +326,7 @@ def eval_checkworthiness(
     from factdesk.settings import get_settings
 
     rows = read_checkworthiness_tsv(data)
-    model = detection.load_model(get_settings(), threshold=threshold, fallback=fallback)
+    model = detect.load_model(get_settings(), threshold=threshold, fallback=fallback)
     model.threshold  # noqa: B018 - load before timing, as a running desk would have it loaded
     # The CheckThat! sets are English, as the training data are.
     figures = evaluate_checkworthiness(
@@ -252,9 +366,9 @@ def eval_sample_detection() -> None:
     from factdesk.store.db import make_engine, session_factory, upgrade
 
     base = get_settings()
-    model = detection.load_model(base)
+    model = detect.load_model(base)
     key = json.loads(demo.sample_path("scenarios.json").read_text(encoding="utf-8"))
-    claims = {ref["id"] for claim in key["claims"].values() for ref in claim["repeated_in"]}
+    claim_posts = {ref["id"] for claim in key["claims"].values() for ref in claim["repeated_in"]}
     others = {ref["id"] for ref in key["not_claims"]}
     with tempfile.TemporaryDirectory() as root:
         settings = base.model_copy(
@@ -273,14 +387,14 @@ def eval_sample_detection() -> None:
             engine.dispose()
     scores: dict[str, tuple[list[float], list[float]]] = {}
     for external_id, text, language in items:
-        if external_id not in claims and external_id not in others:
+        if external_id not in claim_posts and external_id not in others:
             continue
         sentences = [s for s, _start, _end in candidate_sentences(ItemText(text, language))]
         if not sentences:
             continue
         best = float(model.probabilities(sentences, [language] * len(sentences)).max())
         positive, negative = scores.setdefault(language or "?", ([], []))
-        (positive if external_id in claims else negative).append(best)
+        (positive if external_id in claim_posts else negative).append(best)
     figures = {
         language: item_separation(positive, negative, model.mention_threshold_for(language))
         for language, (positive, negative) in sorted(scores.items())
@@ -320,7 +434,7 @@ def eval_paraphrase(
     from factdesk.eval.paraphrase import evaluate_paraphrase, read_vnpara
     from factdesk.settings import get_settings
 
-    vectoriser = MentionVectoriser(detection.load_model(get_settings()).embedder)
+    vectoriser = MentionVectoriser(detect.load_model(get_settings()).embedder)
     result = evaluate_paraphrase(
         read_vnpara(directory),
         vectoriser.encode,

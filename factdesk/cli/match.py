@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
 from factdesk.cli.app import app, eval_app, open_store, train_app
 from factdesk.cli.render import OutputFormat, console, err_console
+from factdesk.types import Match
 
 index_app = typer.Typer(help="The matching index kept beside the database.", no_args_is_help=True)
 app.add_typer(index_app, name="index")
@@ -37,7 +39,7 @@ def match(
     """Find earlier fact-checks of TEXT: score, band, publisher, rating, URL and why."""
     from datetime import UTC, datetime
 
-    from factdesk.services.match import match_text, match_to_dict
+    from factdesk.services.match import match_text
 
     posted = None
     if date is not None:
@@ -50,7 +52,7 @@ def match(
         found = match_text(
             settings, session, text, k=k, language=language, date=posted, include_hidden=all_bands
         )
-    rows = [match_to_dict(m) for m in found]
+    rows = [match_row(m) for m in found]
     if fmt is OutputFormat.json:
         print(json.dumps(rows, ensure_ascii=False))
         return
@@ -78,6 +80,24 @@ def match(
         console.print(
             f"   [dim]why: {'; '.join(parts) or 'no shared words'}[/dim]", highlight=False
         )
+
+
+def match_row(m: Match) -> dict[str, Any]:
+    """A match as `factdesk match --format json` prints it (and the table reads it)."""
+    fc = m.fact_check
+    return {
+        "fact_check_id": int(m.id) if m.id.isdigit() else m.id,
+        "score": m.score,
+        "band": m.band,
+        "claim_reviewed": fc.claim_reviewed,
+        "title": fc.title,
+        "publisher": fc.publisher,
+        "rating": fc.rating.label,
+        "url": fc.url,
+        "language": fc.language,
+        "date_published": fc.date_published.isoformat() if fc.date_published else None,
+        "why": m.why.as_dict() if m.why else None,
+    }
 
 
 @index_app.command("rebuild")

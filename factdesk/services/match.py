@@ -14,27 +14,35 @@ cheap fingerprint of the table (row count, newest id, last update) is compared w
 saved; when it differs, only fact-checks that were added, changed (new version or content
 hash), unpublished or deleted are re-indexed, then the index is saved again. A file lock
 keeps two processes from updating it at once. ``factdesk index rebuild`` starts from zero.
+
+Over the index, the matching operations, each returning :class:`~factdesk.types.Match`
+records: :func:`match_text` (the CLI, the web app), :func:`check_text` (the partner API),
+:func:`match_claim` and :func:`match_new_claims` (detection records each new claim's matches
+in ``claim_matches``), and the claim page's :func:`matches_for` (recorded matches, else a
+search, else the claim's linked fact-checks with a note saying why).
 """
 
 from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import re
 import threading
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk.errors import ConfigError, InputError, NotFound
+from factdesk.errors import ConfigError, FactdeskError, InputError, NotFound
 from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import CachedEmbedder, default_embedder, describe_embedder
 from factdesk.search.matcher import Matcher
@@ -43,13 +51,17 @@ from factdesk.search.tokens import default_tokenizer
 from factdesk.search.vectorcache import VectorCache
 from factdesk.settings import Settings
 from factdesk.store import models
-from factdesk.types import Appearance, CheckResult, FactCheck, Match, Rating
+from factdesk.store.db import transaction
+from factdesk.store.reads.claims import linked_fact_checks
+from factdesk.store.reads.common import as_fact_check
+from factdesk.types import Appearance, Band, CheckResult, FactCheck, Match, Rating
 from factdesk.workflow import State
 
 FORMAT = 2  # 2: records carry id, origin and status; appearances are objects
 # Fact-checks the public can read and that still stand (a withdrawn one no longer answers).
 MATCHABLE_STATUSES = (State.PUBLISHED.value, State.CORRECTED.value)
 BATCH = 256
+log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
 
@@ -129,24 +141,9 @@ def new_matcher(settings: Settings) -> Matcher:
 
 
 def row_to_fact_check(row: models.FactCheck) -> FactCheck:
-    """The record the index keeps for a row: what matching reads and what a result shows."""
-    return FactCheck(
-        claim_reviewed=row.claim_reviewed,
-        rating=Rating(row.rating_label, row.rating_value, row.rating_best, row.rating_worst),
-        url=row.url,
-        title=row.title,
-        summary=row.summary,
-        publisher=row.publisher,
-        publisher_url=row.publisher_url,
-        language=row.language,
-        date_published=row.date_published,
-        claim_date=row.claim_date,
-        appearances=tuple(Appearance(u) for u in row.appearances or () if isinstance(u, str)),
-        content_hash=row.content_hash,
-        id=row.id,
-        origin=row.origin,
-        status=row.status,
-    )
+    """The record the index keeps for a row: the fields matching reads and a result shows."""
+    full = as_fact_check(row)
+    return FactCheck(**{name: getattr(full, name) for name in _INDEXED})
 
 
 def _fc_to_json(fc: FactCheck | None) -> dict[str, Any] | None:
@@ -454,22 +451,75 @@ def match_claim(settings: Settings, session: Session, claim_id: int, *, k: int =
     return matches
 
 
-def match_to_dict(m: Match) -> dict[str, Any]:
-    """A match as plain JSON-ready data (shared by the CLI's --format json and the API)."""
-    fc = m.fact_check
-    return {
-        "fact_check_id": int(m.id) if m.id.isdigit() else m.id,
-        "score": m.score,
-        "band": m.band,
-        "claim_reviewed": fc.claim_reviewed,
-        "title": fc.title,
-        "publisher": fc.publisher,
-        "rating": fc.rating.label,
-        "url": fc.url,
-        "language": fc.language,
-        "date_published": fc.date_published.isoformat() if fc.date_published else None,
-        "why": m.why.as_dict() if m.why else None,
-    }
+def match_new_claims(
+    settings: Settings, factory: sessionmaker[Session], claim_ids: Sequence[int]
+) -> int:
+    """Match each new claim of a detection run against earlier fact-checks
+    (:func:`match_claim`, one transaction per claim), which records ``auto`` links and
+    ``suggest`` suggestions in ``claim_matches``. Returns how many claims got a match."""
+    with factory() as session:
+        if not session.scalar(select(func.count()).select_from(models.FactCheck)):
+            return 0
+    matched = 0
+    for claim_id in claim_ids:
+        with transaction(factory) as session:
+            if match_claim(settings, session, claim_id):
+                matched += 1
+    return matched
+
+
+# --- the claim page -------------------------------------------------------------------------
+
+RETRY_AFTER = 60.0  # seconds matching is left alone after an unexpected failure
+_broken: dict[str, Any] = {"until": 0.0, "note": ""}
+
+
+def recorded_matches(session: Session, claim_id: int, k: int = 5) -> list[Match]:
+    """The matches detection already recorded for a claim (``claim_matches``), best first,
+    read back without a search (so ``why`` is None)."""
+    rows = session.execute(
+        select(models.ClaimMatch.score, models.ClaimMatch.band, models.FactCheck)
+        .join(models.FactCheck, models.FactCheck.id == models.ClaimMatch.fact_check_id)
+        .where(models.ClaimMatch.claim_id == claim_id)
+        .order_by(models.ClaimMatch.score.desc())
+        .limit(k)
+    ).all()
+    return [
+        Match(str(fc.id), row_to_fact_check(fc), score, cast(Band, band))
+        for score, band, fc in rows
+    ]
+
+
+def matches_for(
+    settings: Settings,
+    session: Session,
+    claim_id: int,
+    text: str,
+    language: str | None = None,
+    k: int = 5,
+) -> tuple[list[Match], str]:
+    """(matches, note) for the claim page: the recorded matches, else a search; when the
+    search cannot answer, the imported fact-checks linked to the claim, and a note saying
+    why. An unexpected failure is logged once and matching is left alone for
+    ``RETRY_AFTER`` seconds, so the busiest page keeps serving the claim."""
+    stored = recorded_matches(session, claim_id, k)
+    if stored:
+        return stored, ""
+    if _broken["until"] > time.monotonic():
+        return linked_fact_checks(session, claim_id), str(_broken["note"])
+    try:
+        return match_text(settings, session, text, k=k, language=language), ""
+    except FactdeskError as exc:
+        return linked_fact_checks(session, claim_id), str(exc)
+    except Exception as exc:  # the page still serves the claim when matching breaks
+        log.exception("matching failed; not retried for %s s", RETRY_AFTER)
+        _broken.update(
+            until=time.monotonic() + RETRY_AFTER, note=f"matching failed: {type(exc).__name__}"
+        )
+        return linked_fact_checks(session, claim_id), str(_broken["note"])
+
+
+# --- "has this been checked?" -----------------------------------------------------------------
 
 
 CHECK_MAX_TEXT = 5000  # characters a "has this been checked?" question may have

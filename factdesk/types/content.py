@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 from factdesk.workflow import State
 
 if TYPE_CHECKING:
-    from factdesk.types.factchecks import ClaimLink, FactCheck
+    from factdesk.types.factchecks import Citation, ClaimLink, FactCheck
+    from factdesk.types.newsroom import AuditEvent
 
 T = TypeVar("T")
 
@@ -146,6 +147,18 @@ class ClaimDetail:
     similar: tuple[SimilarClaim, ...]
     alerts: tuple[Alert, ...]
     mentions: tuple[Mention, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimPage:
+    """What the newsroom's claim page always reads fresh: the claim, our own fact-check of
+    it once someone started one, the evidence that fact-check cites, and the history of
+    both (newest first)."""
+
+    claim: Claim
+    fact_check: FactCheck | None
+    citations: tuple[Citation, ...]
+    history: tuple[AuditEvent, ...]
 
 
 @dataclass(frozen=True, slots=True)

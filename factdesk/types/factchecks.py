@@ -144,7 +144,10 @@ class ClaimLink:
     rated_false: bool = False
 
 
-Band = Literal["auto", "suggest", "hidden"]
+# The matcher's bands (auto: linked; suggest: for a checker to confirm; hidden: shown only
+# on request), and ``linked``: a fact-check tied to the claim itself, read back without a
+# search (the claim page's fall-back).
+Band = Literal["auto", "suggest", "hidden", "linked"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,14 +8,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
-from factdesk.services import detect as detection
-from factdesk.services import review as service
-from factdesk.store.models import Claim
+from factdesk.services import claims, match, review
 from factdesk.store.reads import claims as queries
 from factdesk.types import Actor
 from factdesk.web import charts
 from factdesk.web.deps import db, desk, require
-from factdesk.web.matches import matches_for, recorded_matches
 from factdesk.web.render import page
 from factdesk.workflow import Action, Context, Permission, State, decide, has_permission
 
@@ -33,7 +30,6 @@ def claim(
     if data is None:
         raise NotFound(f"no claim {claim_id}")
     state = desk(request)
-    claim_row = data["claim"]
     # How the claim spreads and what it matches may be a few seconds old; its workflow
     # state, evidence and history (in ``data``) are always read fresh.
     mentions, chart, matches = state.cache.get(
@@ -43,25 +39,28 @@ def claim(
             charts.bar_chart(
                 charts.fill_days(queries.claim_chart(session, claim_id)), label="mentions per day"
             ),
-            recorded_matches(session, claim_id),  # a search waits for /matches below
+            match.recorded_matches(session, claim_id),  # a search waits for /matches below
         ),
     )
     can_start = (
-        claim_row.status == State.NEW.value
+        data.claim.status == State.NEW.value
         and decide(State.NEW, Action.START, Context(actor.id, actor.role)).allowed
     )
     return page(
         request,
         "claim.html",
-        **data,
+        claim=data.claim,
+        fact_check=data.fact_check,
+        citations=data.citations,
+        history=data.history,
         mentions=mentions,
         chart=chart,
         matches=matches,
         match_note="",
         can_start=can_start,
-        similar=detection.similar_claims(session, claim_id),
+        similar=claims.similar_claims(session, claim_id),
         # only a claim without a fact-check of its own can be merged away (see merge_claims)
-        can_merge=claim_row.status == State.NEW.value
+        can_merge=data.claim.status == State.NEW.value
         and has_permission(actor.role, Permission.REVIEW),
     )
 
@@ -75,13 +74,13 @@ def claim_matches(
 ) -> Response:
     """Earlier fact-checks for a claim, an HTMX fragment of the claim page: a search can
     take far longer than the page itself, so the page asks for it once it is shown."""
-    claim_row = session.get(Claim, claim_id)
-    if claim_row is None:
+    found = queries.get_claim(session, claim_id)
+    if found is None:
         raise NotFound(f"no claim {claim_id}")
     state = desk(request)
     matches, note = state.cache.get(
         ("matches", claim_id),
-        lambda: matches_for(state.settings, session, claim_id, claim_row.text, claim_row.language),
+        lambda: match.matches_for(state.settings, session, claim_id, found.text, found.language),
     )
     return page(request, "_matches.html", matches=matches, match_note=note)
 
@@ -94,7 +93,7 @@ def start(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        fc_id = service.start(session, actor, claim_id)
+        fc_id = review.start(session, actor, claim_id)
     return RedirectResponse(f"/desk/fact-checks/{fc_id}", status_code=303)
 
 
@@ -109,6 +108,6 @@ def merge(
     language): mentions move, counts are recomputed, both sides are audited. Refused for a
     claim already merged, or into itself or a merged one."""
     state = desk(request)
-    detection.merge_claims(state.factory, into, [claim_id], actor=actor)
+    claims.merge_claims(state.factory, into, [claim_id], actor=actor)
     state.cache.clear()  # spread, queue and dashboard figures changed
     return RedirectResponse(f"/desk/claims/{into}", status_code=303)

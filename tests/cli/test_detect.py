@@ -69,6 +69,121 @@ def test_cli_detect_then_claims_list_and_show(cli, db, keyword_model) -> None:  
     assert "why:" in text_view.out and "per day:" in text_view.out
 
 
+def test_cli_json_keeps_its_keys(cli, db, keyword_model) -> None:  # type: ignore[no-untyped-def]
+    """`claims list`, `claims show` and `alerts list` print the same JSON keys as always."""
+    _items(db, [(LEMON_EN, "en", "2026-01-01"), (PETROL, "en", "2026-01-02")])
+    assert cli("detect", "--no-match").code == 0
+    rows = json.loads(cli("claims", "list", "--format", "json").out)
+    lemon = next(r for r in rows if r["text"] == LEMON_EN)
+    with transaction(db) as session:
+        session.add(
+            m.FactCheck(
+                dedupe_key="fc",
+                claim_reviewed=LEMON_EN,
+                rating_label="False",
+                claim_id=lemon["id"],
+                url="https://checks.example/lemon",
+                content_hash="x",
+            )
+        )
+        session.add(
+            m.Alert(
+                claim_id=lemon["id"],
+                kind="resurgence",
+                key="k",
+                message="back",
+                details={"quiet_days": 200, "started_at": "2026-11-02T00:00:00+00:00"},
+            )
+        )
+    rows = json.loads(cli("claims", "list", "--format", "json").out)
+    lemon = next(r for r in rows if r["text"] == LEMON_EN)
+    assert list(lemon) == [
+        "id",
+        "rank",
+        "score",
+        "mentions",
+        "sources",
+        "languages",
+        "text",
+        "status",
+        "first_seen_at",
+        "last_seen_at",
+        "fact_check",
+        "fact_check_rating",
+        "fact_check_band",
+        "alert",
+    ]
+    assert lemon["fact_check"] == "https://checks.example/lemon" and lemon["alert"] is True
+    assert (lemon["fact_check_rating"], lemon["fact_check_band"]) == ("False", "linked")
+    assert lemon["first_seen_at"] == "2026-01-01T00:00:00+00:00" and lemon["languages"] == "en"
+    detail = json.loads(cli("claims", "show", str(lemon["id"]), "--format", "json").out)
+    assert list(detail) == [
+        "id",
+        "text",
+        "language",
+        "score",
+        "status",
+        "merged_into_id",
+        "linked_at",
+        "mention_count",
+        "first_seen_at",
+        "last_seen_at",
+        "why",
+        "daily_counts",
+        "fact_checks",
+        "similar",
+        "alerts",
+        "mentions",
+    ]
+    assert detail["daily_counts"] == {"2026-01-01": 1}
+    assert detail["first_seen_at"] == "2026-01-01 00:00:00+00:00"  # str() of the datetime
+    (link,) = detail["fact_checks"]
+    assert link == {
+        "fact_check_id": link["fact_check_id"],
+        "claim_reviewed": LEMON_EN,
+        "rating": "False",
+        "rated_false": True,
+        "publisher": None,
+        "url": "https://checks.example/lemon",
+        "language": None,
+        "date_published": None,
+        "band": "linked",
+        "match_score": None,
+    }
+    (alert,) = detail["alerts"]
+    assert list(alert) == ["id", "kind", "message", "created_at", "acknowledged_at", "details"]
+    (mention,) = detail["mentions"]
+    assert list(mention) == [
+        "mention_id",
+        "item_id",
+        "seen_at",
+        "language",
+        "score",
+        "signals",
+        "why",
+        "text",
+        "url",
+        "source",
+    ]
+    assert isinstance(mention["signals"], list) and mention["text"] == LEMON_EN
+    (listed,) = json.loads(cli("alerts", "list", "--format", "json").out)
+    assert listed == {
+        "id": alert["id"],
+        "claim_id": lemon["id"],
+        "kind": "resurgence",
+        "message": "back",
+        "claim": LEMON_EN,
+        "created_at": listed["created_at"],
+        "acknowledged_at": None,
+        "started_at": "2026-11-02T00:00:00+00:00",
+        "quiet_days": 200,
+        "mentions_in_window": None,
+        "fact_check_url": None,
+    }
+    table = cli("alerts", "list")
+    assert "back" in table.out and "200" in table.out
+
+
 def test_cli_merge_split_and_errors(cli, db, keyword_model) -> None:  # type: ignore[no-untyped-def]
     _items(db, [(LEMON_EN, "en", "2026-01-01"), (PETROL, "en", "2026-01-02")])
     assert cli("detect", "--no-match").code == 0
@@ -148,7 +263,7 @@ def test_cli_detect_link_all_links_waiting_claims(  # type: ignore[no-untyped-de
 ) -> None:
     import numpy as np
 
-    from factdesk.services import detect as detection
+    from factdesk.services import detect
 
     class Translations:
         """Stands in for multilingual-e5: the two lemon wordings share a vector."""
@@ -160,7 +275,7 @@ def test_cli_detect_link_all_links_waiting_claims(  # type: ignore[no-untyped-de
                 [[1.0, 0.0] if "lemon" in t or "chanh" in t else [0.0, 1.0] for t in texts]
             )
 
-    monkeypatch.setattr(detection, "dense_encoder", lambda _s, _m: Translations())
+    monkeypatch.setattr(detect, "dense_encoder", lambda _s, _m: Translations())
     monkeypatch.setenv("FACTDESK_CLUSTER_LINK_BUDGET", "0")
     _items(db, [(LEMON_EN, "en", "2026-01-01"), (LEMON_VI, "vi", "2026-01-02")])
     first = cli("detect", "--no-match")

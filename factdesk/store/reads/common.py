@@ -147,7 +147,7 @@ def as_account(row: m.User) -> types.Account:
     return types.Account(row.id, row.username, row.role, row.active, row.created_at)
 
 
-def as_alert(row: m.Alert) -> types.Alert:
+def as_alert(row: m.Alert, claim_text: str = "") -> types.Alert:
     return types.Alert(
         id=row.id,
         claim_id=row.claim_id,
@@ -156,4 +156,5 @@ def as_alert(row: m.Alert) -> types.Alert:
         created_at=row.created_at,
         acknowledged_at=row.acknowledged_at,
         details=dict(row.details or {}),
+        claim_text=claim_text,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,8 +21,9 @@ from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
 from factdesk.store import models as m
+from factdesk.store.reads.common import as_fact_check
 from factdesk.text.normalize import fold, strip_accents
-from factdesk.types import Appearance, ArchivedCopy, Citation, FactCheck, Page, Rating, Revision
+from factdesk.types import Appearance, ArchivedCopy, Citation, FactCheck, Page, Revision
 from factdesk.workflow import PUBLIC_STATES, State
 
 MAX_APPEARANCES = 50  # earliest distinct URLs per claim put in the page and the markup
@@ -240,35 +242,10 @@ def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[FactCheck]:
                 (r.note for r in reversed(revisions) if r.kind == State.WITHDRAWN), None
             )
         out.append(
-            FactCheck(
-                id=row.id,
-                origin=row.origin,
-                status=row.status,
-                claim_id=row.claim_id,
-                claim_reviewed=row.claim_reviewed,
-                rating=Rating(
-                    label=row.rating_label,
-                    value=row.rating_value,
-                    best=row.rating_best,
-                    worst=row.rating_worst,
-                ),
+            replace(
+                as_fact_check(row, tuple(citations.get(row.id, []))),
                 date_published=row.date_published or row.created_at,
-                url=row.url,
-                publisher=row.publisher,
-                publisher_url=row.publisher_url,
-                title=row.title,
-                summary=row.summary,
-                explanation=row.explanation,
-                language=row.language,
-                date_modified=row.date_modified,
-                claim_date=row.claim_date,
-                version=row.version,
-                author_id=row.author_id,
-                reviewer_id=row.reviewer_id,
-                updated_at=row.updated_at,
-                content_hash=row.content_hash,
                 appearances=appearances,
-                citations=tuple(citations.get(row.id, [])),
                 history=tuple(revisions),
                 withdrawal_note=withdrawal,
             )
