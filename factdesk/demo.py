@@ -30,8 +30,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import NotFound
-from factdesk.services import accounts, review
-from factdesk.services import ingest as pipeline
+from factdesk.services import accounts, ingest, review
 from factdesk.services.editorial import load
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
@@ -65,11 +64,11 @@ def load_samples(settings: Settings, factory: sessionmaker[Session]) -> list[Ing
     for name, kind in SAMPLE_INPUTS:
         path = sample_path(name)
         if kind == "feed":
-            reports.append(pipeline.ingest_feed(settings, factory, str(path)))
+            reports.append(ingest.ingest_feed(settings, factory, str(path)))
         elif kind == "page":
-            reports.append(pipeline.ingest_page(settings, factory, str(path)))
+            reports.append(ingest.ingest_page(settings, factory, str(path)))
         else:
-            reports.append(pipeline.ingest_file(settings, factory, path, kind))  # type: ignore[arg-type]
+            reports.append(ingest.ingest_file(settings, factory, path, kind))  # type: ignore[arg-type]
     return reports
 
 

@@ -10,7 +10,7 @@ import typer
 from factdesk.cli.app import items_app, open_store, quarantine_app, sources_app
 from factdesk.cli.render import OutputFormat, console, render_rows
 from factdesk.errors import NotFound
-from factdesk.services import ingest as pipeline
+from factdesk.services import ingest
 from factdesk.store.db import transaction
 from factdesk.store.reads import desk_lists as lists
 from factdesk.types import Source, StoredItem
@@ -45,10 +45,10 @@ def sources_add(
     """Register a feed to fetch regularly."""
     settings, factory = open_store()
     with transaction(factory) as session:
-        source = pipeline.add_feed(session, location, actor="cli", name=name, existing_ok=True)
+        source = ingest.add_feed(session, location, actor="cli", name=name, existing_ok=True)
         console.print(f"source {source.id}: {location}")
     if fetch:
-        console.print(pipeline.ingest_feed(settings, factory, location).summary())
+        console.print(ingest.ingest_feed(settings, factory, location).summary())
 
 
 @sources_app.command("fetch")
@@ -56,9 +56,9 @@ def sources_fetch() -> None:
     """Fetch every active feed source now; one failing source does not stop the others."""
     settings, factory = open_store()
     failed = 0
-    for location in [source.location for source in pipeline.feed_sources(factory)]:
+    for location in [source.location for source in ingest.feed_sources(factory)]:
         try:
-            console.print(pipeline.ingest_feed(settings, factory, location).summary())
+            console.print(ingest.ingest_feed(settings, factory, location).summary())
         except Exception as exc:  # report and go on to the next source
             failed += 1
             console.print(f"[red]{location}: {exc}[/red]")

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from factdesk.cli.app import ingest_app, open_store
 from factdesk.cli.render import console, err_console
-from factdesk.services import ingest as pipeline
+from factdesk.services import ingest
 from factdesk.types import IngestReport
 
 
@@ -35,14 +35,14 @@ def _finish(report: IngestReport) -> None:
 def ingest_feed(location: str = typer.Argument(..., help="Feed URL or local file.")) -> None:
     """Fetch an RSS or Atom feed (conditional GET on re-fetch) and store its entries."""
     settings, factory = open_store()
-    _finish(pipeline.ingest_feed(settings, factory, location))
+    _finish(ingest.ingest_feed(settings, factory, location))
 
 
 @ingest_app.command("page")
 def ingest_page(location: str = typer.Argument(..., help="Page URL or local HTML file.")) -> None:
     """Fetch a web page: its main text becomes an item; ClaimReview JSON-LD in it is imported."""
     settings, factory = open_store()
-    _finish(pipeline.ingest_page(settings, factory, location))
+    _finish(ingest.ingest_page(settings, factory, location))
 
 
 def _count_lines(path: Path) -> int:
@@ -79,9 +79,9 @@ def ingest_file(
         from factdesk.ingest.exports import ColumnMapping
 
         mapping = ColumnMapping(**{k: v for k, v in columns.items() if v})
-    kind = cast(pipeline.FileFormat, str(fmt.value))
+    kind = cast(ingest.FileFormat, str(fmt.value))
     if fmt is FileKind.claimreview or not path.is_file():
-        _finish(pipeline.ingest_file(settings, factory, path, kind, mapping=mapping))
+        _finish(ingest.ingest_file(settings, factory, path, kind, mapping=mapping))
         return
     total = max(_count_lines(path) - (1 if fmt is FileKind.csv else 0), 0)
     columns_shown = (
@@ -92,7 +92,7 @@ def ingest_file(
     )
     with Progress(*columns_shown, console=err_console, transient=True) as bar:
         task = bar.add_task(f"importing {path.name}", total=total or None)
-        report = pipeline.ingest_file(
+        report = ingest.ingest_file(
             settings,
             factory,
             path,

@@ -73,7 +73,7 @@ def webhooks_add(
 
     _, factory = open_store()
     with transaction(factory) as session:
-        hook, key = add_webhook(session, url, event, secret)
+        hook, key = add_webhook(session, url, event, secret, actor="cli")
         console.print(f"webhook {hook.id}: {hook.url} ({', '.join(hook.events)})")
     console.print(f"secret: {key}")
 
@@ -105,7 +105,7 @@ def webhooks_set_active(
 
     _, factory = open_store()
     with transaction(factory) as session:
-        set_active(session, webhook_id, active)
+        set_active(session, webhook_id, active, actor="cli")
     console.print(f"webhook {webhook_id} {'active' if active else 'paused'}")
 
 
@@ -151,7 +151,7 @@ def webhooks_retry(delivery_id: int = typer.Argument(..., help="The delivery's i
 
     settings, factory = open_store()
     with transaction(factory) as session:
-        retry_now(session, delivery_id)
+        retry_now(session, delivery_id, actor="cli")
     nudge_deliveries(settings, [delivery_id])
     console.print(f"delivery {delivery_id} queued again")
 

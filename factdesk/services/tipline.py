@@ -19,8 +19,7 @@ from sqlalchemy.orm import Session
 from factdesk import types
 from factdesk.errors import InputError
 from factdesk.ingest.urls import dedupe_key
-from factdesk.services import ingest as pipeline
-from factdesk.services import ratelimit
+from factdesk.services import ingest, ratelimit
 from factdesk.settings import Settings
 from factdesk.store.models import Item, Submission
 from factdesk.types import IngestReport, Tip
@@ -74,10 +73,10 @@ def _store_item(settings: Settings, session: Session, tip: Tip) -> tuple[int | N
     item URL, so two tips about one link stay two items instead of one overwriting the
     other."""
     text = "\n".join(part for part in (tip.text, tip.url) if part)
-    source_id = pipeline.get_or_create_source(session, "submission", SOURCE_LOCATION, "Tipline")
-    item = pipeline.prepare_item(types.Item(text=text, platform="tipline"), settings.languages)
+    source_id = ingest.get_or_create_source(session, "submission", SOURCE_LOCATION, "Tipline")
+    item = ingest.prepare_item(types.Item(text=text, platform="tipline"), settings.languages)
     report = IngestReport(origin=SOURCE_LOCATION, kind="submission")
-    pipeline.store_items(
+    ingest.store_items(
         session, [item], report=report, source_id=source_id, languages=settings.languages
     )
     item_id = session.scalar(select(Item.id).where(Item.dedupe_key == dedupe_key(item)))

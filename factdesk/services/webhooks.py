@@ -93,10 +93,10 @@ def add_webhook(
     events: Sequence[str] = (ALL,),
     secret: str | None = None,
     *,
-    actor: types.Actor | None = None,
+    actor: types.Actor | str | None = None,
 ) -> tuple[types.Webhook, str]:
     """Register an endpoint; returns it and its signing secret (generated when not given).
-    With an ``actor``, the change is audited (``webhook.add``)."""
+    Audited (``webhook.add``) as ``actor``: a person, a tool's name, or the system."""
     url = url.strip()
     if not url.startswith(("http://", "https://")) or len(url) > 2000 or " " in url:
         raise InputError("a webhook needs an http(s) URL of at most 2000 characters", where="url")
@@ -106,22 +106,20 @@ def add_webhook(
     hook = Webhook(url=url, secret=secret, events=_check_events(events), active=True)
     session.add(hook)
     session.flush()
-    if actor is not None:
-        after = {"url": hook.url, "events": list(hook.events)}
-        audit.record(session, actor, "webhook.add", "webhook", hook.id, None, after)
+    after = {"url": hook.url, "events": list(hook.events)}
+    audit.record(session, actor, "webhook.add", "webhook", hook.id, None, after)
     return _record(hook), secret
 
 
 def set_active(
-    session: Session, webhook_id: int, active: bool, *, actor: types.Actor | None = None
+    session: Session, webhook_id: int, active: bool, *, actor: types.Actor | str | None = None
 ) -> None:
-    """Pause or resume a webhook; with an ``actor``, audited (``webhook.active``/``.pause``)."""
+    """Pause or resume a webhook; audited (``webhook.active``/``.pause``)."""
     changed = session.execute(update(Webhook).where(Webhook.id == webhook_id).values(active=active))
     if rowcount(changed) != 1:
         raise NotFound(f"no webhook {webhook_id}")
-    if actor is not None:
-        action = "webhook.active" if active else "webhook.pause"
-        audit.record(session, actor, action, "webhook", webhook_id, None, {"active": active})
+    action = "webhook.active" if active else "webhook.pause"
+    audit.record(session, actor, action, "webhook", webhook_id, None, {"active": active})
 
 
 def list_webhooks(session: Session) -> list[types.Webhook]:
@@ -322,9 +320,11 @@ def deliver(
     return types.Outcome(delivery_id, result, status, error, retry_at)
 
 
-def retry_now(session: Session, delivery_id: int, *, actor: types.Actor | None = None) -> None:
+def retry_now(
+    session: Session, delivery_id: int, *, actor: types.Actor | str | None = None
+) -> None:
     """Make a failed (or waiting) delivery due again, with its attempts counted afresh;
-    with an ``actor``, audited (``webhook.retry``)."""
+    audited (``webhook.retry``)."""
     changed = session.execute(
         update(WebhookDelivery)
         .where(WebhookDelivery.id == delivery_id, WebhookDelivery.status != "delivered")
@@ -332,8 +332,7 @@ def retry_now(session: Session, delivery_id: int, *, actor: types.Actor | None =
     )
     if rowcount(changed) != 1:
         raise NotFound(f"no undelivered webhook delivery {delivery_id}")
-    if actor is not None:
-        audit.record(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
+    audit.record(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
 
 
 def _net_sender(settings: Settings) -> Sender:

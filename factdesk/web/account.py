@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.publish import i18n
-from factdesk.services import accounts as auth
+from factdesk.services import accounts
 from factdesk.types import Actor
 from factdesk.web.deps import (
     SESSION_COOKIE,
@@ -47,7 +47,7 @@ def login(
     check_anonymous_csrf(request, csrf)
     settings = desk(request).settings
     with session.begin():
-        token = auth.sign_in(session, settings, username, password, client_address(request))
+        token = accounts.sign_in(session, settings, username, password, client_address(request))
     if token is None:
         return page(
             request,
@@ -69,7 +69,7 @@ def logout(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        auth.end_session(session, request.cookies.get(SESSION_COOKIE))
+        accounts.end_session(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/desk/login", status_code=303)
     response.delete_cookie(
         SESSION_COOKIE, path="/", secure=secure(request), httponly=True, samesite="lax"

@@ -10,9 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
-from factdesk.services import accounts as auth
-from factdesk.services import editorial as appsettings
-from factdesk.services import ingest
+from factdesk.services import accounts, editorial, ingest
 from factdesk.services.research import check_url
 from factdesk.store.reads import desk_lists as lists
 from factdesk.types import Actor, Page
@@ -186,8 +184,8 @@ def settings_form(
     actor: Actor = Depends(require(Permission.MANAGE_SETTINGS)),
     session: Session = Depends(db),
 ) -> Response:
-    current = appsettings.load(session, desk(request).settings.languages)
-    return page(request, "settings.html", s=current, scale=appsettings.scale_text(current))
+    current = editorial.load(session, desk(request).settings.languages)
+    return page(request, "settings.html", s=current, scale=editorial.scale_text(current))
 
 
 @router.post("/settings")
@@ -202,7 +200,7 @@ def save_settings(
     actor: Actor = Depends(require(Permission.MANAGE_SETTINGS)),
     session: Session = Depends(db),
 ) -> Response:
-    new = appsettings.parse(
+    new = editorial.parse(
         {
             "rating_scale": rating_scale,
             "worthiness_high": worthiness_high,
@@ -213,7 +211,7 @@ def save_settings(
         }
     )
     with session.begin():
-        appsettings.save(session, new, actor)
+        editorial.save(session, new, actor)
     desk(request).cache.clear()
     return RedirectResponse("/desk/settings", status_code=303)
 
@@ -238,7 +236,7 @@ def add_user(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        auth.add_user(session, username, password, role, actor=actor)
+        accounts.add_user(session, username, password, role, actor=actor)
     return RedirectResponse("/desk/users", status_code=303)
 
 
@@ -252,5 +250,5 @@ def set_role(
     if username == actor.username:
         raise InputError("change your own role from another admin account", where="role")
     with session.begin():
-        auth.set_role(session, username, role, actor=actor)
+        accounts.set_role(session, username, role, actor=actor)
     return RedirectResponse("/desk/users", status_code=303)

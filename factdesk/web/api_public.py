@@ -28,8 +28,8 @@ from factdesk.publish.documents import (
     webhook_document,
 )
 from factdesk.publish.urls import absolute, fact_check_path
-from factdesk.services import accounts as auth
-from factdesk.services import webhooks
+from factdesk.queue import nudge_deliveries
+from factdesk.services import accounts, webhooks
 from factdesk.services.match import check_text
 from factdesk.services.publish import organisation
 from factdesk.store.reads import api as claims
@@ -50,11 +50,11 @@ def reader(request: Request, session: Session = Depends(db)) -> str:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         with session.begin():
-            token = auth.check_token(session, header[7:].strip())
+            token = accounts.check_token(session, header[7:].strip())
         if token is not None:
             return f"token:{token.id}"
         raise LoginRequired()
-    signed_in = auth.load_session(session, request.cookies.get(SESSION_COOKIE))
+    signed_in = accounts.load_session(session, request.cookies.get(SESSION_COOKIE))
     if signed_in is None or not has_permission(signed_in.actor.role, Permission.READ):
         raise LoginRequired()
     return f"user:{signed_in.actor.id}"
@@ -208,11 +208,13 @@ class WebhookIn(BaseModel):
 
 @router.post("/webhooks", tags=["webhooks"], status_code=201)
 def add_webhook(
-    body: WebhookIn, _actor: Actor = ADMIN, session: Session = Depends(db)
+    body: WebhookIn, actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """Register a webhook. The signing secret is returned once, in this answer."""
     with session.begin():
-        hook, secret = webhooks.add_webhook(session, body.url, body.events, body.secret)
+        hook, secret = webhooks.add_webhook(
+            session, body.url, body.events, body.secret, actor=actor
+        )
     return {"id": hook.id, "url": hook.url, "events": list(hook.events), "secret": secret}
 
 
@@ -226,12 +228,12 @@ def list_webhooks(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list
 def set_webhook_active(
     webhook_id: int,
     active: bool = Query(...),
-    _actor: Actor = ADMIN,
+    actor: Actor = ADMIN,
     session: Session = Depends(db),
 ) -> dict[str, Any]:
     """Pause (``active=false``) or resume a webhook."""
     with session.begin():
-        webhooks.set_active(session, webhook_id, active)
+        webhooks.set_active(session, webhook_id, active, actor=actor)
     return {"id": webhook_id, "active": active}
 
 
@@ -250,13 +252,11 @@ def list_deliveries(
 
 @router.post("/webhooks/deliveries/{delivery_id}/retry", tags=["webhooks"])
 def retry_delivery(
-    request: Request, delivery_id: int, _actor: Actor = ADMIN, session: Session = Depends(db)
+    request: Request, delivery_id: int, actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """Send a failed delivery again (its attempts start afresh)."""
-    from factdesk.queue import nudge_deliveries
-
     with session.begin():
-        webhooks.retry_now(session, delivery_id)
+        webhooks.retry_now(session, delivery_id, actor=actor)
     nudge_deliveries(desk(request).settings, [delivery_id])
     return {"id": delivery_id, "status": "pending"}
 
@@ -271,13 +271,13 @@ def create_token(
 ) -> dict[str, Any]:
     """Issue a read token for a partner; the token is returned once, in this answer."""
     with session.begin():
-        row, token = auth.create_token(session, body.name)
+        row, token = accounts.create_token(session, body.name)
         return {"id": row.id, "name": row.name, "token": token}
 
 
 @router.get("/tokens", tags=["tokens"])
 def list_tokens(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[types.ReadToken]:
-    return auth.list_tokens(session)
+    return accounts.list_tokens(session)
 
 
 @router.post("/tokens/{token_id}/revoke", tags=["tokens"])
@@ -285,5 +285,5 @@ def revoke_token(
     token_id: int, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     with session.begin():
-        auth.revoke_token(session, token_id)
+        accounts.revoke_token(session, token_id)
     return {"id": token_id, "revoked": True}

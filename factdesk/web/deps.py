@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import PermissionDenied
-from factdesk.services import accounts as auth
+from factdesk.services import accounts
 from factdesk.services.editorial import load
 from factdesk.settings import Settings
 from factdesk.types import Actor, DeskSettings
@@ -145,7 +145,7 @@ def require(permission: Permission) -> Callable[..., Actor]:
         token: str | None = Depends(submitted_csrf),
     ) -> Actor:
         with session.begin():  # a short read; the view opens its own transaction
-            signed_in = auth.load_session(session, request.cookies.get(SESSION_COOKIE))
+            signed_in = accounts.load_session(session, request.cookies.get(SESSION_COOKIE))
         if signed_in is None:
             raise LoginRequired()
         actor = signed_in.actor

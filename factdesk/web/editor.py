@@ -8,14 +8,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError
-from factdesk.services import research as archive
-from factdesk.services import review as service
+from factdesk.publish.pages import markdown
+from factdesk.services import research, review
 from factdesk.store.reads import desk as queries
 from factdesk.store.reads import desk_lists as lists
 from factdesk.types import Actor, Draft
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
-from factdesk.web.render import markdown, page
+from factdesk.web.render import page
 from factdesk.workflow import Action, Permission, decide, editable, states_for
 
 router = APIRouter(prefix="/desk")
@@ -56,8 +56,8 @@ def _back(fc_id: int, anchor: str = "") -> RedirectResponse:
 
 def _view(request: Request, session: Session, actor: Actor, fc_id: int, template: str) -> Response:
     fc, claim = queries.fact_check_page(session, fc_id)
-    ctx = service.context(session, actor, fc_id, note="-")
-    state = service.state_of(fc.status)
+    ctx = review.context(session, actor, fc_id, note="-")
+    state = review.state_of(fc.status)
     actions = [(a, decide(state, a, ctx)) for a in TRANSITIONS if state in states_for(a)]
     comments = queries.comments(session, fc_id)
     history = queries.history(session, fc.claim_id, fc_id)
@@ -114,7 +114,7 @@ def edit(
 ) -> Response:
     draft = Draft(rating_label, summary, explanation, title)
     with session.begin():
-        service.edit(session, actor, fc_id, version, draft, desk(request).desk_settings(session))
+        review.edit(session, actor, fc_id, version, draft, desk(request).desk_settings(session))
     return _back(fc_id)
 
 
@@ -130,12 +130,12 @@ def cite(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():  # refuse before fetching anything
-        service.may_cite(session, actor, fc_id)
+        review.may_cite(session, actor, fc_id)
     if not quote.strip():
         raise InputError("quote the exact words the source says", where="quote")
-    fetched = archive.fetch_page(desk(request).settings, url)  # no transaction held meanwhile
+    fetched = research.fetch_page(desk(request).settings, url)  # no transaction held meanwhile
     with session.begin():
-        service.cite(session, actor, fc_id, fetched, quote, publisher, date)
+        review.cite(session, actor, fc_id, fetched, quote, publisher, date)
     return _back(fc_id, "#evidence")
 
 
@@ -147,7 +147,7 @@ def uncite(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        service.uncite(session, actor, fc_id, citation_id)
+        review.uncite(session, actor, fc_id, citation_id)
     return _back(fc_id, "#evidence")
 
 
@@ -170,7 +170,7 @@ def transition(
     except ValueError:
         raise InputError(f"unknown action {action!r}", where="action") from None
     with session.begin():  # publishing announces itself inside this transaction
-        service.transition(
+        review.transition(
             session,
             actor,
             fc_id,
@@ -192,7 +192,7 @@ def comment(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        service.comment(session, actor, fc_id, body)
+        review.comment(session, actor, fc_id, body)
     return _back(fc_id, "#comments")
 
 

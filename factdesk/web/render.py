@@ -11,11 +11,10 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
 
 from factdesk.publish import i18n, pages
-from factdesk.publish.pages import markdown
 from factdesk.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE, anonymous_csrf, desk
 from factdesk.workflow import Permission, has_permission
 
-__all__ = ["make_env", "markdown", "page", "pick", "secure", "set_session_cookie"]
+__all__ = ["make_env", "page", "pick", "secure", "set_session_cookie"]
 
 
 def make_env() -> Environment:
