@@ -12,7 +12,6 @@ from factdesk.store.reads.public import (
     MAX_APPEARANCES,
     load_archived,
     load_public,
-    matches,
     public_languages,
     recent_changes,
     search_public,
@@ -98,12 +97,6 @@ def test_search_public_filters_words_accents_and_language(db: sessionmaker[Sessi
         assert page.total == 3 and len(page.items) == 2
         assert page.items[0].claim_reviewed.startswith("Unrelated")  # newest first
         assert public_languages(s) == ["en", "vi"]
-
-
-def test_matches_requires_every_word() -> None:
-    assert matches("Lemon water cures cancer", "water lemon")
-    assert not matches("Lemon water cures cancer", "water bridge")
-    assert matches("anything", "  ")
 
 
 def test_recent_changes_orders_by_last_change(db: sessionmaker[Session]) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from factdesk import types
 from factdesk.store import models as m
+from factdesk.text.normalize import fold, strip_accents
 
 
 def like_terms(session: Session, column: Any, query: str) -> list[Any]:
@@ -38,6 +39,19 @@ def like_terms(session: Session, column: Any, query: str) -> list[Any]:
             )
         conditions.append(or_(*patterns))
     return conditions
+
+
+def contains_words(text: str, query: str) -> bool:
+    """The word filter in Python, for lists small enough to filter row by row (the public
+    fact-checks): whether every word of ``query`` occurs in ``text``, ignoring case; a query typed
+    without accents also matches accented text ("ung thu" finds "ung thư")."""
+    words = fold(query).split()
+    if not words:
+        return True
+    haystack = fold(text)
+    if query.isascii():
+        haystack = strip_accents(haystack)
+    return all(word in haystack for word in words)
 
 
 def day_counts(session: Session, stmt_filter: list[Any], since: datetime) -> list[tuple[date, int]]:

@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
 from factdesk.store import models as m
-from factdesk.store.reads.common import as_fact_check
-from factdesk.text.normalize import fold, strip_accents
+from factdesk.store.reads.common import as_fact_check, contains_words
 from factdesk.types import Appearance, ArchivedCopy, Citation, FactCheck, Page, Revision
 from factdesk.workflow import PUBLIC_STATES, State
 
@@ -49,18 +48,6 @@ def load_public(session: Session, fact_check_id: int) -> FactCheck:
     if row is None:
         raise NotFound(f"no published fact-check {fact_check_id}")
     return assemble(session, [row])[0]
-
-
-def matches(text: str, query: str) -> bool:
-    """Whether every word of ``query`` occurs in ``text``, ignoring case; a query typed
-    without accents also matches accented text ("ung thu" finds "ung thư")."""
-    words = fold(query).split()
-    if not words:
-        return True
-    haystack = fold(text)
-    if query.isascii():
-        haystack = strip_accents(haystack)
-    return all(word in haystack for word in words)
 
 
 def search_public(
@@ -92,7 +79,7 @@ def search_public(
     ids = [
         fc_id
         for fc_id, claim, title, summary in rows
-        if matches(" ".join(t for t in (claim, title, summary) if t), query)
+        if contains_words(" ".join(t for t in (claim, title, summary) if t), query)
     ]
     chosen = ids[offset : offset + limit]
     return Page(tuple(load_many(session, chosen)), len(ids), offset, limit)
