@@ -1,7 +1,7 @@
 """Ingestion throughput: items/s importing a generated JSONL export of posts.
 
 Runs, in one process and one run:
-  * factdesk: `pipeline.ingest_file(..., "jsonl")` — streaming parse, normalisation, language
+  * factdesk: `ingest.ingest_file(..., "jsonl")` — streaming parse, normalisation, language
     id, de-duplication, batched inserts, one transaction — into a fresh SQLite file and (when
     reachable) a fresh PostgreSQL database;
   * baseline "naive": the same lines through the loop a first version would write —
@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from factdesk.services import ingest as pipeline
+from factdesk.services import ingest
 from factdesk.settings import Settings
 from factdesk.store import models
 from factdesk.store.db import make_engine, session_factory, upgrade
@@ -63,7 +63,7 @@ def run_factdesk(url: str, path: Path, data_dir: Path) -> tuple[float, int]:
     upgrade(engine)
     factory = session_factory(engine)
     began = time.perf_counter()
-    report = pipeline.ingest_file(settings, factory, path, "jsonl")
+    report = ingest.ingest_file(settings, factory, path, "jsonl")
     elapsed = time.perf_counter() - began
     engine.dispose()
     return elapsed, report.added + report.duplicates + report.updated
