@@ -60,7 +60,12 @@ def parse_feed(data: bytes, *, origin: str, max_bytes: int = MAX_FEED_BYTES) -> 
     headers = {"content-type": "application/xml; charset=utf-8"}
     if http_url(origin):
         headers["content-location"] = origin  # the base for relative links
-    parsed = feedparser.parse(io.BytesIO(utf8), response_headers=headers, sanitize_html=True)
+    try:
+        parsed = feedparser.parse(io.BytesIO(utf8), response_headers=headers, sanitize_html=True)
+    except ValueError as exc:
+        # feedparser's strict pass can trip over a mangled namespace name (a separator
+        # character inside the xmlns URI) instead of reporting it as malformed XML.
+        raise ParseError(f"the feed's XML cannot be read ({exc})", where=origin) from None
     if not parsed.entries:
         _raise_if_not_feed(parsed, text, origin)
     elif parsed.get("bozo") and not any(_entry_item_or_none(e) for e in parsed.entries):

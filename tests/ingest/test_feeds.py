@@ -178,3 +178,17 @@ def test_parse_feed_any_bytes_never_crash(data: bytes) -> None:
         parse_feed(data, origin="r")
     except InputError:
         pass
+
+
+def test_parse_feed_namespace_with_a_separator_is_a_parse_error() -> None:
+    """Found by the mutation test above: a no-break space inside an xmlns URI made
+    feedparser's strict parser raise ValueError instead of reporting malformed XML."""
+    raw = fixture("rss1_rdf.xml").replace(
+        b"http://www.w3.org/1999", b"h\xc2\xa0ttp://www.w3.org/1999", 1
+    )
+    try:
+        result = parse_feed(raw, origin="m")
+    except InputError as exc:
+        assert exc.where == "m"
+    else:
+        assert all(item.text for item in result.records)
