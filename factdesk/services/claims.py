@@ -26,14 +26,13 @@ from factdesk.services.publish import on_resurgence
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import rowcount, transaction
-from factdesk.store.reads.common import as_alert, as_claim, as_fact_check
+from factdesk.store.reads.common import as_alert, as_claim, as_fact_check, as_mention
 from factdesk.types import (
     Actor,
     Alert,
     ClaimDetail,
     ClaimLink,
     FactCheck,
-    Mention,
     MergeResult,
     RankedClaim,
     SimilarClaim,
@@ -277,17 +276,8 @@ def show_claim(factory: sessionmaker[Session], claim_id: int) -> ClaimDetail:
             .order_by(m.Mention.seen_at, m.Mention.id)
         ).all()
         mentions = tuple(
-            Mention(
-                text=mention.text,
-                start=mention.start,
-                end=mention.end,
-                score=mention.score,
-                language=mention.language,
-                signals=tuple(mention.signals or ()),
-                id=mention.id,
-                item_id=mention.item_id,
-                claim_id=mention.claim_id,
-                seen_at=mention.seen_at,
+            as_mention(
+                mention,
                 url=url,
                 source=source_name or (f"source {source_id}" if source_id else None),
                 why=describe(find_signals(mention.text), mention.language),

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from factdesk.store import models as m
-from factdesk.store.reads.common import as_claim, as_fact_check, day_counts
+from factdesk.store.reads.common import as_claim, as_fact_check, as_mention, day_counts
 from factdesk.store.reads.desk import citations, history
 from factdesk.types import Claim, ClaimPage, Match, Mention
 
@@ -48,22 +48,7 @@ def claim_mentions(session: Session, claim_id: int, limit: int = 20) -> list[Men
         .limit(limit)
     ).all()
     return [
-        Mention(
-            text=mention.text,
-            start=mention.start,
-            end=mention.end,
-            score=mention.score,
-            language=mention.language,
-            signals=tuple(mention.signals or ()),
-            id=mention.id,
-            item_id=mention.item_id,
-            claim_id=mention.claim_id,
-            seen_at=mention.seen_at,
-            url=url,
-            title=title,
-            platform=platform,
-            source=source,
-        )
+        as_mention(mention, url=url, title=title, platform=platform, source=source)
         for mention, url, title, platform, source in rows
     ]
 

@@ -172,3 +172,32 @@ def as_alert(row: m.Alert, claim_text: str = "") -> types.Alert:
         details=dict(row.details or {}),
         claim_text=claim_text,
     )
+
+
+def as_mention(
+    row: m.Mention,
+    *,
+    url: str | None = None,
+    title: str | None = None,
+    platform: str | None = None,
+    source: str | None = None,
+    why: str = "",
+) -> types.Mention:
+    """A stored mention with where it was seen (the item's URL, title, platform, source)."""
+    return types.Mention(
+        text=row.text,
+        start=row.start,
+        end=row.end,
+        score=row.score,
+        language=row.language,
+        signals=tuple(row.signals or ()),
+        id=row.id,
+        item_id=row.item_id,
+        claim_id=row.claim_id,
+        seen_at=row.seen_at,
+        url=url,
+        title=title,
+        platform=platform,
+        source=source,
+        why=why,
+    )
