@@ -200,7 +200,9 @@ def test_review_publish_and_withdraw_announce_in_the_same_transaction(
             select(m.WebhookDelivery.event).order_by(m.WebhookDelivery.id)
         ).all()
         versions = session.scalars(
-            select(m.FactCheckVersion.version).where(m.FactCheckVersion.fact_check_id == fc_id)
+            select(m.FactCheckVersion.version)
+            .where(m.FactCheckVersion.fact_check_id == fc_id)
+            .order_by(m.FactCheckVersion.version)
         ).all()
         claim_status = session.scalar(
             select(m.Claim.status).join(m.FactCheck, m.FactCheck.claim_id == m.Claim.id)
