@@ -30,14 +30,14 @@ from rich.table import Table
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import NotFound
-from factdesk.services import accounts, ingest, review
+from factdesk.services import accounts, corrections, ingest, review
 from factdesk.services.editorial import load
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
 from factdesk.store.reads import desk as reads
 from factdesk.text.normalize import fold, strip_accents
 from factdesk.types import Actor, ArchivedPage, Draft, IngestReport
-from factdesk.workflow import Action, State
+from factdesk.workflow import Action, Change, State
 
 SAMPLE = resources.files("factdesk") / "data" / "sample"
 LIBRARY = Path(str(SAMPLE / "evidence" / "library.jsonl"))
@@ -272,9 +272,13 @@ def publish_samples(
     *,
     checker: str = "checker",
     editor: str = "editor",
+    second_editor: str = "admin",
 ) -> list[str]:
     """Publish the demo scenarios whose claims exist and are still new; returns one line
-    per fact-check for the demo to print (running it again publishes nothing twice)."""
+    per fact-check for the demo to print (running it again publishes nothing twice).
+
+    A correction that changes the verdict goes through review as any other would:
+    ``editor`` proposes it and ``second_editor`` approves it."""
     library = _library()
     lines = []
     for scenario in SCENARIOS:
@@ -323,17 +327,23 @@ def publish_samples(
             note, summary = scenario.correction
             corrected = Draft(scenario.rating, summary, scenario.explanation, scenario.title)
             with transaction(factory) as session:
-                review.transition(
+                change = corrections.propose(
                     session,
                     reviewer,
                     fc_id,
-                    Action.CORRECT,
                     version(session, fc_id),
-                    note,
                     corrected,
+                    note,
                     scale,
                     settings=settings,
                 )
-            line += ", then corrected"
+                if change is Change.SUBSTANTIVE:
+                    pending = corrections.pending(session, fc_id)
+                    if pending is None:  # pragma: no cover - proposed in this transaction
+                        raise NotFound(f"the correction of fact-check {fc_id} vanished")
+                    corrections.approve(
+                        session, _actor(session, second_editor), pending.id, settings=settings
+                    )
+            line += ", then corrected" + (" after review" if change is Change.SUBSTANTIVE else "")
         lines.append(line)
     return lines

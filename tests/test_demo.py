@@ -43,8 +43,9 @@ def test_publish_samples_publishes_and_corrects_through_the_workflow(
     with transaction(db) as s:
         auth.add_user(s, "checker", "checker-password-1", "checker")
         auth.add_user(s, "editor", "editor-password-1", "editor")
+        auth.add_user(s, "admin", "admin-password-12", "admin")
     lines = publish_samples(settings, db)
-    assert len(lines) == 2 and lines[0].endswith("then corrected")
+    assert len(lines) == 2 and lines[0].endswith("then corrected after review")
     with db() as s:
         published = list(iter_public(s))
         actions = s.scalars(
@@ -66,4 +67,10 @@ def test_publish_samples_publishes_and_corrects_through_the_workflow(
             == []
         )
     assert "fact_check.approve" in actions and "fact_check.correct" in actions
+    # the corrected verdict changes its meaning: one editor proposed it, another approved it
+    assert actions.index("correction.propose") < actions.index("correction.approve")
+    with db() as s:
+        proposed = s.scalar(select(m.FactCheckCorrection))
+    assert proposed is not None and proposed.status == "published"
+    assert proposed.author_id != proposed.reviewer_id
     assert publish_samples(settings, db) == []  # nothing is published twice

@@ -7,6 +7,11 @@ Every change follows the same three steps, inside the caller's transaction:
    and check that exactly one row changed (``Conflict`` otherwise: someone moved first);
 3. write an ``audit_events`` row with who, when, before and after.
 
+A correction is judged by :func:`factdesk.workflow.classify` here too: a typo publishes at
+once; a substantive change is refused here and goes through
+:mod:`factdesk.services.corrections`, which keeps it pending until a second editor's
+approval reaches :func:`publish_correction`.
+
 A change of the public record (publish, correct, withdraw) also freezes the version
 (:func:`factdesk.services.audit.snapshot`) and announces it through
 :func:`factdesk.services.publish.on_published` in the same transaction: invalid
@@ -41,11 +46,23 @@ from factdesk.store.models import (
     Citation,
     Claim,
     FactCheck,
+    FactCheckCorrection,
     ReviewComment,
 )
 from factdesk.store.reads.common import as_citation
 from factdesk.types import Actor, ArchivedPage, DeskSettings, Draft
-from factdesk.workflow import Action, Context, Permission, State, has_permission, require
+from factdesk.workflow import (
+    Action,
+    Change,
+    Content,
+    Context,
+    Permission,
+    State,
+    classify,
+    decide_correction,
+    has_permission,
+    require,
+)
 
 # Audit actions that make the actor an author of the fact-check (who may then not approve it).
 AUTHORING = ("fact_check.start", "fact_check.edit", "fact_check.cite", "fact_check.uncite")
@@ -58,6 +75,11 @@ def state_of(value: str) -> State:
         return State(value)
     except ValueError:
         raise WorkflowError(f"unknown workflow state {value!r}") from None
+
+
+def local(session: Session, fact_check_id: int) -> FactCheck:
+    """Our fact-check ``fact_check_id``; NotFound for another publisher's or none."""
+    return _local(session, fact_check_id)
 
 
 def _local(session: Session, fact_check_id: int) -> FactCheck:
@@ -88,6 +110,7 @@ def _context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> C
         .where(Citation.fact_check_id == fc.id, Citation.document_id.is_not(None))
     )
     return Context(
+        unverified_quotes=unverified_quotes(session, fc.id),
         actor_id=actor.id,
         role=actor.role,
         author_ids=frozenset(a for a in authors if a is not None),
@@ -96,6 +119,47 @@ def _context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> C
         has_rating=bool(fc.rating_label),
         has_verdict=bool((fc.summary or "").strip()),
         note=note,
+    )
+
+
+def unverified_quotes(session: Session, fact_check_id: int) -> int:
+    """Citations whose quote is not in the archived copy and that no editor kept with a
+    recorded reason: each one blocks approval and publishing."""
+    found = session.scalar(
+        select(func.count())
+        .select_from(Citation)
+        .where(
+            Citation.fact_check_id == fact_check_id,
+            Citation.quote_found.is_(False),
+            Citation.override_reason.is_(None),
+        )
+    )
+    return found or 0
+
+
+def published_content(session: Session, fc: FactCheck) -> Content:
+    """What :func:`factdesk.workflow.classify` compares: the fact-check as it stands."""
+    evidence = session.execute(
+        select(Citation.url, Citation.quote).where(Citation.fact_check_id == fc.id)
+    ).all()
+    return Content(
+        rating_label=fc.rating_label or "",
+        title=fc.title or "",
+        summary=fc.summary or "",
+        explanation=fc.explanation or "",
+        evidence=frozenset(f"{url}\x00{quote}" for url, quote in evidence),
+    )
+
+
+def corrected_content(current: Content, values: dict[str, Any]) -> Content:
+    """``current`` with the corrected text fields of ``values`` (evidence is unchanged: a
+    published fact-check's citations cannot be edited)."""
+    return replace(
+        current,
+        rating_label=values["rating_label"] or "",
+        title=values["title"] or "",
+        summary=values["summary"] or "",
+        explanation=values["explanation"] or "",
     )
 
 
@@ -155,6 +219,11 @@ def start(session: Session, actor: Actor, claim_id: int) -> int:
         {"status": target.value, "claim_id": claim_id},
     )
     return fc.id
+
+
+def content_values(draft: Draft, scale: DeskSettings) -> dict[str, Any]:
+    """The columns ``draft`` sets, checked (lengths, a rating of the scale), with its hash."""
+    return _content(draft, scale)
 
 
 def _content(draft: Draft, scale: DeskSettings) -> dict[str, Any]:
@@ -333,13 +402,58 @@ def transition(
         raise InputError("at most 5000 characters", where="note")
     values = _correction(draft, scale) if action is Action.CORRECT else {}
     ctx = _context(session, fc, actor, note)
-    if values:  # the guards judge the corrected content
+    if values:  # the guards judge the corrected content, and the correction's kind
         ctx = replace(
             ctx, has_rating=bool(values["rating_label"]), has_verdict=bool(values["summary"])
         )
+        _typo_only(session, fc, actor, values, ctx.unverified_quotes)
+    return _move(session, actor, fc, action, seen_version, note, values, ctx, settings)
+
+
+def _typo_only(
+    session: Session, fc: FactCheck, actor: Actor, values: dict[str, Any], unverified: int
+) -> None:
+    """Refuse a direct correction unless it is a typo (workflow.classify): a change of the
+    verdict must be proposed (:mod:`factdesk.services.corrections`) and approved."""
+    kind = classify(
+        published_content(session, fc), corrected_content(published_content(session, fc), values)
+    )
+    if kind.change is Change.SUBSTANTIVE and has_permission(actor.role, Permission.REVIEW):
+        raise WorkflowError(
+            "cannot correct alone: this changes the verdict ("
+            + ", ".join(kind.reasons)
+            + "); propose the correction for a second editor's review"
+        )
+    decision = decide_correction(
+        kind.change,
+        actor_id=actor.id,
+        role=actor.role,
+        proposer_id=actor.id,
+        approving=False,
+        unverified_quotes=unverified,
+    )
+    if not decision.allowed and decision.denied_by == "role":
+        raise PermissionDenied(decision.reason)
+    if not decision.allowed:
+        raise WorkflowError(decision.reason)
+
+
+def _move(
+    session: Session,
+    actor: Actor,
+    fc: FactCheck,
+    action: Action,
+    seen_version: int,
+    note: str,
+    values: dict[str, Any],
+    ctx: Context,
+    settings: Settings | None,
+) -> State:
+    """Apply an allowed transition: one conditional update, the claim's status, the
+    version snapshot, the review comment, the audit row and the announcement."""
     before_state = state_of(fc.status)
     target = require(before_state, action, ctx)
-    values |= _moved(action, target, fc, actor)
+    values = values | _moved(action, target, fc, actor)
     before = {"status": before_state.value, "version": seen_version, "reviewer_id": fc.reviewer_id}
     _apply(session, fc, seen_version, values)
     session.execute(
@@ -373,6 +487,66 @@ def transition(
     if action in PUBLIC_CHANGES:
         on_published(session, fc.id, action.value, settings=settings)
     return target
+
+
+def publish_correction(
+    session: Session, actor: Actor, correction_id: int, *, settings: Settings | None = None
+) -> State:
+    """Publish a pending correction (:mod:`factdesk.services.corrections`) as its approver.
+
+    The workflow decides (a second editor, no unverified quote); the pending row is closed
+    by a conditional update, so two approvers racing publish it once; the fact-check then
+    moves as a correction does: snapshot, webhook event, feed entry, audit.
+    """
+    row = session.get(FactCheckCorrection, correction_id)
+    if row is None:
+        raise NotFound(f"no correction {correction_id}")
+    fc = _local(session, row.fact_check_id)
+    if row.status != "pending":
+        raise Conflict("this correction was already decided; reload the page")
+    if fc.version != row.base_version:
+        raise Conflict("the fact-check changed since this correction was proposed")
+    values = dict(row.content)
+    kind = classify(
+        published_content(session, fc), corrected_content(published_content(session, fc), values)
+    )
+    decision = decide_correction(
+        kind.change,
+        actor_id=actor.id,
+        role=actor.role,
+        proposer_id=row.author_id,
+        approving=True,
+        unverified_quotes=unverified_quotes(session, fc.id),
+    )
+    if not decision.allowed:
+        if decision.denied_by == "role":
+            raise PermissionDenied(decision.reason)
+        raise WorkflowError(decision.reason)
+    closed = session.execute(
+        update(FactCheckCorrection)
+        .where(FactCheckCorrection.id == row.id, FactCheckCorrection.status == "pending")
+        .values(
+            status="published", pending_of=None, reviewer_id=actor.id, decided_at=datetime.now(UTC)
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if rowcount(closed) != 1:
+        raise Conflict("this correction was already decided; reload the page")
+    ctx = replace(
+        _context(session, fc, actor, row.note),
+        has_rating=bool(values["rating_label"]),
+        has_verdict=bool(values["summary"]),
+    )
+    audit.record(
+        session,
+        actor,
+        "correction.approve",
+        "fact_check",
+        fc.id,
+        {"correction_id": row.id, "proposed_by": row.author_id},
+        {"correction_id": row.id, "reasons": list(row.reasons)},
+    )
+    return _move(session, actor, fc, Action.CORRECT, fc.version, row.note, values, ctx, settings)
 
 
 def _correction(draft: Draft | None, scale: DeskSettings | None) -> dict[str, Any]:

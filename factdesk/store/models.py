@@ -317,6 +317,9 @@ class Citation(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     archived_at: Mapped[datetime]
     quote_found: Mapped[bool] = mapped_column(default=False)
+    # An editor's reason to keep a quote the archived copy does not contain (shown publicly).
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -480,3 +483,70 @@ class ClaimMatch(Base):
     score: Mapped[float] = mapped_column(Float)
     band: Mapped[str] = mapped_column(String(10))  # auto | suggest
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- the newsroom: corrections under review, curated appearances, drafts (0008_newsroom) ---
+
+
+class FactCheckCorrection(Base):
+    """A proposed correction of a published fact-check, kept apart from the published row
+    so the public sees only approved content until a second editor approves it.
+
+    ``status`` is pending | published | rejected. ``pending_of`` holds the fact-check id
+    while pending and NULL afterwards: its unique constraint allows one pending correction
+    per fact-check on SQLite and PostgreSQL alike (NULLs never collide).
+    """
+
+    __tablename__ = "fact_check_corrections"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fact_check_id: Mapped[int] = mapped_column(
+        ForeignKey("fact_checks.id", ondelete="CASCADE"), index=True
+    )
+    pending_of: Mapped[int | None] = mapped_column(unique=True)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    kind: Mapped[str] = mapped_column(String(20))  # substantive (typos publish at once)
+    reasons: Mapped[list[Any]] = mapped_column(default=list)
+    base_version: Mapped[int]
+    content: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+
+class AppearanceMark(Base):
+    """An editor's choice about one place a claim appeared: public (shown on the public
+    page and in ClaimReview) or hidden. Links without a mark stay internal."""
+
+    __tablename__ = "appearance_marks"
+    __table_args__ = (
+        UniqueConstraint("claim_id", "url_hash", name="uq_appearance_marks_claim_url"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    url_hash: Mapped[str] = mapped_column(String(64))
+    public: Mapped[bool] = mapped_column(default=False)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class UserDraft(Base):
+    """Text a person typed but has not saved into the fact-check: autosaved, or kept when
+    a save failed (a conflict, an expired session). One per person, fact-check and form."""
+
+    __tablename__ = "user_drafts"
+    __table_args__ = (
+        UniqueConstraint("user_id", "fact_check_id", "form", name="uq_user_drafts_user_fc_form"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    fact_check_id: Mapped[int] = mapped_column(
+        ForeignKey("fact_checks.id", ondelete="CASCADE"), index=True
+    )
+    form: Mapped[str] = mapped_column(String(20))  # verdict | correction
+    fields: Mapped[dict[str, Any]]
+    base_version: Mapped[int]
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)

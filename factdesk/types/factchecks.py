@@ -42,6 +42,8 @@ class Citation:
     content_hash: str = ""
     quote_found: bool = False
     id: int | None = None
+    # An editor's reason to keep a quote the archived copy does not contain (public).
+    override_reason: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -116,6 +116,47 @@ class Draft:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingCorrection:
+    """A correction that changes the verdict, waiting for a second editor's approval while
+    the published version stays up. ``reasons`` say what makes it substantive."""
+
+    id: int
+    fact_check_id: int
+    draft: Draft
+    note: str
+    reasons: tuple[str, ...]
+    base_version: int
+    author_id: int | None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AppearanceRow:
+    """A place a claim appeared, as the desk curates it: ``public`` None means internal
+    (not chosen yet), True shown, False hidden. ``eligible`` is False for anything but an
+    absolute http(s) URL, which can never be public."""
+
+    url: str
+    date: datetime | None
+    source_id: int | None
+    source_name: str | None
+    public: bool | None
+    eligible: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SavedDraft:
+    """Text a person typed into a fact-check's form and has not saved yet."""
+
+    fact_check_id: int
+    form: str  # verdict | correction
+    draft: Draft
+    note: str
+    base_version: int
+    saved_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Comment:
     """A comment on a fact-check; ``kind`` is comment, send_back or approve."""
 

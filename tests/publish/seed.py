@@ -70,8 +70,21 @@ def add_fact_check(
     published: datetime = T0,
     appearances: list[tuple[str, datetime]] | None = None,
     cite: bool = True,
+    chosen: bool = True,
 ) -> int:
+    """A fact-check; with ``chosen`` an editor has marked every appearance public (links
+    are internal until then)."""
     claim_id = add_claim(session, claim, language, appearances or []) if origin == "local" else None
+    if chosen and claim_id is not None:
+        for url in dict.fromkeys(u for u, _ in appearances or []):
+            session.add(
+                m.AppearanceMark(
+                    claim_id=claim_id,
+                    url=url,
+                    url_hash=hashlib.sha256(url.encode()).hexdigest(),
+                    public=True,
+                )
+            )
     fc = m.FactCheck(
         origin=origin,
         status=status,

@@ -121,6 +121,7 @@ def as_citation(row: m.Citation) -> types.Citation:
         archived_at=row.archived_at,
         content_hash=row.content_hash,
         quote_found=row.quote_found,
+        override_reason=row.override_reason,
         id=row.id,
     )
 

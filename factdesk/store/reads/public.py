@@ -23,7 +23,7 @@ from factdesk.errors import NotFound
 from factdesk.store import models as m
 from factdesk.store.reads.common import as_fact_check, contains_words
 from factdesk.types import Appearance, ArchivedCopy, Citation, FactCheck, Page, Revision
-from factdesk.workflow import PUBLIC_STATES, State
+from factdesk.workflow import PUBLIC_STATES, State, may_be_public
 
 MAX_APPEARANCES = 50  # earliest distinct URLs per claim put in the page and the markup
 CHUNK = 500  # rows assembled at a time when streaming every public fact-check
@@ -210,18 +210,26 @@ def iter_archived(session: Session) -> Iterator[ArchivedCopy]:
 
 
 def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[FactCheck]:
-    """Records for ``rows`` with history, citations and appearances (four queries)."""
+    """Records for ``rows`` with history, citations and appearances (five queries).
+
+    Where the claim appeared is curated: a link from the ledger is public only when an
+    editor marked it public, a link written on the fact-check itself unless an editor hid
+    it, and in both cases only an absolute http(s) URL (``workflow.may_be_public``)."""
     if not rows:
         return []
     ids = [row.id for row in rows]
     history = _history(session, ids)
     citations = _citations(session, ids)
-    ledger = _ledger(session, [row.claim_id for row in rows if row.claim_id is not None])
+    claim_ids = [row.claim_id for row in rows if row.claim_id is not None]
+    ledger = _ledger(session, claim_ids)
+    marks = _marks(session, claim_ids)
     out = []
     for row in rows:
         revisions = history.get(row.id, [])
+        chosen = marks.get(row.claim_id or -1, {})
         appearances = _merge_appearances(
-            _manual_appearances(row.appearances), ledger.get(row.claim_id or -1, [])
+            [a for a in _manual_appearances(row.appearances) if chosen.get(a.url, True)],
+            [a for a in ledger.get(row.claim_id or -1, []) if chosen.get(a.url) is True],
         )
         withdrawal = None
         if row.status == State.WITHDRAWN:
@@ -286,6 +294,7 @@ def _citations(session: Session, ids: list[int]) -> dict[int, list[Citation]]:
                 archived_at=citation.archived_at,
                 content_hash=citation.content_hash,
                 quote_found=citation.quote_found,
+                override_reason=citation.override_reason,
             )
         )
     return out
@@ -314,6 +323,8 @@ def _ledger(session: Session, claim_ids: list[int]) -> dict[int, list[Appearance
         if claim_id is None or url is None:
             continue
         at = _aware(raw_at)
+        if not may_be_public(url):
+            continue
         urls = out[owner[claim_id]]
         known = urls.get(url)
         if url not in urls or (at is not None and (known is None or at < known)):
@@ -332,11 +343,24 @@ def _aware(value: Any) -> datetime | None:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
+def _marks(session: Session, claim_ids: list[int]) -> dict[int, dict[str, bool]]:
+    """The editors' choices of public links: claim → {url: public}."""
+    out: dict[int, dict[str, bool]] = defaultdict(dict)
+    if claim_ids:
+        for claim_id, url, public in session.execute(
+            select(m.AppearanceMark.claim_id, m.AppearanceMark.url, m.AppearanceMark.public).where(
+                m.AppearanceMark.claim_id.in_(claim_ids)
+            )
+        ):
+            out[claim_id][url] = bool(public)
+    return out
+
+
 def _manual_appearances(value: Iterable[Any] | None) -> list[Appearance]:
     out = []
     for entry in value or []:
         url = entry.get("url") if isinstance(entry, dict) else entry
-        if isinstance(url, str) and url.startswith(("http://", "https://")):
+        if isinstance(url, str) and may_be_public(url):
             out.append(Appearance(url))
     return out
 
