@@ -341,10 +341,14 @@ def _polarity(text: str) -> list[str]:
 
 
 def _changed_chars(old: str, new: str) -> int:
-    """Characters inserted, deleted or replaced between ``old`` and ``new``."""
-    matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
+    """Characters of the words inserted, deleted or replaced between ``old`` and ``new``
+    (compared word by word, so a fixed letter counts its word, not a misaligned run)."""
+    a, b = old.split(), new.split()
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return sum(
-        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        max(len(" ".join(a[i1:i2])), len(" ".join(b[j1:j2])))
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if tag != "equal"
     )
 
 
@@ -423,7 +427,9 @@ def decide_correction(
         )
     if approving:
         if change is not Change.SUBSTANTIVE:
-            return Decision(False, state, "only a verdict change waits for approval", "rule")
+            return Decision(
+                False, state, "only a verdict change waits for approval", "rule", WRONG_STAGE
+            )
         if proposer_id is not None and proposer_id == actor_id:
             return Decision(
                 False,

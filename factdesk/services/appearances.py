@@ -44,6 +44,7 @@ def for_claim(session: Session, claim_id: int) -> list[AppearanceRow]:
     seen = func.min(func.coalesce(Item.published_at, Mention.seen_at))
     rows = session.execute(
         select(Item.url, Item.source_id, Source.name, Source.location, seen)
+        .select_from(Mention)
         .join(Item, Item.id == Mention.item_id)
         .outerjoin(Source, Source.id == Item.source_id)
         .where(Mention.claim_id.in_(_claim_ids(session, claim_id)), Item.url.is_not(None))

@@ -56,13 +56,13 @@ def propose(
     note = note.strip()
     if len(note) > 5000:
         raise InputError("at most 5000 characters", where="note")
+    if pending(session, fc.id) is not None:
+        raise Conflict("a correction of this fact-check is already under review")
     values = review.content_values(draft, scale)
     current = review.published_content(session, fc)
     kind = classify(current, review.corrected_content(current, values))
     if kind.change is Change.NONE:
         raise WorkflowError("cannot correct: nothing changed")
-    if pending(session, fc.id) is not None:
-        raise Conflict("a correction of this fact-check is already under review")
     if fc.version != seen_version:
         raise Conflict("the fact-check changed since you opened it; reload the page")
     if kind.change is Change.TYPO:
