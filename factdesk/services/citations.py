@@ -37,7 +37,9 @@ def keep_quote(session: Session, actor: Actor, fc_id: int, citation_id: int, rea
     if fc.status == State.WITHDRAWN.value:
         raise WorkflowError("cannot change the citations of a withdrawn fact-check")
     if citation.quote_found:
-        raise InputError("this quote was found in its archived copy: nothing to keep", "reason")
+        raise InputError(
+            "this quote was found in its archived copy: nothing to keep", where="reason"
+        )
     before = citation.override_reason
     session.execute(
         update(Citation)
