@@ -167,6 +167,14 @@ def reject(session: Session, actor: Actor, correction_id: int, note: str) -> Non
     )
 
 
+def fact_check_of(session: Session, correction_id: int) -> int:
+    """The fact-check a correction belongs to."""
+    row = session.get(FactCheckCorrection, correction_id)
+    if row is None:
+        raise NotFound(f"no correction {correction_id}")
+    return row.fact_check_id
+
+
 def pending(session: Session, fc_id: int) -> PendingCorrection | None:
     """The correction of ``fc_id`` under review, if any."""
     row = session.scalar(

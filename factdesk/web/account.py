@@ -17,6 +17,7 @@ from factdesk.web.deps import (
     desk,
     require,
 )
+from factdesk.web.drafts import keep_stash
 from factdesk.web.render import page, secure, set_session_cookie
 from factdesk.workflow import Permission
 
@@ -42,6 +43,7 @@ def login(
     password: str = Form(""),
     csrf: str = Form(""),
     next: str = Form("/desk/"),
+    stash: str = Form(""),
     session: Session = Depends(db),
 ) -> Response:
     check_anonymous_csrf(request, csrf)
@@ -56,7 +58,13 @@ def login(
             next=safe_next(next),
             error="Wrong user name or password.",
             username=username[:100],
+            stash=stash,
         )
+    if stash:  # text posted after the session ended: now it is this person's draft
+        with session.begin():
+            signed_in = accounts.load_session(session, token)
+            if signed_in is not None:
+                keep_stash(session, signed_in.actor, stash)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(request, response, token)
     return response

@@ -36,13 +36,16 @@ from factdesk.web import (
     api,
     api_public,
     claims,
+    corrections,
     deliveries,
+    drafts,
     editor,
     newsroom,
     public,
     submit,
 )
-from factdesk.web.deps import Desk, LoginRequired, TTLCache
+from factdesk.web.deps import SESSION_COOKIE, Desk, LoginRequired, TTLCache
+from factdesk.web.drafts import login_stash
 from factdesk.web.render import make_env, page
 
 # Every area's router, in the order their routes are matched (the public site last: it has
@@ -52,6 +55,8 @@ ROUTERS = (
     newsroom.router,
     claims.router,
     editor.router,
+    corrections.router,
+    drafts.router,
     admin.router,
     api.router,
     api_public.router,
@@ -87,6 +92,9 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         private = scope["path"].startswith("/desk")
+        # Staff must see a correction the moment it is out: a signed-in request never gets
+        # (or leaves) a shared cached copy of a public page.
+        signed_in = _has_session_cookie(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -95,10 +103,23 @@ class SecurityHeaders:
                 headers += [h for h in HEADERS if h[0] not in present]
                 if private and b"cache-control" not in present:
                     headers.append((b"cache-control", b"no-store"))
+                elif not private and b"cache-control" in present:
+                    if signed_in:
+                        headers = [h for h in headers if h[0].lower() != b"cache-control"]
+                        headers.append((b"cache-control", b"private, no-store"))
+                    if b"vary" not in present:
+                        headers.append((b"vary", b"Cookie"))
                 message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _has_session_cookie(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie" and f"{SESSION_COOKIE}=".encode() in value:
+            return True
+    return False
 
 
 STATUS: list[tuple[type[Exception], int]] = [
@@ -119,6 +140,10 @@ def _handle_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, LoginRequired):
         if api:
             return JSONResponse({"error": "sign in first"}, status_code=401)
+        stash = login_stash(request)  # typed text posted after the session ended
+        if stash is not None:
+            return page(request, "login.html", 401, next=stash[0], error=None, username="",
+                        stash=stash[1])  # fmt: skip
         target = request.url.path if request.method == "GET" else "/desk/"
         return RedirectResponse(f"/desk/login?next={target}", status_code=303)
     headers: dict[str, str] = {}

@@ -126,7 +126,11 @@ async def submitted_csrf(request: Request) -> str | None:
         return header
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
-        value = (await request.form()).get(CSRF_FIELD)
+        form = await request.form()
+        # Kept where the error handler sees it: a form posted after the session ended is
+        # carried through the sign-in page instead of being lost (web/drafts.py).
+        request.state.posted = {k: v for k, v in form.items() if isinstance(v, str)}
+        value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else None
     return None
 

@@ -7,16 +7,17 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from factdesk.errors import InputError
+from factdesk.errors import Conflict, InputError
 from factdesk.publish.pages import markdown
-from factdesk.services import research, review
+from factdesk.services import appearances, corrections, drafts, research, review
 from factdesk.store.reads import desk as queries
 from factdesk.store.reads import desk_lists as lists
 from factdesk.types import Actor, Draft
+from factdesk.web.corrections import keep
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
 from factdesk.web.render import page
-from factdesk.workflow import Action, Permission, decide, editable, states_for
+from factdesk.workflow import Action, Permission, decide, editable, has_permission, states_for
 
 router = APIRouter(prefix="/desk")
 REVIEW_COLUMNS = [
@@ -54,13 +55,22 @@ def _back(fc_id: int, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"/desk/fact-checks/{fc_id}{anchor}", status_code=303)
 
 
-def _view(request: Request, session: Session, actor: Actor, fc_id: int, template: str) -> Response:
+def _view(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    fc_id: int,
+    template: str,
+    restore: str = "",
+) -> Response:
     fc, claim = queries.fact_check_page(session, fc_id)
     ctx = review.context(session, actor, fc_id, note="-")
     state = review.state_of(fc.status)
     actions = [(a, decide(state, a, ctx)) for a in TRANSITIONS if state in states_for(a)]
     comments = queries.comments(session, fc_id)
     history = queries.history(session, fc.claim_id, fc_id)
+    pending = corrections.pending(session, fc_id)
+    saved = {form: drafts.load(session, actor, fc_id, form) for form in drafts.FORMS}
     return page(
         request,
         template,
@@ -75,8 +85,20 @@ def _view(request: Request, session: Session, actor: Actor, fc_id: int, template
         scale=desk(request).desk_settings(session),
         can_cite=decide(state, Action.CITE, ctx).allowed,
         names=queries.usernames(
-            session, [fc.author_id, fc.reviewer_id, *(e.actor_id for e in history)]
+            session,
+            [
+                fc.author_id,
+                fc.reviewer_id,
+                pending.author_id if pending else None,
+                *(e.actor_id for e in history),
+            ],
         ),
+        pending=pending,
+        drafts=saved,
+        restore=restore if restore in drafts.FORMS and saved.get(restore) else "",
+        appearances=appearances.for_claim(session, claim.id) if claim and claim.id else [],
+        can_curate=has_permission(actor.role, Permission.REVIEW),
+        verdict_form=template == "factcheck.html",
     )
 
 
@@ -84,10 +106,13 @@ def _view(request: Request, session: Session, actor: Actor, fc_id: int, template
 def editor(
     request: Request,
     fc_id: int,
+    restore: str = Query(""),
     actor: Actor = Depends(require(Permission.READ)),
     session: Session = Depends(db),
 ) -> Response:
-    return _view(request, session, actor, fc_id, "factcheck.html")
+    """The fact-check page; ``?restore=verdict`` (or ``correction``) puts the person's
+    unsaved draft back into that form."""
+    return _view(request, session, actor, fc_id, "factcheck.html", restore)
 
 
 @router.get("/fact-checks/{fc_id}/review")
@@ -109,12 +134,41 @@ def edit(
     summary: str = Form(""),
     explanation: str = Form(""),
     title: str = Form(""),
+    then: str = Form(""),
     actor: Actor = Depends(require(Permission.WORK)),
     session: Session = Depends(db),
 ) -> Response:
+    """Save the verdict form; with ``then=submit`` (the "Submit for review" button) the
+    typed text is saved first and submitted in the same transaction, so what goes to
+    review is what is on the screen. A stale version shows both texts side by side."""
     draft = Draft(rating_label, summary, explanation, title)
-    with session.begin():
-        review.edit(session, actor, fc_id, version, draft, desk(request).desk_settings(session))
+    try:
+        with session.begin():
+            scale = desk(request).desk_settings(session)
+            changed = review.edit(session, actor, fc_id, version, draft, scale)
+            if then == Action.SUBMIT.value:
+                review.transition(
+                    session, actor, fc_id, Action.SUBMIT, version + 1 if changed else version
+                )
+            drafts.discard(session, actor, fc_id, "verdict")
+    except Conflict:
+        kept = keep(session, actor, fc_id, "verdict", draft, "", version)
+        with session.begin():
+            fc, _ = queries.fact_check_page(session, fc_id)
+            scale = desk(request).desk_settings(session)
+        return page(
+            request,
+            "conflict.html",
+            status=409,
+            fc=fc,
+            typed=draft,
+            kept=kept,
+            then=then,
+            scale=scale,
+        )
+    except Exception:
+        keep(session, actor, fc_id, "verdict", draft, "", version)
+        raise
     return _back(fc_id)
 
 

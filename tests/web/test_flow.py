@@ -242,52 +242,35 @@ def test_flow_send_back_needs_comment_and_clears_approval(
 
 
 def test_flow_correction_and_withdrawal_keep_versions(
-    personas: dict[str, Persona], db: sessionmaker[Session], claim_id: int, evidence_server: Pages
+    personas: dict[str, Persona],
+    db: sessionmaker[Session],
+    claim_id: int,
+    evidence_server: Pages,
+    second_editor: Persona,
 ) -> None:
     checker, editor = personas["checker"], personas["editor"]
     fc_id = prepare_for_review(checker, db, claim_id, evidence_server)
     act(editor, db, fc_id, "approve")
     act(editor, db, fc_id, "publish")
-    assert (
-        act(
-            editor,
-            db,
-            fc_id,
-            "correct",
-            rating_label="Mostly false",
-            summary="Mostly not.",
-            explanation="Updated.",
-            title="",
-            note="",
-        )
-        == 409
-    )  # a correction needs a note
-    assert (
-        act(
-            checker,
-            db,
-            fc_id,
-            "correct",
-            rating_label="Mostly false",
-            summary="Mostly not.",
-            note="Typo",
-        )
-        == 403
+    changed = {
+        "rating_label": "Mostly false",
+        "summary": "Mostly not.",
+        "explanation": "Updated.",
+        "title": "",
+    }
+    assert act(editor, db, fc_id, "correct", **changed, note="") == 409  # a note is needed
+    assert act(checker, db, fc_id, "correct", **changed, note="Typo") == 403
+    # the rating changes: nobody publishes that alone, on any path
+    assert act(editor, db, fc_id, "correct", **changed, note="The study size was 12,000.") == 409
+    proposed = editor.post(
+        f"/desk/fact-checks/{fc_id}/correct",
+        {"version": _version(db, fc_id), **changed, "note": "The study size was 12,000."},
     )
-    assert (
-        act(
-            editor,
-            db,
-            fc_id,
-            "correct",
-            rating_label="Mostly false",
-            summary="Mostly not.",
-            explanation="Updated.",
-            title="",
-            note="The study size was 12,000.",
-        )
-        == 303
-    )
+    assert proposed.status_code == 303
+    with db() as session:
+        pending = session.scalar(select(m.FactCheckCorrection.id))
+    assert editor.post(f"/desk/corrections/{pending}/approve", {}).status_code == 409
+    assert second_editor.post(f"/desk/corrections/{pending}/approve", {}).status_code == 303
     assert act(editor, db, fc_id, "withdraw", note="Source retracted.") == 303
     with db() as session:
         fc = session.get_one(m.FactCheck, fc_id)

@@ -72,6 +72,14 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("GET", "/desk/users.csv", P.MANAGE_USERS),
     ("POST", "/desk/users", P.MANAGE_USERS),
     ("POST", "/desk/users/{username}/role", P.MANAGE_USERS),
+    ("POST", "/desk/fact-checks/{fc_id}/correct", P.REVIEW),
+    ("POST", "/desk/corrections/{correction_id}/approve", P.REVIEW),
+    ("POST", "/desk/corrections/{correction_id}/reject", P.REVIEW),
+    ("POST", "/desk/fact-checks/{fc_id}/citations/{citation_id}/keep", P.REVIEW),
+    ("POST", "/desk/claims/{claim_id}/appearances", P.REVIEW),
+    ("POST", "/desk/claims/{claim_id}/appearances/source", P.REVIEW),
+    ("POST", "/desk/fact-checks/{fc_id}/autosave", P.WORK),
+    ("POST", "/desk/fact-checks/{fc_id}/drafts/{form}/discard", P.WORK),
     ("POST", "/desk/logout", P.READ),  # last: it ends the persona's session
 ]
 # Routes other areas add (publishing) are checked by their own tests.
@@ -135,8 +143,14 @@ def world(db: sessionmaker[Session], personas: dict[str, Persona]) -> dict[str, 
             webhook_id=webhook.id, event="claim.resurgence", payload={}, status="failed"
         )
         session.add(delivery)
+        correction = m.FactCheckCorrection(
+            fact_check_id=fc.id, kind="substantive", base_version=1, content={}, note="n"
+        )
+        session.add(correction)
         session.flush()
         return {
+            "correction_id": correction.id,
+            "form": "verdict",
             "webhook_id": webhook.id,
             "delivery_id": delivery.id,
             "claim_id": claim.id,

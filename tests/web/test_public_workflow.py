@@ -90,12 +90,21 @@ def test_publish_correct_withdraw_reach_page_feed_and_webhooks(
     assert act(editor, db, fc_id, "publish") == 303
     page_url = f"https://checks.example.org/fact-checks/{fc_id}/"
 
+    # links from ingested items are internal until an editor makes them public
+    (review,) = _markup(reader.get(f"/fact-checks/{fc_id}/").text)
+    assert "appearance" not in review["itemReviewed"]
+    for url in ("https://news.example/post/0", "https://news.example/post/3"):
+        chosen = editor.post(
+            f"/desk/claims/{claim_id}/appearances", {"url": url, "public": "1", "back": fc_id}
+        )
+        assert chosen.status_code == 303
+
     # published: the page, its markup, the feed and a signed webhook
     (review,) = _markup(reader.get(f"/fact-checks/{fc_id}/").text)
     assert validate_claimreview(review) == [] and review["url"] == page_url
     assert review["reviewRating"]["alternateName"] == "False"
     assert review["author"]["name"] == "Example Checks"
-    assert {a["url"] for a in review["itemReviewed"]["appearance"]} >= {
+    assert {a["url"] for a in review["itemReviewed"]["appearance"]} == {
         "https://news.example/post/0",
         "https://news.example/post/3",
     }
@@ -104,22 +113,27 @@ def test_publish_correct_withdraw_reach_page_feed_and_webhooks(
     (published,) = _events(rec, secret, 1)
     assert published["event"] == "fact_check.published"
 
-    # corrected in the app: a new version with a public note, everywhere
+    # corrected in the app: the verdict's text changes, so one editor proposes and a
+    # second approves; then it is a new version with a public note, everywhere
     note = "The study followed 120,000 women, not 12,000; the rating is unchanged."
-    assert (
-        act(
-            editor,
-            db,
-            fc_id,
-            "correct",
-            note=note,
-            rating_label="False",
-            summary="No: a three-year study of 120,000 women found no change.",
-            explanation="The ministry's study found no effect.",
-            title="Vaccine X does not cause infertility",
-        )
-        == 303
+    proposed = editor.post(
+        f"/desk/fact-checks/{fc_id}/correct",
+        {
+            "version": _version(db, fc_id),
+            "note": note,
+            "rating_label": "False",
+            "summary": "No: a three-year study of 120,000 women found no change.",
+            "explanation": "The ministry's study found no effect.",
+            "title": "Vaccine X does not cause infertility",
+        },
     )
+    assert proposed.status_code == 303
+    assert note not in reader.get(f"/fact-checks/{fc_id}/").text  # not public yet
+    assert "correction under review" in editor.get(f"/desk/fact-checks/{fc_id}").text
+    with db() as session:
+        pending = session.scalar(select(m.FactCheckCorrection.id))
+    second = personas["admin"].post(f"/desk/corrections/{pending}/approve", {})
+    assert second.status_code == 303
     page = reader.get(f"/fact-checks/{fc_id}/").text
     assert note in page
     (corrected_review,) = _markup(page)
