@@ -63,9 +63,10 @@ def fact_check_entry(fc: FactCheck, base_url: str) -> FeedEntry:
         if fc.summary:
             parts.append(f"<p>{escape(fc.summary)}</p>")
     for revision in reversed(fc.corrections):
-        if revision.note:
+        if revision.note:  # a withdrawal is no correction: say which it was
+            kind = "Withdrawn" if revision.kind == State.WITHDRAWN else "Correction"
             parts.append(
-                f"<p>Correction ({revision.at.date().isoformat()}, version {revision.version}): "
+                f"<p>{kind} ({revision.at.date().isoformat()}, version {revision.version}): "
                 f"{escape(revision.note)}</p>"
             )
     title = fc.display_title

@@ -9,6 +9,8 @@ from html import escape
 
 from markupsafe import Markup
 
+MAX_BAR = 24.0  # pixels of the 640-wide view box
+
 
 def fill_days(
     points: list[tuple[date, int]], days: int | None = None, end: date | None = None
@@ -37,7 +39,10 @@ def bar_chart(
     left, bottom, pad = 36, 20, 4
     plot_w, plot_h = width - left - pad, height - bottom - pad
     step = plot_w / len(points)
-    bar = max(step - 1, 1)
+    # A bar is never wider than MAX_BAR, centred in its day: one day of mentions draws as
+    # one bar on a wide axis, not as a solid block that reads as a filled chart.
+    bar = min(max(step - 1, 1), MAX_BAR)
+    offset = (step - bar) / 2 if bar == MAX_BAR else 0.0
     parts = [
         f'<svg class="chart" role="img" aria-label="{escape(label)}" viewBox="0 0 {width} '
         f'{height}" width="100%" preserveAspectRatio="none" xmlns="http://www.w3.org/2000/svg">',
@@ -48,7 +53,7 @@ def bar_chart(
     ]
     for i, (day, count) in enumerate(points):
         h = plot_h * count / top
-        x = left + i * step
+        x = left + i * step + offset
         parts.append(
             f'<rect class="bar" x="{x:.1f}" y="{pad + plot_h - h:.1f}" width="{bar:.1f}" '
             f'height="{h:.1f}"><title>{day.isoformat()}: {count}</title></rect>'

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from factdesk.errors import NotFound
+from factdesk.errors import NotFound, WorkflowError
 from factdesk.services import claims, match, review
+from factdesk.store.reads import answers
 from factdesk.store.reads import claims as queries
 from factdesk.types import Actor
 from factdesk.web import charts
@@ -58,6 +59,7 @@ def claim(
         matches=matches,
         match_note="",
         can_start=can_start,
+        answer=answers.answers(session, [claim_id]).get(claim_id),
         similar=claims.similar_claims(session, claim_id),
         # only a claim without a fact-check of its own can be merged away (see merge_claims)
         can_merge=data.claim.status == State.NEW.value
@@ -90,9 +92,17 @@ def start(
     request: Request,
     claim_id: int,
     actor: Actor = Depends(require(Permission.WORK)),
+    confirm: str = Form(""),
     session: Session = Depends(db),
 ) -> Response:
+    """Take the claim; one already answered by a published fact-check needs ``confirm``."""
     with session.begin():
+        found = answers.answers(session, [claim_id]).get(claim_id)
+        if found is not None and found.band == answers.ANSWERED and confirm != "yes":
+            raise WorkflowError(
+                "this claim is already answered by a published fact-check; "
+                "confirm to start a new one anyway"
+            )
         fc_id = review.start(session, actor, claim_id)
     return RedirectResponse(f"/desk/fact-checks/{fc_id}", status_code=303)
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
+from factdesk.store.reads import answers
 from factdesk.store.reads import desk as queries
 from factdesk.types import Actor
 from factdesk.web import charts
@@ -64,6 +65,7 @@ def queue(
         request,
         template,
         rows=rows,
+        answers=answers.answers(session, [c.id for c in rows if c.id]),  # earlier fact-checks
         total=total,
         f=f,
         sources=sources,

@@ -65,6 +65,25 @@ def test_atom_feed_withdrawn_entry_says_why(fact_check: FactCheck, org: Organisa
     assert "Rating" not in entry.content[0].value
 
 
+def test_atom_feed_labels_a_withdrawal_withdrawn_not_correction(
+    fact_check: FactCheck, org: Organisation
+) -> None:
+    last = fact_check.history[-1]
+    gone = replace(
+        fact_check,
+        status="withdrawn",
+        withdrawal_note="Based on a forged document.",
+        history=(
+            *fact_check.history,
+            replace(last, version=last.version + 1, kind="withdrawn", note="Forged document."),
+        ),
+    )
+    content = feedparser.parse(_feed([gone], org)).entries[0].content[0].value
+    assert f"Withdrawn ({last.at.date().isoformat()}, version {last.version + 1})" in content
+    assert f"Correction ({last.at.date().isoformat()}, version {last.version + 1})" not in content
+    assert f"Correction ({last.at.date().isoformat()}, version {last.version})" in content
+
+
 def test_atom_feed_drops_characters_xml_cannot_carry(
     fact_check: FactCheck, org: Organisation
 ) -> None:

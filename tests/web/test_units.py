@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+from factdesk.web import charts
 from factdesk.web.charts import bar_chart, fill_days
 from factdesk.web.csvfile import cell, to_csv
 
@@ -21,6 +23,18 @@ def test_charts_bar_chart_is_escaped_svg_without_style() -> None:
     assert "&lt;x&gt;" in svg and "style=" not in svg  # CSP forbids inline style
     assert "2024-01-01: 3" in svg
     assert str(bar_chart([], label="none")) == ""
+
+
+def test_charts_one_day_is_a_bar_not_a_solid_block() -> None:
+    svg = str(charts.bar_chart([(date(2026, 3, 1), 5)], label="mentions per day"))
+    (width,) = re.findall(r'<rect class="bar" x="[\d.]+" y="[\d.]+" width="([\d.]+)"', svg)
+    assert float(width) <= charts.MAX_BAR  # the plot is 600 wide: a block would fill it
+    month = charts.fill_days([(date(2026, 3, 1), 5)], days=30, end=date(2026, 3, 30))
+    widths = re.findall(
+        r'class="bar" x="[\d.]+" y="[\d.]+" width="([\d.]+)"',
+        str(charts.bar_chart(month, label="m")),
+    )
+    assert len(widths) == 30 and all(float(w) < charts.MAX_BAR for w in widths)
 
 
 def test_export_cells_defuse_formulas_and_keep_unicode() -> None:
