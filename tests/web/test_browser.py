@@ -140,7 +140,7 @@ def test_browser_two_people_publish_a_fact_check(
 
     # 2. Publishing is out of reach: no evidence, and a checker may not approve.
     assert chris.page.locator("button[data-action='draft']").is_disabled()
-    assert "needs at least one cited evidence item" in chris.page.inner_text("#workflow")
+    assert "needs one cited source" in chris.page.inner_text("#workflow")
 
     # 3. Cite the report: it is fetched and archived on the spot.
     chris.page.fill("#cite-form input[name=url]", report_url)
@@ -182,7 +182,7 @@ def test_browser_two_people_publish_a_fact_check(
     erin.go("/desk/review")
     erin.page.click(f"a[href='/desk/fact-checks/{fc_id}/review']")
     assert erin.page.locator("button[data-action='publish']").is_disabled()
-    assert "second person" in erin.page.inner_text("#workflow")
+    assert "needs another editor's approval first" in erin.page.inner_text("#workflow")
     erin.shot("05-review")
     erin.page.fill("form.action-approve textarea[name=note]", "Checked the report myself.")
     erin.press("approve")
@@ -230,7 +230,9 @@ def test_browser_refuses_self_approval_and_viewer_edits(
     erin.press("submit")
     approve = erin.page.locator("button[data-action='approve']")
     assert approve.is_disabled()
-    assert "cannot approve their own" in erin.page.inner_text("#workflow")
+    assert "you wrote this version: another editor must approve" in erin.page.inner_text(
+        "#workflow"
+    )
     erin.shot("08-self-approval-refused")
     # Forcing the disabled button's form anyway is refused by the server too.
     erin.page.eval_on_selector("form.action-approve", "f => f.submit()")
