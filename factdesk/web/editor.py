@@ -3,6 +3,8 @@ move the fact-check through the workflow, comment."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
@@ -66,7 +68,15 @@ def _view(
     fc, claim = queries.fact_check_page(session, fc_id)
     ctx = review.context(session, actor, fc_id, note="-")
     state = review.state_of(fc.status)
-    actions = [(a, decide(state, a, ctx)) for a in TRANSITIONS if state in states_for(a)]
+    # On the editor page "Submit for review" sends the verdict form, which brings the rating
+    # and the short verdict: judge it as if they were there (the server checks after saving).
+    typed = replace(ctx, has_rating=True, has_verdict=True)
+    verdict_form = template == "factcheck.html" and editable(state)
+    actions = [
+        (a, decide(state, a, typed if a is Action.SUBMIT and verdict_form else ctx))
+        for a in TRANSITIONS
+        if state in states_for(a)
+    ]
     comments = queries.comments(session, fc_id)
     history = queries.history(session, fc.claim_id, fc_id)
     pending = corrections.pending(session, fc_id)
@@ -98,7 +108,7 @@ def _view(
         restore=restore if restore in drafts.FORMS and saved.get(restore) else "",
         appearances=appearances.for_claim(session, claim.id) if claim and claim.id else [],
         can_curate=has_permission(actor.role, Permission.REVIEW),
-        verdict_form=template == "factcheck.html",
+        verdict_form=verdict_form,
     )
 
 
@@ -143,13 +153,9 @@ def edit(
     review is what is on the screen. A stale version shows both texts side by side."""
     draft = Draft(rating_label, summary, explanation, title)
     try:
-        with session.begin():
+        with session.begin():  # the typed text is saved whatever the submit says
             scale = desk(request).desk_settings(session)
             changed = review.edit(session, actor, fc_id, version, draft, scale)
-            if then == Action.SUBMIT.value:
-                review.transition(
-                    session, actor, fc_id, Action.SUBMIT, version + 1 if changed else version
-                )
             drafts.discard(session, actor, fc_id, "verdict")
     except Conflict:
         kept = keep(session, actor, fc_id, "verdict", draft, "", version)
@@ -169,6 +175,11 @@ def edit(
     except Exception:
         keep(session, actor, fc_id, "verdict", draft, "", version)
         raise
+    if then == Action.SUBMIT.value:  # a refusal now says why; the text is already saved
+        with session.begin():
+            review.transition(
+                session, actor, fc_id, Action.SUBMIT, version + 1 if changed else version
+            )
     return _back(fc_id)
 
 
