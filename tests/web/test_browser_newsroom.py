@@ -95,6 +95,8 @@ def test_browser_verdict_changes_citations_and_links_go_through_two_editors(
     report = evidence_server.add("/report.html", REPORT)
 
     chris = Desk(browser, live_server, "chris")
+    chris.go("/desk/login")
+    axe(chris, "sign-in page")
     chris.sign_in()
     axe(chris, "dashboard")
     chris.go(f"/desk/claims/{claim_id}")
@@ -156,6 +158,8 @@ def test_browser_verdict_changes_citations_and_links_go_through_two_editors(
         and "file://" not in reader.page.content()
     )
     axe(reader, "public fact-check")
+    reader.go("/")
+    axe(reader, "public index")
 
     # a verdict change: proposed by one editor, the public keeps the approved verdict
     erin.go(f"/desk/fact-checks/{fc_id}")
