@@ -75,7 +75,7 @@ def discard(
 def login_stash(request: Request) -> tuple[str, str] | None:
     """For a fact-check form posted without a valid session: where to go back to after
     signing in, and the typed text as a JSON string for the sign-in form; None otherwise."""
-    if request.method != "POST":
+    if request.method != "POST" or not _same_origin(request):
         return None
     found = _FORM_PATH.match(request.url.path)
     posted: dict[str, str] = getattr(request.state, "posted", None) or {}
@@ -90,6 +90,15 @@ def login_stash(request: Request) -> tuple[str, str] | None:
     if len(text) > MAX_STASH:
         return None
     return f"/desk/fact-checks/{found[1]}", text
+
+
+def _same_origin(request: Request) -> bool:
+    """Only a form of our own pages is carried through sign-in: another site posting text
+    to a signed-out browser gets the plain redirect (its text is never offered as a draft)."""
+    if request.headers.get("sec-fetch-site") == "same-origin":
+        return True
+    origin = request.headers.get("origin", "")
+    return bool(origin) and origin == f"{request.url.scheme}://{request.url.netloc}"
 
 
 def keep_stash(session: Session, actor: Actor, stash: str) -> None:

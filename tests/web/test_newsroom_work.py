@@ -101,9 +101,13 @@ def test_post_after_the_session_ended_keeps_the_text_through_sign_in(
         ):
             row.expires_at = row.created_at
     typed = "Typed during a long lunch break."
+    form = {"version": _version(db, fc_id), "summary": typed, "rating_label": "False"}
+    elsewhere = checker.post(
+        f"/desk/fact-checks/{fc_id}/edit", form, headers={"origin": "https://evil.example"}
+    )
+    assert elsewhere.status_code == 303 and "stash" not in elsewhere.text  # not our form
     response = checker.post(
-        f"/desk/fact-checks/{fc_id}/edit",
-        {"version": _version(db, fc_id), "summary": typed, "rating_label": "False"},
+        f"/desk/fact-checks/{fc_id}/edit", form, headers={"origin": "http://testserver"}
     )
     assert response.status_code == 401
     assert "Sign in to the desk" in response.text and typed in unescape(response.text)
