@@ -182,9 +182,23 @@ def pending(session: Session, fc_id: int) -> PendingCorrection | None:
             FactCheckCorrection.fact_check_id == fc_id, FactCheckCorrection.status == "pending"
         )
     )
-    if row is None:
-        return None
+    return _record(row) if row is not None else None
+
+
+def waiting(session: Session, limit: int = 100) -> list[PendingCorrection]:
+    """Every correction under review, oldest first (the review page lists them)."""
+    rows = session.scalars(
+        select(FactCheckCorrection)
+        .where(FactCheckCorrection.status == "pending")
+        .order_by(FactCheckCorrection.created_at, FactCheckCorrection.id)
+        .limit(limit)
+    )
+    return [_record(row) for row in rows]
+
+
+def _record(row: FactCheckCorrection) -> PendingCorrection:
     content = row.content or {}
+    fc = row.fact_check
     return PendingCorrection(
         id=row.id,
         fact_check_id=row.fact_check_id,
@@ -199,6 +213,8 @@ def pending(session: Session, fc_id: int) -> PendingCorrection | None:
         base_version=row.base_version,
         author_id=row.author_id,
         created_at=row.created_at,
+        claim_reviewed=fc.claim_reviewed if fc else "",
+        rating_label=fc.rating_label if fc else "",
     )
 
 

@@ -514,6 +514,7 @@ class FactCheckCorrection(Base):
     decision_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
+    fact_check: Mapped[FactCheck] = relationship(lazy="joined")
 
 
 class AppearanceMark(Base):

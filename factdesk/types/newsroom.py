@@ -128,6 +128,8 @@ class PendingCorrection:
     base_version: int
     author_id: int | None
     created_at: datetime | None = None
+    claim_reviewed: str = ""
+    rating_label: str = ""  # the published rating it would replace
 
 
 @dataclass(frozen=True, slots=True)

@@ -280,4 +280,4 @@ def review_list(
     listing = lists.review(session, number, export)
     if export:
         return csv_response("review", REVIEW_COLUMNS, listing.items, REVIEW_PATHS)
-    return page(request, "review.html", listing=listing)
+    return page(request, "review.html", listing=listing, corrections=corrections.waiting(session))

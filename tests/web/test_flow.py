@@ -269,6 +269,8 @@ def test_flow_correction_and_withdrawal_keep_versions(
     assert proposed.status_code == 303
     with db() as session:
         pending = session.scalar(select(m.FactCheckCorrection.id))
+    waiting = second_editor.get("/desk/review").text
+    assert f"/desk/fact-checks/{fc_id}#correction" in waiting and "rating changed" in waiting
     assert editor.post(f"/desk/corrections/{pending}/approve", {}).status_code == 409
     assert second_editor.post(f"/desk/corrections/{pending}/approve", {}).status_code == 303
     assert act(editor, db, fc_id, "withdraw", note="Source retracted.") == 303
