@@ -40,7 +40,10 @@ def dashboard(
     chart = charts.bar_chart(
         charts.fill_days(list(data.mentions), days=30), label="mentions per day"
     )
-    return page(request, "dashboard.html", data=data, chart=chart, thresholds=settings)
+    found = answers.answers(session, [c.id for c in data.top if c.id])  # always fresh
+    return page(
+        request, "dashboard.html", data=data, chart=chart, thresholds=settings, answers=found
+    )
 
 
 @router.get("/queue")

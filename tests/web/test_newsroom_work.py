@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.services import drafts as draft_store
@@ -222,7 +222,12 @@ def test_answered_claims_are_badged_and_starting_asks_first(
     assert "already answered" in rows[twin] and f"/desk/fact-checks/{fc_id}" in rows[twin]
     assert "1.00" in rows[twin]
     assert "possible match" in rows[maybe] and "already answered" not in rows[maybe]
+    with db.begin() as session:  # new claims above the threshold: on the dashboard too
+        session.execute(update(m.Claim).where(m.Claim.id == twin).values(score=0.99))
+    dashboard = checker.get("/desk/").text
+    assert "already answered" in dashboard.split(f'href="/desk/claims/{twin}"')[1][:1500]
     claim_page = checker.get(f"/desk/claims/{twin}").text
+    assert "1 mention ·" in claim_page  # one, not "1 mentions"
     assert "already answered" in claim_page and 'name="confirm"' in claim_page
     assert checker.post(f"/desk/claims/{twin}/start").status_code == 409
     assert checker.post(f"/desk/claims/{twin}/start", {"confirm": "yes"}).status_code == 303
