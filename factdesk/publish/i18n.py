@@ -235,6 +235,7 @@ VI: dict[str, str] = {
     "Where the claim appeared": "Nơi nhận định xuất hiện",
     "No appearance recorded.": "Chưa ghi nhận nơi xuất hiện nào.",
     "Not found word for word in the archived copy. An editor kept it because:": "Không tìm thấy nguyên văn trong bản lưu trữ. Biên tập viên giữ lại vì:",
+    "Not found word for word in the archived copy.": "Không tìm thấy nguyên văn trong bản lưu trữ.",
     "No evidence cited.": "Không có bằng chứng được trích dẫn.",
     "Corrections and history": "Đính chính và lịch sử",
     "Version": "Phiên bản",

@@ -81,6 +81,11 @@ def _view(
     history = queries.history(session, fc.claim_id, fc_id)
     pending = corrections.pending(session, fc_id)
     saved = {form: drafts.load(session, actor, fc_id, form) for form in drafts.FORMS}
+    verdict = saved["verdict"]
+    if verdict is not None and verdict.draft == Draft(
+        fc.rating.label, fc.summary or "", fc.explanation or "", fc.title or ""
+    ):
+        saved["verdict"] = None  # nothing that is not saved already
     return page(
         request,
         template,
