@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied
 from factdesk.services import audit
-from factdesk.store.models import AppearanceMark, Claim, Item, Mention, Source
+from factdesk.store.models import AppearanceMark, Claim, FactCheck, Item, Mention, Source
 from factdesk.types import Actor, AppearanceRow
 from factdesk.workflow import Permission, has_permission, may_be_public
 
@@ -70,6 +70,24 @@ def for_claim(session: Session, claim_id: int) -> list[AppearanceRow]:
             public=marks.get(url),
             eligible=may_be_public(url),
         )
+    # Links written on our fact-check itself (not from the ledger) are public unless hidden.
+    for written in session.scalars(
+        select(FactCheck.appearances).where(
+            FactCheck.claim_id == claim_id, FactCheck.origin == "local"
+        )
+    ):
+        for entry in written or []:
+            url = entry.get("url") if isinstance(entry, dict) else entry
+            if isinstance(url, str) and url not in out:
+                eligible = may_be_public(url)
+                out[url] = AppearanceRow(
+                    url=url,
+                    date=None,
+                    source_id=None,
+                    source_name=None,
+                    public=marks.get(url, True) if eligible else None,
+                    eligible=eligible,
+                )
     return list(out.values())
 
 

@@ -220,6 +220,18 @@ def test_appearances_are_internal_until_an_editor_chooses_them(
         marks = {r.url: r.public for r in appearances.for_claim(s, claim_id)}
     assert shown == {web[0].url, web[1].url, web[3].url}
     assert marks[web[2].url] is False and marks[local.url] is None
+    # a link written on the fact-check itself is public until an editor hides it
+    with db.begin() as s:
+        s.get_one(m.FactCheck, fc_id).appearances = ["https://written.example/a", "/relative"]
+    with db() as s:
+        written = {r.url: r for r in appearances.for_claim(s, claim_id)}
+        assert "https://written.example/a" in {a.url for a in load_public(s, fc_id).appearances}
+    assert written["https://written.example/a"].public is True
+    assert not written["/relative"].eligible and written["/relative"].public is None
+    with db.begin() as s:
+        appearances.mark(s, e1, claim_id, "https://written.example/a", False)
+    with db() as s:
+        assert "https://written.example/a" not in {a.url for a in load_public(s, fc_id).appearances}
 
 
 def test_drafts_are_kept_per_person_and_form(db: sessionmaker[Session], settings: Settings) -> None:
