@@ -420,7 +420,7 @@ def _typo_only(
     )
     if kind.change is Change.SUBSTANTIVE and has_permission(actor.role, Permission.REVIEW):
         raise WorkflowError(
-            "cannot correct alone: this changes the verdict ("
+            "cannot correct: this changes the verdict ("
             + ", ".join(kind.reasons)
             + "); propose the correction for a second editor's review"
         )

@@ -32,10 +32,12 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 SERIOUS = ("serious", "critical")
 
 
-def axe(desk: Desk, what: str) -> None:
-    """Run axe-core on the page shown: no serious or critical violation (WCAG 2.x A/AA)."""
-    desk.page.evaluate(AXE)  # through DevTools: the page's CSP allows no injected script
-    found = desk.page.evaluate(
+def axe(desk: Desk | Any, what: str) -> None:
+    """Run axe-core on the page shown (a Desk's, or a bare page): no serious or critical
+    violation of WCAG 2.x A/AA."""
+    page = desk.page if isinstance(desk, Desk) else desk
+    page.evaluate(AXE)  # through DevTools: the page's CSP allows no injected script
+    found = page.evaluate(
         """async () => {
           const result = await axe.run(document, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']},
@@ -257,6 +259,7 @@ def test_browser_no_typed_word_is_lost(
         other.click("#verdict-form button:has-text('Save')")
     assert "Someone saved first" in other.inner_text("h1")
     other.screenshot(path=str(base.ARTIFACTS / "21-conflict.png"), full_page=True)
+    axe(other, "conflict page")
     assert "Saved in the first tab" in other.inner_text("section[aria-labelledby=theirs]")
     assert other.input_value("#verdict-form input[name=summary]") == "Typed in the second tab"
     with other.expect_navigation():
@@ -274,6 +277,7 @@ def test_browser_no_typed_word_is_lost(
     with chris.page.expect_navigation():
         chris.page.click("#verdict-form button:has-text('Save')")
     assert "the text you sent is kept" in chris.page.inner_text("main")
+    axe(chris, "sign-in page keeping the text")
     chris.page.fill("input[name=username]", "chris")
     chris.page.fill("input[name=password]", PASSWORD)
     with chris.page.expect_navigation():
@@ -282,6 +286,7 @@ def test_browser_no_typed_word_is_lost(
     with chris.page.expect_navigation():
         chris.page.click("text=Put it back in the form")
     assert chris.page.input_value("#verdict-form input[name=summary]") == "Written while signed out"
+    axe(chris, "fact-check with a draft put back")
     assert chris.errors == [], chris.errors
     chris.context.close()
 
