@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied, WorkflowError
-from factdesk.services import audit, drafts, review
+from factdesk.services import audit, drafts, review, verdicts
 from factdesk.settings import Settings
 from factdesk.store.db import rowcount
 from factdesk.store.models import FactCheckCorrection
@@ -59,8 +59,8 @@ def propose(
     if pending(session, fc.id) is not None:
         raise Conflict("a correction of this fact-check is already under review")
     values = review.content_values(draft, scale)
-    current = review.published_content(session, fc)
-    kind = classify(current, review.corrected_content(current, values))
+    current = verdicts.published_content(session, fc)
+    kind = classify(current, verdicts.corrected_content(current, values))
     if kind.change is Change.NONE:
         raise WorkflowError("cannot correct: nothing changed")
     if fc.version != seen_version:

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from factdesk import types
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied, WorkflowError
-from factdesk.services import audit
+from factdesk.services import audit, verdicts
 from factdesk.services.publish import on_published
 from factdesk.services.research import quote_in, store_document
 from factdesk.settings import Settings
@@ -54,7 +54,6 @@ from factdesk.types import Actor, ArchivedPage, DeskSettings, Draft
 from factdesk.workflow import (
     Action,
     Change,
-    Content,
     Context,
     Permission,
     State,
@@ -110,7 +109,7 @@ def _context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> C
         .where(Citation.fact_check_id == fc.id, Citation.document_id.is_not(None))
     )
     return Context(
-        unverified_quotes=unverified_quotes(session, fc.id),
+        unverified_quotes=verdicts.unverified_quotes(session, fc.id),
         actor_id=actor.id,
         role=actor.role,
         author_ids=frozenset(a for a in authors if a is not None),
@@ -119,47 +118,6 @@ def _context(session: Session, fc: FactCheck, actor: Actor, note: str = "") -> C
         has_rating=bool(fc.rating_label),
         has_verdict=bool((fc.summary or "").strip()),
         note=note,
-    )
-
-
-def unverified_quotes(session: Session, fact_check_id: int) -> int:
-    """Citations whose quote is not in the archived copy and that no editor kept with a
-    recorded reason: each one blocks approval and publishing."""
-    found = session.scalar(
-        select(func.count())
-        .select_from(Citation)
-        .where(
-            Citation.fact_check_id == fact_check_id,
-            Citation.quote_found.is_(False),
-            Citation.override_reason.is_(None),
-        )
-    )
-    return found or 0
-
-
-def published_content(session: Session, fc: FactCheck) -> Content:
-    """What :func:`factdesk.workflow.classify` compares: the fact-check as it stands."""
-    evidence = session.execute(
-        select(Citation.url, Citation.quote).where(Citation.fact_check_id == fc.id)
-    ).all()
-    return Content(
-        rating_label=fc.rating_label or "",
-        title=fc.title or "",
-        summary=fc.summary or "",
-        explanation=fc.explanation or "",
-        evidence=frozenset(f"{url}\x00{quote}" for url, quote in evidence),
-    )
-
-
-def corrected_content(current: Content, values: dict[str, Any]) -> Content:
-    """``current`` with the corrected text fields of ``values`` (evidence is unchanged: a
-    published fact-check's citations cannot be edited)."""
-    return replace(
-        current,
-        rating_label=values["rating_label"] or "",
-        title=values["title"] or "",
-        summary=values["summary"] or "",
-        explanation=values["explanation"] or "",
     )
 
 
@@ -416,7 +374,8 @@ def _typo_only(
     """Refuse a direct correction unless it is a typo (workflow.classify): a change of the
     verdict must be proposed (:mod:`factdesk.services.corrections`) and approved."""
     kind = classify(
-        published_content(session, fc), corrected_content(published_content(session, fc), values)
+        verdicts.published_content(session, fc),
+        verdicts.corrected_content(verdicts.published_content(session, fc), values),
     )
     if kind.change is Change.SUBSTANTIVE and has_permission(actor.role, Permission.REVIEW):
         raise WorkflowError(
@@ -508,7 +467,8 @@ def publish_correction(
         raise Conflict("the fact-check changed since this correction was proposed")
     values = dict(row.content)
     kind = classify(
-        published_content(session, fc), corrected_content(published_content(session, fc), values)
+        verdicts.published_content(session, fc),
+        verdicts.corrected_content(verdicts.published_content(session, fc), values),
     )
     decision = decide_correction(
         kind.change,
@@ -516,7 +476,7 @@ def publish_correction(
         role=actor.role,
         proposer_id=row.author_id,
         approving=True,
-        unverified_quotes=unverified_quotes(session, fc.id),
+        unverified_quotes=verdicts.unverified_quotes(session, fc.id),
     )
     if not decision.allowed:
         if decision.denied_by == "role":
