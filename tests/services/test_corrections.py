@@ -258,3 +258,43 @@ def test_drafts_are_kept_per_person_and_form(db: sessionmaker[Session], settings
         drafts.discard(s, author, fc_id, "verdict")
     with db() as s:
         assert drafts.load(s, author, fc_id, "verdict") is None
+
+
+def test_corrections_two_approvers_at_once_publish_it_once(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    import threading
+
+    fc_id, _, e1, e2 = _published(db, settings)
+    e3 = _actor(db, "e3", "editor")
+    flipped = Draft("True", "True: the rate rose.", VERDICT.explanation, VERDICT.title)
+    with db.begin() as s:
+        corrections.propose(s, e1, fc_id, 6, flipped, "We misread.", SCALE, settings=settings)
+        pending = corrections.pending(s, fc_id)
+    assert pending is not None
+    barrier = threading.Barrier(2)
+    results: list[object] = [None, None]
+
+    def approve(i: int, who: Actor) -> None:
+        barrier.wait()
+        try:
+            with db.begin() as s:
+                results[i] = corrections.approve(s, who, pending.id, settings=settings)
+        except Exception as exc:  # the loser's error is the result under test
+            results[i] = exc
+
+    threads = [threading.Thread(target=approve, args=(i, w)) for i, w in enumerate((e2, e3))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(type(r).__name__ for r in results) in (
+        ["Conflict", "State"],
+        ["OperationalError", "State"],  # SQLite may refuse the second writer outright
+    ), results
+    with db() as s:
+        versions = s.scalars(
+            select(m.FactCheckVersion.id).where(m.FactCheckVersion.fact_check_id == fc_id)
+        ).all()
+    assert len(versions) == 2  # published once, corrected once
+    assert _events(db) == ["fact_check.corrected"]
