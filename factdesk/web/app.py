@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from factdesk.errors import (
+    AddressRefused,
     Conflict,
     FactdeskError,
     FetchError,
@@ -106,6 +107,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (PermissionDenied, 403),
     (RateLimited, 429),
     (TooLarge, 413),
+    (AddressRefused, 400),  # the user's URL, not the network, is what is wrong
     (InputError, 400),
     (Conflict, 409),
     (WorkflowError, 409),
