@@ -122,16 +122,22 @@ def evidence_document(
 def evidence_raw(
     doc_id: int, actor: Actor = Depends(READ), session: Session = Depends(db)
 ) -> Response:
-    """The archived bytes exactly as fetched, in a sandbox: no script runs, nothing loads."""
+    """The archived bytes exactly as fetched, never rendered on the desk's origin: text
+    (HTML, XML, SVG, JSON...) as ``text/plain``, anything else as a download. The sandbox
+    CSP stays as a second wall; the readable view is the sanitised evidence page."""
     found = lists.archived_bytes(session, doc_id)
     if found is None:
         raise NotFound(f"no archived copy for evidence document {doc_id}")
     body, content_type = found
-    return Response(
-        body,
-        media_type=content_type or "application/octet-stream",
-        headers={"Content-Security-Policy": "sandbox; default-src 'none'"},
-    )
+    headers = {
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "X-Content-Type-Options": "nosniff",
+    }
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind.startswith("text/") or kind.endswith(("xml", "json")) or not kind:
+        return Response(body, media_type="text/plain; charset=utf-8", headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="evidence-{doc_id}"'
+    return Response(body, media_type="application/octet-stream", headers=headers)
 
 
 @router.get("/quarantine")

@@ -241,6 +241,8 @@ async def bounded_ints(request: Request) -> None:
                 kind = request.headers.get("content-type", "")
                 form = await request.form() if "form" in kind else {}
             raw = form.get(name)
+        if isinstance(raw, int):  # a route path's ``{name:int}`` arrives converted
+            raw = str(raw)
         if not isinstance(raw, str) or not re.fullmatch(r"\s*[+-]?\d+\s*", raw):
             continue  # absent, or not a number: FastAPI's own validation says so
         value = int(raw)
