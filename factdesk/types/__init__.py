@@ -44,6 +44,7 @@ from factdesk.types.factchecks import (
 from factdesk.types.newsroom import (
     DEFAULT_SCALE,
     Account,
+    ActiveSession,
     Actor,
     ArchivedPage,
     AuditEvent,
@@ -58,6 +59,7 @@ from factdesk.types.newsroom import (
     ReadToken,
     ScaleStep,
     SignedIn,
+    SignInFailures,
     Source,
     StoredItem,
     Submission,
@@ -78,6 +80,7 @@ from factdesk.types.reports import Check, DetectReport, ExportReport, IngestRepo
 __all__ = [
     "DEFAULT_SCALE",
     "Account",
+    "ActiveSession",
     "Actor",
     "Alert",
     "Appearance",
@@ -122,6 +125,7 @@ __all__ = [
     "Revision",
     "ScaleStep",
     "SignedIn",
+    "SignInFailures",
     "SimilarClaim",
     "Source",
     "SplitResult",

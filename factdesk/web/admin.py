@@ -230,7 +230,16 @@ def users(
     actor: Actor = Depends(require(Permission.MANAGE_USERS)),
     session: Session = Depends(db),
 ) -> Response:
-    return _list(request, "users", lists.users(session, number, _export(request)))
+    listing = lists.users(session, number, _export(request))
+    if _export(request):
+        return _list(request, "users", listing)
+    return _list(
+        request,
+        "users",
+        listing,
+        sessions=accounts.active_sessions(session),
+        failures=accounts.failed_sign_ins(session),
+    )
 
 
 @router.post("/users")
@@ -258,3 +267,40 @@ def set_role(
     with session.begin():
         accounts.set_role(session, username, role, actor=actor)
     return RedirectResponse("/desk/users", status_code=303)
+
+
+@router.post("/users/{username}/active")
+def set_active(
+    username: str,
+    active: str = Form(""),
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+    session: Session = Depends(db),
+) -> Response:
+    if username == actor.username:
+        raise InputError("disable your own account from another admin account", where="active")
+    with session.begin():
+        accounts.set_active(session, username, active == "1", actor=actor)
+    return RedirectResponse("/desk/users", status_code=303)
+
+
+@router.post("/users/{username}/password")
+def set_password(
+    username: str,
+    password: str = Form(""),
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():
+        accounts.set_password(session, username, password, actor=actor)
+    return RedirectResponse("/desk/users", status_code=303)
+
+
+@router.post("/sessions/{session_id}/end")
+def end_session(
+    session_id: int,
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():
+        accounts.end_session_by_id(session, session_id, actor=actor)
+    return RedirectResponse("/desk/users#sessions", status_code=303)

@@ -72,6 +72,11 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("GET", "/desk/users.csv", P.MANAGE_USERS),
     ("POST", "/desk/users", P.MANAGE_USERS),
     ("POST", "/desk/users/{username}/role", P.MANAGE_USERS),
+    ("POST", "/desk/users/{username}/active", P.MANAGE_USERS),
+    ("POST", "/desk/users/{username}/password", P.MANAGE_USERS),
+    ("POST", "/desk/sessions/{session_id}/end", P.MANAGE_USERS),
+    ("GET", "/desk/account", P.READ),
+    ("POST", "/desk/account/password", P.READ),
     ("POST", "/desk/logout", P.READ),  # last: it ends the persona's session
 ]
 # Routes other areas add (publishing) are checked by their own tests.
@@ -145,6 +150,7 @@ def world(db: sessionmaker[Session], personas: dict[str, Persona]) -> dict[str, 
             "source_id": source.id,
             "citation_id": citation.id,
             "username": "nobody",
+            "session_id": 999_999,
             "code": "en",
         }
 
