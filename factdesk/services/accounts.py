@@ -255,7 +255,7 @@ def change_own_password(
     when the current password is wrong (the counted failure is written in the caller's
     transaction, which commits before the caller reports it)."""
     _wait(session, settings, actor.username, client)
-    user = session.get(User, actor.user_id)
+    user = session.get(User, actor.id)
     if user is None or not user.active:
         raise NotFound(f"no active user {actor.username!r}")
     if not verify_password(user.password_hash, current):

@@ -107,7 +107,9 @@ def backoff(
     left = (last + timedelta(seconds=delay) - now).total_seconds()
     if left > 0:
         wait = int(left) + 1
-        raise RateLimited(f"too many failed attempts; try again in {wait} seconds", retry_after=wait)
+        raise RateLimited(
+            f"too many failed attempts; try again in {wait} seconds", retry_after=wait
+        )
 
 
 def forgive(session: Session, scope: str, key: str) -> None:

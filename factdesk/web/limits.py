@@ -122,7 +122,9 @@ class RequestLimits:
         if _NUL.search(scope.get("raw_path") or b"") or _NUL.search(scope.get("query_string", b"")):
             refusal = Refused(400, "NUL characters are not accepted in a URL", "url")
         elif declared and (not declared.isdigit() or int(declared) > limit):
-            refusal = _too_large(limit) if declared.isdigit() else Refused(400, "bad length", "body")
+            refusal = (
+                _too_large(limit) if declared.isdigit() else Refused(400, "bad length", "body")
+            )
         if refusal is not None:
             await self._refuse(scope, refusal, send)
             return

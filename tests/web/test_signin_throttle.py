@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 from fastapi import FastAPI
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,7 +20,7 @@ def _client(app: FastAPI, address: str) -> TestClient:
     return TestClient(app, headers={"accept-language": "en"}, client=(address, 40000))
 
 
-def _login(client: TestClient, username: str, password: str) -> object:
+def _login(client: TestClient, username: str, password: str) -> httpx.Response:
     client.get("/desk/login")
     return client.post(
         "/desk/login",
@@ -36,11 +37,11 @@ def test_throttle_attackers_elsewhere_cannot_lock_the_owner_out(
     add_user(db, "admin", "admin")
     for n in range(10):
         attacker = _client(app, f"198.51.100.{n}")
-        codes = [getattr(_login(attacker, "admin", f"guess {i}"), "status_code") for i in range(5)]
+        codes = [_login(attacker, "admin", f"guess {i}").status_code for i in range(5)]
         assert codes == [401] * 5
     owner = _client(app, "203.0.113.7")
     response = _login(owner, "admin", PASSWORD)
-    assert getattr(response, "status_code") == 303
+    assert response.status_code == 303
 
 
 def test_throttle_waits_grow_for_the_failing_pair_only(
@@ -50,25 +51,25 @@ def test_throttle_waits_grow_for_the_failing_pair_only(
     add_user(db, "bob", "viewer")
     guesser = _client(app, "198.51.100.1")
     for _ in range(web_settings.login_max_failures):
-        assert getattr(_login(guesser, "alice", "wrong password!"), "status_code") == 401
+        assert _login(guesser, "alice", "wrong password!").status_code == 401
     paused = _login(guesser, "alice", PASSWORD)
-    assert getattr(paused, "status_code") == 429
-    first_wait = int(getattr(paused, "headers")["retry-after"])
+    assert paused.status_code == 429
+    first_wait = int(paused.headers["retry-after"])
     assert 1 <= first_wait <= 3
     # the same address may still sign in as someone else; alice may from elsewhere
-    assert getattr(_login(guesser, "bob", PASSWORD), "status_code") == 303
-    assert getattr(_login(_client(app, "203.0.113.9"), "alice", PASSWORD), "status_code") == 303
+    assert _login(guesser, "bob", PASSWORD).status_code == 303
+    assert _login(_client(app, "203.0.113.9"), "alice", PASSWORD).status_code == 303
     # after the wait one more wrong guess doubles the next wait, up to the cap
     with db.begin() as session:
         past = datetime.now(UTC) - timedelta(seconds=first_wait + 1)
         session.execute(update(m.RateEvent).values(at=past))
-    assert getattr(_login(guesser, "alice", "wrong again!!"), "status_code") == 401
+    assert _login(guesser, "alice", "wrong again!!").status_code == 401
     second = _login(guesser, "alice", PASSWORD)
-    assert getattr(second, "status_code") == 429
-    assert int(getattr(second, "headers")["retry-after"]) > first_wait
+    assert second.status_code == 429
+    assert int(second.headers["retry-after"]) > first_wait
     with db.begin() as session:  # the window passes: nothing is counted any more
         session.execute(update(m.RateEvent).values(at=datetime.now(UTC) - timedelta(hours=1)))
-    assert getattr(_login(guesser, "alice", PASSWORD), "status_code") == 303
+    assert _login(guesser, "alice", PASSWORD).status_code == 303
 
 
 def test_throttle_wait_is_capped(
@@ -80,8 +81,8 @@ def test_throttle_wait_is_capped(
         for _ in range(60):
             session.add(m.RateEvent(scope="login", key=_pair_key(session), at=at, ok=False))
     response = _login(_client(app, "198.51.100.2"), "alice", PASSWORD)
-    assert getattr(response, "status_code") == 429
-    assert int(getattr(response, "headers")["retry-after"]) <= web_settings.login_max_delay_seconds
+    assert response.status_code == 429
+    assert int(response.headers["retry-after"]) <= web_settings.login_max_delay_seconds
 
 
 def _pair_key(session: Session) -> str:
@@ -97,8 +98,8 @@ def test_throttle_an_address_trying_many_names_waits_too(
     sprayer = _client(app, "198.51.100.3")
     for n in range(web_settings.login_address_failures):
         _login(sprayer, f"user{n}", "Password123!")
-    assert getattr(_login(sprayer, "alice", PASSWORD), "status_code") == 429
-    assert getattr(_login(_client(app, "203.0.113.1"), "alice", PASSWORD), "status_code") == 303
+    assert _login(sprayer, "alice", PASSWORD).status_code == 429
+    assert _login(_client(app, "203.0.113.1"), "alice", PASSWORD).status_code == 303
 
 
 def test_throttle_failures_are_shown_to_admins(
