@@ -33,7 +33,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import types
 from factdesk.errors import AddressRefused, FactdeskError, InputError, NotFound
-from factdesk.net import check_public_url
 from factdesk.publish.retry import retry_delay
 from factdesk.publish.signing import (
     DELIVERY_HEADER,
@@ -107,6 +106,8 @@ def add_webhook(
     if not url.startswith(("http://", "https://")) or len(url) > 2000 or " " in url:
         raise InputError("a webhook needs an http(s) URL of at most 2000 characters", where="url")
     if not allow_private:
+        from factdesk.net import check_public_url
+
         try:
             check_public_url(url)
         except AddressRefused as exc:

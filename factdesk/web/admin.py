@@ -75,13 +75,14 @@ def sources(
 
 @router.post("/sources")
 def add_source(
+    request: Request,
     url: str = Form(""),
     name: str = Form(""),
     language: str = Form(""),
     actor: Actor = Depends(SOURCES),
     session: Session = Depends(db),
 ) -> Response:
-    location = check_url(url)
+    location = check_url(url, allow_private=desk(request).settings.allow_private_fetch)
     with session.begin():
         ingest.add_feed(session, location, actor=actor, name=name, language=language)
     return RedirectResponse("/desk/sources", status_code=303)

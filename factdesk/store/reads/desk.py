@@ -147,9 +147,14 @@ class QueueFilter:
             raw = str(params.get(name, "")).strip()
             if raw:
                 try:
-                    setattr(f, name, kind(raw))
+                    value = kind(raw)
                 except ValueError:
                     f.problems.append(name)
+                    continue
+                if kind is int and not 0 <= value < 2**31:  # the database's integer range
+                    f.problems.append(name)
+                    continue
+                setattr(f, name, value)
         for name in ("since", "until"):
             raw = str(params.get(name, "")).strip()
             if raw:
