@@ -173,7 +173,7 @@ def test_limits_ids_beyond_the_database_are_404_never_500(
     assert len(routes) >= 19  # the finding counted 19 route patterns
     for persona in ("admin", "outsider"):
         p = personas[persona]
-        for method, template, names in routes:
+        for method, template, _names in routes:
             path = re.sub(r"\{(\w+)(:int)?\}", lambda g: str(value), template)
             response: Any = p.get(path) if method == "GET" else p.post(path, {"version": "1"})
             if template.startswith("/api/") and method == "POST" and persona == "admin":
