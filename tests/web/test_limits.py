@@ -4,6 +4,11 @@ characters, integers beyond the database's range, the tipline's JSON-only API.""
 from __future__ import annotations
 
 import re
+import select as io_select
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -226,3 +231,71 @@ def test_limits_queue_filters_beyond_the_database_are_ignored(
     for name in ("source", "min_mentions", "page"):
         for value in (HUGE, -1):
             assert admin.get(f"/desk/queue?{name}={value}").status_code == 200, (name, value)
+
+
+@pytest.fixture
+def live_server(app: FastAPI) -> Iterator[tuple[str, int]]:
+    """The app served by uvicorn on a free 127.0.0.1 port in a background thread."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="critical", lifespan="off", ws="none"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.02)
+    yield "127.0.0.1", server.servers[0].sockets[0].getsockname()[1]
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def _answer(sock: socket.socket) -> bytes:
+    sock.settimeout(5)
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+def test_limits_real_server_refuses_a_100_mb_body_without_reading_it(
+    live_server: tuple[str, int],
+) -> None:
+    """The finding, over a real socket: the 413 comes back after 1 KiB of a declared
+    100 MB body; the rest is never sent, let alone read."""
+    with socket.create_connection(live_server) as sock:
+        sock.sendall(
+            b"POST /api/v1/check HTTP/1.1\r\nHost: desk\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 104857600\r\n\r\n" + b"{" + b" " * 1023
+        )
+        assert _answer(sock).startswith(b"HTTP/1.1 413")
+
+
+def test_limits_real_server_cuts_a_chunked_body_off(live_server: tuple[str, int]) -> None:
+    """Chunked, with no length to check first: the server answers 413 while the client is
+    still sending, after little more than the limit (plus what socket buffers hold)."""
+    sent = 0
+    with socket.create_connection(live_server) as sock:
+        sock.sendall(
+            b"POST /api/v1/check HTTP/1.1\r\nHost: desk\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        chunk = b"%x\r\n%s\r\n" % (16384, b" " * 16384)
+        sock.settimeout(0.5)
+        try:
+            while sent < 100 * 1024 * 1024:
+                sock.sendall(chunk)
+                sent += 16384
+                readable, _, _ = io_select.select([sock], [], [], 0)
+                if readable:
+                    break
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            pass
+        assert _answer(sock).startswith(b"HTTP/1.1 413")
+    assert sent < 16 * 1024 * 1024
