@@ -151,7 +151,8 @@ class QueueFilter:
                 except ValueError:
                     f.problems.append(name)
                     continue
-                if kind is int and not 0 <= value < 2**31:  # the database's integer range
+                # the database's integer range (the page is clamped below instead)
+                if kind is int and name != "page" and not 0 <= value < 2**31:
                     f.problems.append(name)
                     continue
                 setattr(f, name, value)
