@@ -97,6 +97,9 @@ class Fetcher:
         # backend. Every connection (each redirect hop, robots.txt, a POST) goes through it.
         transport._pool = httpcore.ConnectionPool(
             ssl_context=httpx.create_ssl_context(),
+            max_connections=100,  # httpx's own defaults (httpx.Limits())
+            max_keepalive_connections=20,
+            keepalive_expiry=5.0,
             network_backend=_GuardedBackend(self.allow_private, self.exempt),
         )
         self._client = httpx.Client(
