@@ -129,13 +129,13 @@ class RequestLimits:
             await self._refuse(scope, refusal, send)
             return
         kind = headers.get("content-type", b"").decode("latin-1").lower()
-        if "json" in kind or "x-www-form-urlencoded" in kind:
-            await self._small_body(scope, receive, send, limit, "json" in kind)
+        if "json" in kind or "x-www-form-urlencoded" in kind or "multipart/" in kind:
+            await self._small_body(scope, receive, send, limit, kind)
             return
         await self.app(scope, _counting(receive, limit), send)
 
     async def _small_body(
-        self, scope: Scope, receive: Receive, send: Send, limit: int, is_json: bool
+        self, scope: Scope, receive: Receive, send: Send, limit: int, kind: str
     ) -> None:
         """Read the whole (bounded) body, check it, and replay it to the app."""
         body = bytearray()
@@ -149,11 +149,12 @@ class RequestLimits:
             if len(body) > limit:
                 await self._refuse(scope, _too_large(limit), send)
                 return
-        if is_json and json_depth(bytes(body)) > MAX_JSON_DEPTH:
+        if "json" in kind and json_depth(bytes(body)) > MAX_JSON_DEPTH:
             refusal = Refused(400, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", "body")
             await self._refuse(scope, refusal, send)
             return
-        if _NUL.search(body):
+        # a multipart field carries its bytes as they are; the other kinds escape them
+        if (b"\x00" in body) if "multipart/" in kind else _NUL.search(body):
             await self._refuse(scope, Refused(400, "NUL characters are not accepted", "body"), send)
             return
         sent = False

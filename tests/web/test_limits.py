@@ -111,6 +111,32 @@ def test_limits_deep_json_is_refused_not_a_500(
     assert _count(db, m.Submission) == 0 and _count(db, m.Item) == 0
 
 
+def _multipart(fields: dict[str, bytes]) -> tuple[bytes, dict[str, str]]:
+    parts = b"".join(
+        b'--b0undary\r\nContent-Disposition: form-data; name="%s"\r\n\r\n%s\r\n'
+        % (name.encode(), value)
+        for name, value in fields.items()
+    )
+    return parts + b"--b0undary--\r\n", {"content-type": "multipart/form-data; boundary=b0undary"}
+
+
+def test_limits_nul_in_a_multipart_form_is_refused(
+    personas: dict[str, Persona], db: sessionmaker[Session], claim_id: int
+) -> None:
+    checker = personas["checker"]
+    body, headers = _multipart({"csrf": checker.csrf.encode(), "note": b"a\x00b"})
+    response = checker.client.post(
+        f"/desk/claims/{claim_id}/start", content=body, headers=headers, follow_redirects=False
+    )
+    assert response.status_code == 400 and "NUL" in response.text
+    assert _count(db, m.FactCheck) == 0
+    body, headers = _multipart({"csrf": checker.csrf.encode(), "note": b"50%00 of it"})
+    fine = checker.client.post(
+        f"/desk/claims/{claim_id}/start", content=body, headers=headers, follow_redirects=False
+    )
+    assert fine.status_code == 303
+
+
 def test_limits_json_depth_skips_strings() -> None:
     assert json_depth(b'{"a": [1, {"b": "[[[[{{{{\\"]]"}]}') == 3
     assert json_depth(b"[[[]]]") == 3 and json_depth(b'"no nesting"') == 0
