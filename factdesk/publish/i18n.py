@@ -388,6 +388,25 @@ VI: dict[str, str] = {
     "appearance.public": "công khai một nơi xuất hiện",
     "appearance.hide": "ẩn một nơi xuất hiện",
     "appearance.public_source": "công khai các nơi xuất hiện từ một nguồn",
+    # accounts and security
+    "Your account": "Tài khoản của bạn",
+    "Password changed. Every other browser signed in as you has been signed out.": (
+        "Đã đổi mật khẩu. Mọi trình duyệt khác đang đăng nhập bằng tài khoản này đã bị đăng xuất."
+    ),
+    "Change your password": "Đổi mật khẩu",
+    "Current password": "Mật khẩu hiện tại",
+    "New password (at least 10 characters)": "Mật khẩu mới (ít nhất 10 ký tự)",
+    "New password again": "Nhập lại mật khẩu mới",
+    "Change password": "Đổi mật khẩu",
+    "Failed sign-ins (24 h)": "Đăng nhập thất bại (24 giờ)",
+    "Failed sign-ins in the last 24 hours": "Đăng nhập thất bại trong 24 giờ qua",
+    "New password": "Mật khẩu mới",
+    "Disable": "Vô hiệu hóa",
+    "Enable": "Kích hoạt",
+    "Set": "Đặt",
+    "Signed-in sessions": "Phiên đăng nhập",
+    "Signed in": "Đăng nhập lúc",
+    "Expires": "Hết hạn",
 }
 
 # English labels for the machine words (states, roles, audit actions) shown as text.

@@ -44,6 +44,7 @@ from factdesk.types.factchecks import (
 from factdesk.types.newsroom import (
     DEFAULT_SCALE,
     Account,
+    ActiveSession,
     Actor,
     AppearanceRow,
     ArchivedPage,
@@ -61,6 +62,7 @@ from factdesk.types.newsroom import (
     SavedDraft,
     ScaleStep,
     SignedIn,
+    SignInFailures,
     Source,
     StoredItem,
     Submission,
@@ -81,6 +83,7 @@ from factdesk.types.reports import Check, DetectReport, ExportReport, IngestRepo
 __all__ = [
     "DEFAULT_SCALE",
     "Account",
+    "ActiveSession",
     "Actor",
     "Alert",
     "Appearance",
@@ -128,6 +131,7 @@ __all__ = [
     "SavedDraft",
     "ScaleStep",
     "SignedIn",
+    "SignInFailures",
     "SimilarClaim",
     "Source",
     "SplitResult",

@@ -80,6 +80,11 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("POST", "/desk/claims/{claim_id}/appearances/source", P.REVIEW),
     ("POST", "/desk/fact-checks/{fc_id}/autosave", P.WORK),
     ("POST", "/desk/fact-checks/{fc_id}/drafts/{form}/discard", P.WORK),
+    ("POST", "/desk/users/{username}/active", P.MANAGE_USERS),
+    ("POST", "/desk/users/{username}/password", P.MANAGE_USERS),
+    ("POST", "/desk/sessions/{session_id}/end", P.MANAGE_USERS),
+    ("GET", "/desk/account", P.READ),
+    ("POST", "/desk/account/password", P.READ),
     ("POST", "/desk/logout", P.READ),  # last: it ends the persona's session
 ]
 # Routes other areas add (publishing) are checked by their own tests.
@@ -159,6 +164,7 @@ def world(db: sessionmaker[Session], personas: dict[str, Persona]) -> dict[str, 
             "source_id": source.id,
             "citation_id": citation.id,
             "username": "nobody",
+            "session_id": 999_999,
             "code": "en",
         }
 
