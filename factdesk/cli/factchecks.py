@@ -1,0 +1,66 @@
+"""`factdesk fact-checks list` and the interop evals (`eval claimreview`, `eval langid`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from factdesk.cli.app import eval_app
+from factdesk.cli.render import console
+from factdesk.types import FactCheck
+
+
+@eval_app.command("claimreview")
+def eval_claimreview(
+    data: Path = typer.Option(
+        ..., "--data", exists=True, file_okay=False, help="Folder of ClaimReview *.json files."
+    ),
+    truth: Path = typer.Option(
+        ..., "--truth", exists=True, dir_okay=False, help="JSON: file name → expected fields."
+    ),
+) -> None:
+    """Language, publication date, appearances and publisher as the import reads them,
+    against a truth file; misses on stderr, last line is JSON."""
+    from factdesk.eval.claimreview import evaluate_claimreview, read_truth
+    from factdesk.ingest.claimreview import parse_claimreview
+    from factdesk.settings import get_settings
+    from factdesk.text.langid import detect_language
+
+    languages = get_settings().languages
+
+    def importer(name: str, raw: bytes) -> list[FactCheck]:
+        from dataclasses import replace
+
+        records = parse_claimreview(raw, origin=name).records
+        return [
+            fc if fc.language else replace(fc, language=detect_language(fc.claim_reviewed, languages))
+            for fc in records
+        ]
+
+    score = evaluate_claimreview(data, read_truth(truth), importer)
+    for miss in score.misses:
+        typer.echo(f"miss: {miss}", err=True)
+    console.print(f"{score.parsed}/{score.reviews} reviews imported")
+    print(json.dumps({"data": data.name, **score.figures()}))
+
+
+@eval_app.command("langid")
+def eval_langid(
+    data: Path = typer.Option(
+        ..., "--data", exists=True, dir_okay=False, help="TSV of language<TAB>text lines."
+    ),
+) -> None:
+    """Language-id accuracy: factdesk's identifier and, as the baseline in the same run, the
+    detector restricted to FACTDESK_LANGUAGES; last line is JSON."""
+    from factdesk.eval.langid import evaluate_langid, read_langid_tsv
+    from factdesk.settings import get_settings
+    from factdesk.text.langid import detect_language
+
+    languages = get_settings().languages
+    figures = evaluate_langid(
+        read_langid_tsv(data),
+        {"baseline_restricted": lambda text: detect_language(text, languages)},
+    )
+    print(json.dumps({"data": data.name, **figures}, ensure_ascii=False))
