@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -24,20 +25,12 @@ def eval_claimreview(
     """Language, publication date, appearances and publisher as the import reads them,
     against a truth file; misses on stderr, last line is JSON."""
     from factdesk.eval.claimreview import evaluate_claimreview, read_truth
-    from factdesk.ingest.claimreview import parse_claimreview
-    from factdesk.settings import get_settings
-    from factdesk.text.langid import detect_language
-
-    languages = get_settings().languages
+    from factdesk.ingest.claimreview import claimreview_language, parse_claimreview
 
     def importer(name: str, raw: bytes) -> list[FactCheck]:
-        from dataclasses import replace
-
+        """What `factdesk ingest file --format claimreview` stores (language filled in)."""
         records = parse_claimreview(raw, origin=name).records
-        return [
-            fc if fc.language else replace(fc, language=detect_language(fc.claim_reviewed, languages))
-            for fc in records
-        ]
+        return [replace(fc, language=claimreview_language(fc)) for fc in records]
 
     score = evaluate_claimreview(data, read_truth(truth), importer)
     for miss in score.misses:
@@ -56,11 +49,14 @@ def eval_langid(
     detector restricted to FACTDESK_LANGUAGES; last line is JSON."""
     from factdesk.eval.langid import evaluate_langid, read_langid_tsv
     from factdesk.settings import get_settings
-    from factdesk.text.langid import detect_language
+    from factdesk.text.langid import detect_language, identify_language
 
     languages = get_settings().languages
     figures = evaluate_langid(
         read_langid_tsv(data),
-        {"baseline_restricted": lambda text: detect_language(text, languages)},
+        {
+            "factdesk": identify_language,
+            "baseline_restricted": lambda text: detect_language(text, languages),
+        },
     )
     print(json.dumps({"data": data.name, **figures}, ensure_ascii=False))

@@ -39,7 +39,15 @@ from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBui
 
 from factdesk.errors import ConfigError
 
-__all__ = ["DEFAULT_LANGUAGES", "detect_language", "detect_languages_batch", "supported_languages"]
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "declared_language",
+    "detect_language",
+    "detect_languages_batch",
+    "identify_language",
+    "identify_languages_batch",
+    "supported_languages",
+]
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("vi", "en")
 _MIN_LETTERS = 3
@@ -245,3 +253,131 @@ def _syllable_share(ascii_words: list[str]) -> float:
 
 def _code(language: Language) -> str:
     return language.iso_code_639_1.name.lower()
+
+
+# --- a record's true language: declared, else identified among every language --------------
+
+# How sure the all-language pass must be before its answer is taken as it is; below this
+# the top candidates are judged again by lingua's full models.
+_SURE = 0.9
+_CANDIDATES = 3  # languages the full models re-judge when the fast pass is unsure
+_CANDIDATE_FLOOR = 0.1  # ... each at least this likely (fewer full models loaded, same answers)
+_VI_EN = ("en", "vi")
+# Language names publishers write instead of codes (``inLanguage.name``, ``og:locale``
+# spelled out), lower case, in English and in the language itself.
+_NAMES = {
+    "english": "en", "vietnamese": "vi", "tiếng việt": "vi", "french": "fr", "français": "fr",
+    "spanish": "es", "español": "es", "castellano": "es", "german": "de", "deutsch": "de",
+    "portuguese": "pt", "português": "pt", "italian": "it", "italiano": "it",
+    "indonesian": "id", "bahasa indonesia": "id", "thai": "th", "chinese": "zh", "中文": "zh",
+    "japanese": "ja", "日本語": "ja", "korean": "ko", "한국어": "ko", "arabic": "ar",
+    "العربية": "ar", "hindi": "hi", "हिन्दी": "hi", "हिंदी": "hi", "bengali": "bn",
+    "bangla": "bn", "বাংলা": "bn", "russian": "ru", "русский": "ru", "turkish": "tr",
+    "türkçe": "tr", "swahili": "sw", "kiswahili": "sw", "dutch": "nl", "nederlands": "nl",
+    "polish": "pl", "polski": "pl", "ukrainian": "uk", "українська": "uk", "urdu": "ur",
+    "tamil": "ta", "telugu": "te", "marathi": "mr", "malay": "ms", "filipino": "tl",
+    "tagalog": "tl", "greek": "el", "catalan": "ca", "català": "ca", "persian": "fa",
+}  # fmt: skip
+_THREE_LETTER = {lang.iso_code_639_3.name.lower(): _code(lang) for lang in Language.all()}
+_THREE_LETTER |= {"fil": "tl", "zho": "zh", "chi": "zh", "fre": "fr", "ger": "de", "por": "pt"}
+
+
+def declared_language(value: object) -> str | None:
+    """The ISO 639-1 code of a language as a document declares it, or None.
+
+    Accepts tags (``"pt-BR"``, ``"zh_Hant_TW"``, ``"es_ES"`` as og:locale writes it),
+    three-letter codes lingua knows (``"spa"``), and language names (``"Español"``). Any
+    two-letter code is kept even when lingua cannot identify that language: a declaration
+    is the publisher's word, and the identifier is only the fall-back.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if not text or len(text) > 40:
+        return None
+    if text in _NAMES:
+        return _NAMES[text]
+    primary = text.replace("_", "-").split("-", 1)[0]
+    if len(primary) == 2 and primary.isascii() and primary.isalpha():
+        return "he" if primary == "iw" else primary  # "iw": Hebrew's withdrawn code
+    if len(primary) == 3 and primary in _THREE_LETTER:
+        return _THREE_LETTER[primary]
+    return None
+
+
+def identify_language(text: str, *, declared: object = None) -> str | None:
+    """The true language of ``text``: the declared one when there is one, else identified.
+
+    Unlike :func:`detect_language`, the answer is never forced into a configured set:
+
+    1. a usable declaration (see :func:`declared_language`) wins;
+    2. the Vietnamese shortcuts of :func:`detect_language` answer "vi" without a model;
+    3. lingua's fast (trigram) models rank all 75 languages it knows; when they rank
+       English or Vietnamese first, the tuned vi/en detector decides between the two
+       (English quoting Vietnamese names stays English), so vi/en desks lose nothing;
+    4. when the fast pass is sure (≥ 0.9) its answer stands, else lingua's full models
+       re-judge its top three candidates — they are what short texts need, and loading
+       them for three languages costs a fraction of loading all 75;
+    5. None when the text has too little language in it.
+    """
+    found = declared_language(declared)
+    if found is not None:
+        return found
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    shortcut = _vietnamese_shortcut(cleaned, _VI_EN)
+    if shortcut == "vi":
+        return "vi"
+    ranked = _fast_detector().compute_language_confidence_values(cleaned)
+    return _decide(cleaned, shortcut, [(_code(v.language), v.value) for v in ranked[:_CANDIDATES]])
+
+
+def identify_languages_batch(texts: Sequence[str]) -> list[str | None]:
+    """:func:`identify_language` for many undeclared texts; the fast pass runs
+    multi-threaded over the batch (lingua spreads it over the idle cores)."""
+    results: list[str | None] = [None] * len(texts)
+    pending: list[tuple[int, str, str | None]] = []  # index, sample, vi/en shortcut text
+    for i, text in enumerate(texts):
+        cleaned = _clean(text)
+        if cleaned is None:
+            continue
+        shortcut = _vietnamese_shortcut(cleaned, _VI_EN)
+        if shortcut == "vi":
+            results[i] = "vi"
+        else:
+            pending.append((i, cleaned, shortcut))
+    if pending:
+        ranked_all = _fast_detector().compute_language_confidence_values_in_parallel(
+            [cleaned for _, cleaned, _ in pending]
+        )
+        for (i, cleaned, shortcut), ranked in zip(pending, ranked_all, strict=True):
+            top = [(_code(v.language), v.value) for v in ranked[:_CANDIDATES]]
+            results[i] = _decide(cleaned, shortcut, top)
+    return results
+
+
+def _decide(cleaned: str, shortcut: str | None, top: list[tuple[str, float]]) -> str | None:
+    """Steps 3–4 of :func:`identify_language` on the fast pass's top candidates."""
+    if not top or top[0][1] <= 0.0:
+        return None
+    best, confidence = top[0]
+    if best in _VI_EN:
+        detector = _detector(_VI_EN)
+        found = detector.detect_language_of(shortcut) if shortcut else None
+        found = found or detector.detect_language_of(cleaned)
+        return None if found is None else _code(found)
+    if confidence >= _SURE:
+        return best
+    candidates = tuple(sorted(code for code, value in top if value >= _CANDIDATE_FLOOR))
+    if len(candidates) == 1:
+        return best
+    found = _detector(candidates).detect_language_of(cleaned)
+    return best if found is None else _code(found)
+
+
+@lru_cache(maxsize=1)
+def _fast_detector() -> LanguageDetector:
+    """Every language lingua knows, trigram models only: ~0.25 ms a claim and ~100 MB,
+    where the full models of all 75 languages take over 1 GB (``bench/text.py``)."""
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()
