@@ -71,6 +71,7 @@ from factdesk.types.publishing import (
     MarkupCheck,
     Organisation,
     Outcome,
+    PingResult,
     Webhook,
 )
 from factdesk.types.reports import Check, DetectReport, ExportReport, IngestReport
@@ -111,6 +112,7 @@ __all__ = [
     "Mention",
     "Organisation",
     "Outcome",
+    "PingResult",
     "Page",
     "ParseResult",
     "Passage",
