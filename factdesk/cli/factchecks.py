@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from dataclasses import replace
 from pathlib import Path
 
 import typer
 
-from factdesk.cli.app import eval_app
-from factdesk.cli.render import console
+from factdesk.cli.app import eval_app, fact_checks_app, open_store
+from factdesk.cli.render import OutputFormat, console, render_rows
 from factdesk.types import FactCheck
 
 
@@ -60,3 +61,39 @@ def eval_langid(
         },
     )
     print(json.dumps({"data": data.name, **figures}, ensure_ascii=False))
+
+
+class OriginChoice(enum.StrEnum):
+    ours = "ours"
+    imported = "imported"
+
+
+@fact_checks_app.command("list")
+def fact_checks_list(
+    origin: OriginChoice = typer.Option(
+        None, "--origin", help="ours (the desk's own) or imported (other publishers')."
+    ),
+    language: str = typer.Option(None, "--language", help="Only this language (ISO 639-1)."),
+    limit: int = typer.Option(1000, min=1, max=100_000, help="How many at most."),
+    fmt: OutputFormat = typer.Option(OutputFormat.table, "--format", help="table or json."),
+) -> None:
+    """Fact-checks, newest first: url, language, date_published, rating, publisher and
+    appearance_urls (JSON: every field, dates as written in their own zone)."""
+    from factdesk.store.reads.factchecks import fact_check_rows
+
+    settings, factory = open_store()
+    with factory() as session:
+        rows = fact_check_rows(
+            session,
+            base_url=settings.public_base_url,
+            org_name=settings.org_name,
+            origin=origin.value if origin else None,
+            language=language,
+            limit=limit,
+        )
+    render_rows(
+        rows,
+        fmt,
+        columns=["id", "origin", "language", "date_published", "rating", "publisher", "url"],
+        title="Fact-checks",
+    )
