@@ -261,6 +261,9 @@ def _code(language: Language) -> str:
 # the top candidates are judged again by lingua's full models.
 _SURE = 0.9
 _CANDIDATES = 3  # languages the full models re-judge when the fast pass is unsure
+# Below this many words an unsure fast pass means "unknown": two words rarely tell
+# Spanish from Tswana, and a wrong language is worse than none.
+_MIN_WORDS_UNSURE = 3
 _CANDIDATE_FLOOR = 0.1  # ... each at least this likely (fewer full models loaded, same answers)
 _VI_EN = ("en", "vi")
 # Language names publishers write instead of codes (``inLanguage.name``, ``og:locale``
@@ -318,7 +321,8 @@ def identify_language(text: str, *, declared: object = None) -> str | None:
     4. when the fast pass is sure (≥ 0.9) its answer stands, else lingua's full models
        re-judge its top three candidates — they are what short texts need, and loading
        them for three languages costs a fraction of loading all 75;
-    5. None when the text has too little language in it.
+    5. None when the text has too little language in it: under three letters, or under
+       three words that the fast pass is unsure about.
     """
     found = declared_language(declared)
     if found is not None:
@@ -369,7 +373,9 @@ def _decide(cleaned: str, shortcut: str | None, top: list[tuple[str, float]]) ->
         return None if found is None else _code(found)
     if confidence >= _SURE:
         return best
-    candidates = tuple(sorted(code for code, value in top if value >= _CANDIDATE_FLOOR))
+    if len(_WORD.findall(cleaned)) < _MIN_WORDS_UNSURE:
+        return None  # "A tip", "hola amigo": too few words to tell similar languages apart
+    candidates = tuple(sorted({best, *(code for code, value in top if value >= _CANDIDATE_FLOOR)}))
     if len(candidates) == 1:
         return best
     found = _detector(candidates).detect_language_of(cleaned)
