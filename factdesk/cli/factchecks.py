@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import json
-from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -26,12 +25,11 @@ def eval_claimreview(
     """Language, publication date, appearances and publisher as the import reads them,
     against a truth file; misses on stderr, last line is JSON."""
     from factdesk.eval.claimreview import evaluate_claimreview, read_truth
-    from factdesk.ingest.claimreview import claimreview_language, parse_claimreview
+    from factdesk.ingest.claimreview import parse_claimreview, with_languages
 
     def importer(name: str, raw: bytes) -> list[FactCheck]:
         """What `factdesk ingest file --format claimreview` stores (language filled in)."""
-        records = parse_claimreview(raw, origin=name).records
-        return [replace(fc, language=claimreview_language(fc)) for fc in records]
+        return with_languages(parse_claimreview(raw, origin=name).records)
 
     score = evaluate_claimreview(data, read_truth(truth), importer)
     for miss in score.misses:

@@ -25,6 +25,11 @@ _SCHEMELESS = re.compile(
 )
 _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*:", re.IGNORECASE)
 _MAX_URL = 2000
+# "foto.jpg" matches a host name's shape too: a last label that is a file extension, with
+# nothing after it but a query, is a relative file name.
+_FILE_ENDINGS = frozenset(
+    "html htm php asp aspx jsp json xml jpg jpeg png gif webp svg pdf mp4 mp3 txt".split()
+)
 
 
 def resolve_url(value: object, base: str | None) -> tuple[str | None, str | None]:
@@ -50,13 +55,18 @@ def resolve_url(value: object, base: str | None) -> tuple[str | None, str | None
     absolute = http_url(text)
     if absolute:
         return (absolute, None) if urlsplit(absolute).hostname else (None, f"{shown!r} has no host")
-    if _SCHEMELESS.match(text) and not text.startswith((".", "/")):
+    if _SCHEMELESS.match(text) and not _looks_like_file(text):
         return "https://" + text, None
     if _SCHEME.match(text):
         return None, f"{shown!r} is not an http(s) URL"
     if base and http_url(base):
         return urljoin(base, text), None
     return None, f"relative URL {shown!r} with no absolute URL to resolve it against"
+
+
+def _looks_like_file(text: str) -> bool:
+    head = text.split("?", 1)[0].split("#", 1)[0]
+    return "/" not in head and head.rsplit(".", 1)[-1].lower() in _FILE_ENDINGS
 
 
 def first_text(value: object) -> str | None:

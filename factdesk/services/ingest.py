@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import types
 from factdesk.errors import InputError, NotFound, TooLarge
-from factdesk.ingest.claimreview import claimreview_language
+from factdesk.ingest.claimreview import with_languages
 from factdesk.ingest.dates import utc_offset_minutes
 from factdesk.ingest.decode import decode_lines
 from factdesk.ingest.urls import canonical_url, dedupe_key
@@ -311,6 +311,8 @@ def store_fact_checks(
 ) -> None:
     """Import fact-checks (other publishers' ClaimReview). A changed one becomes a new
     version; the previous version stays in ``fact_check_versions``."""
+    records = list(records)
+    identified = iter(with_languages([r for r in records if isinstance(r, types.FactCheck)]))
     for record in records:
         if isinstance(record, types.Rejected):
             quarantine(
@@ -318,7 +320,7 @@ def store_fact_checks(
             )
             report.quarantined += 1
             continue
-        fc = replace(record, language=claimreview_language(record))
+        fc = next(identified)  # the record, its language filled in (declared, else identified)
         key = fact_check_key(fc)
         digest = _fact_check_hash(fc)
         values = fact_check_values(fc)
