@@ -30,7 +30,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -62,6 +62,7 @@ _PROFILE = re.compile(
     re.IGNORECASE,
 )
 _APPEARANCE_KEYS = ("firstAppearance", "url", "appearance")
+_Drop = Callable[[str, str], None]  # (field name, why): note a value left out of a review
 
 
 def parse_claimreview(
@@ -298,9 +299,6 @@ def _rating(rating: dict[str, Any] | None, *, where: str, drop: _Drop) -> Rating
         best=_number(rating.get("bestRating")),
         worst=_number(rating.get("worstRating")),
     )
-
-
-_Drop = Any  # (field name, why) -> None; Any keeps the signature short in the helpers
 
 
 def _number(value: object) -> float | None:
