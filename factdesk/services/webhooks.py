@@ -287,7 +287,7 @@ def deliver(
         )
         if rowcount(claimed) != 1:
             return types.Outcome(delivery_id, "skipped")
-        url, secret, active = hook.url, hook.secret, hook.active
+        url, secret, active, hook_id = hook.url, hook.secret, hook.active, hook.id
         event, payload = delivery.event, delivery.payload
     attempts = seen + 1
 
@@ -298,12 +298,12 @@ def deliver(
         error = "webhook disabled"
     else:
         body = encode_body(payload)
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            EVENT_HEADER: event,
-            **signed_headers(secret, _message_id(payload, delivery_id), int(time.time()), body),
-        }
         try:
+            headers = {
+                "Content-Type": "application/json; charset=utf-8",
+                EVENT_HEADER: event,
+                **_signed(secret, _message_id(payload, delivery_id), body, hook_id),
+            }
             status = (send or _net_sender(settings))(url, body, headers, settings.webhook_timeout)
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
@@ -361,6 +361,18 @@ def retry_now(
     audit.record(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
 
 
+def _signed(secret: str, msg_id: str, body: bytes, webhook_id: int) -> dict[str, str]:
+    """The Standard Webhooks headers; a stored secret no library could verify against (not
+    ``whsec_<base64>``: written by hand into the database) is an error naming the fix."""
+    try:
+        return signed_headers(secret, msg_id, int(time.time()), body)
+    except ValueError as exc:
+        raise InputError(
+            f"cannot sign: {exc}; run `factdesk webhooks rotate-secret {webhook_id}`",
+            where="secret",
+        ) from None
+
+
 def _message_id(payload: dict[str, Any], delivery_id: int) -> str:
     """The event's own id (one per event, the same on every retry), else the delivery's."""
     event_id = payload.get("id")
@@ -395,14 +407,14 @@ def ping(
     }
     body = encode_body(payload)
     msg_id = f"msg_{event_id}"
-    headers = {
-        "Content-Type": "application/json; charset=utf-8",
-        EVENT_HEADER: "webhook.ping",
-        **signed_headers(secret, msg_id, int(time.time()), body),
-    }
     status: int | None = None
     answer, error = "", None
     try:
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            EVENT_HEADER: "webhook.ping",
+            **_signed(secret, msg_id, body, webhook_id),
+        }
         status, raw = (post or _net_poster(settings))(url, body, headers, settings.webhook_timeout)
         answer = raw[:PING_ANSWER_LIMIT].decode("utf-8", "replace")
         if not 200 <= status < 300:

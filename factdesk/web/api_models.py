@@ -225,6 +225,23 @@ class WebhookActive(BaseModel):
     active: bool
 
 
+class PingOut(BaseModel):
+    """A test event sent now: what the receiver answered (``ok``: a 2xx)."""
+
+    webhook_id: int
+    url: str
+    message_id: str = Field(..., description="The webhook-id header sent.")
+    status: int | None = Field(..., description="The receiver's HTTP status; null: no answer.")
+    answer: str = Field(..., description="The start of the receiver's answer (2,000 bytes).")
+    error: str | None
+    ok: bool
+
+
+class SecretRotated(BaseModel):
+    id: int
+    secret: str = Field(..., description="The new whsec_<base64 key>, shown only here.")
+
+
 class DeliveryOut(BaseModel):
     id: int
     webhook_id: int

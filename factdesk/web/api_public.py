@@ -279,6 +279,45 @@ def set_webhook_active(
     return {"id": webhook_id, "active": active}
 
 
+@router.post(
+    "/webhooks/{webhook_id}/ping",
+    tags=["webhooks"],
+    response_model=m.PingOut,
+    responses=m.errors(401, 403, 404),
+    openapi_extra=m.ADMIN_WRITE,
+)
+def ping_webhook(request: Request, webhook_id: int, actor: Actor = ADMIN) -> m.PingOut:
+    """Send a signed test event (``webhook.ping``) now; the receiver's status and answer.
+    A receiver that refuses it is still a 200 here: ``ok`` says whether it answered 2xx."""
+    state = desk(request)
+    result = webhooks.ping(state.settings, state.factory, webhook_id, actor=actor)
+    return m.PingOut(
+        webhook_id=result.webhook_id,
+        url=result.url,
+        message_id=result.message_id,
+        status=result.status,
+        answer=result.answer,
+        error=result.error,
+        ok=result.ok,
+    )
+
+
+@router.post(
+    "/webhooks/{webhook_id}/rotate-secret",
+    tags=["webhooks"],
+    response_model=m.SecretRotated,
+    responses=m.errors(401, 403, 404),
+    openapi_extra=m.ADMIN_WRITE,
+)
+def rotate_webhook_secret(
+    webhook_id: int, actor: Actor = ADMIN, session: Session = Depends(db)
+) -> m.SecretRotated:
+    """A fresh signing secret, returned once, in this answer; later deliveries use it."""
+    with session.begin():
+        secret = webhooks.rotate_secret(session, webhook_id, actor=actor)
+    return m.SecretRotated(id=webhook_id, secret=secret)
+
+
 @router.get(
     "/webhooks/deliveries",
     tags=["webhooks"],

@@ -298,3 +298,22 @@ def test_rotate_secret_signs_later_deliveries_with_the_new_one(
     Webhook(new).verify(request.body, request.headers)
     with pytest.raises(WebhookVerificationError):
         Webhook(old).verify(request.body, request.headers)
+
+
+def test_a_stored_secret_no_library_can_use_is_an_error_naming_the_fix(
+    db: sessionmaker[Session], hook_settings: Settings
+) -> None:
+    from factdesk.store.models import Webhook as WebhookRow
+
+    with receiver([200]) as rec:
+        hook_id, _ = _add(db, rec.url)
+        with transaction(db) as s:  # written by hand into the database
+            s.execute(update(WebhookRow).where(WebhookRow.id == hook_id).values(secret="s3cret"))
+        (delivery_id,) = _event(db)
+        outcome = webhooks.deliver(hook_settings, db, delivery_id)
+        pinged = webhooks.ping(hook_settings, db, hook_id)
+        assert rec.requests == []  # nothing unsigned leaves
+    assert outcome.result == "retry" and outcome.error is not None
+    assert "rotate-secret" in outcome.error and "whsec_" in outcome.error
+    assert not pinged.ok and pinged.status is None
+    assert pinged.error is not None and f"rotate-secret {hook_id}" in pinged.error

@@ -161,3 +161,42 @@ def test_a_request_without_the_token_breaks_the_documented_security(
         openapi.validate_request(MockRequest(server, "get", "/api/v1/claims"))
     response = personas["outsider"].get("/api/v1/claims")
     assert response.status_code == 401 and response.json()["error"]
+
+
+def test_admin_pings_and_rotates_a_webhook_through_the_api(
+    personas: dict[str, Persona], spec: dict[str, Any]
+) -> None:
+    from standardwebhooks.webhooks import Webhook
+
+    from tests.publish.receiver import receiver
+
+    openapi = OpenAPI.from_dict(spec)
+    server = spec["servers"][0]["url"]
+    admin, viewer = personas["admin"], personas["viewer"]
+    csrf = {"X-CSRF-Token": admin.csrf}
+    with receiver([200]) as rec:
+        added = admin.client.post("/api/v1/webhooks", json={"url": rec.url}, headers=csrf).json()
+        rotated = _checked(
+            openapi,
+            server,
+            admin,
+            "POST",
+            f"/api/v1/webhooks/{added['id']}/rotate-secret",
+            headers=csrf,
+        ).json()
+        assert rotated["secret"] != added["secret"]
+        ping = _checked(
+            openapi, server, admin, "POST", f"/api/v1/webhooks/{added['id']}/ping", headers=csrf
+        ).json()
+        (request,) = rec.requests
+    assert (ping["ok"], ping["status"]) == (True, 200)
+    assert Webhook(rotated["secret"]).verify(request.body, request.headers)["event"] == (
+        "webhook.ping"
+    )
+    refused = viewer.client.post(
+        f"/api/v1/webhooks/{added['id']}/ping", headers={"X-CSRF-Token": viewer.csrf}
+    )
+    assert refused.status_code == 403
+    no_csrf = admin.client.post(f"/api/v1/webhooks/{added['id']}/rotate-secret")
+    assert no_csrf.status_code == 403
+    assert admin.client.post("/api/v1/webhooks/999/ping", headers=csrf).status_code == 404
