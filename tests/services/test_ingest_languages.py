@@ -71,3 +71,19 @@ def test_matcher_judges_queries_by_their_true_language(settings: Settings) -> No
     assert matcher.detect_language is not None
     assert matcher.detect_language("Las vacunas no contienen microchips ni antenas 5G.") == "es"
     assert matcher.detect_language("Giá xăng sẽ tăng mạnh vào tuần tới.") == "vi"
+
+
+def test_re_importing_fixes_a_language_stored_by_an_earlier_version(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    path = WORLD / "es_02_jubilaciones.json"
+    pipeline.ingest_file(settings, db, path, "claimreview")
+    with db() as session:  # what the vi/en-restricted import stored
+        row = session.scalars(select(models.FactCheck)).one()
+        row.language, row.content_hash, row.date_published_offset = "en", "old", None
+        session.commit()
+    again = pipeline.ingest_file(settings, db, path, "claimreview")
+    assert again.fact_checks_updated == 1
+    with db() as session:
+        row = session.scalars(select(models.FactCheck)).one()
+        assert (row.language, row.version, row.date_published_offset) == ("es", 2, -180)
