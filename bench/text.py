@@ -10,8 +10,10 @@ emoji, bullets), each stage timed, in one process:
   * ablation: lingua restricted to vi/en without the shortcuts; detect_languages_batch.
 
 Flags that read the public dev data in /work/shared/data (never shipped with factdesk):
-  --langid-accuracy   accuracy of detect_language vs plain restricted lingua on Tatoeba
-                      vi/en, ReINTEL posts, CheckThat! English, plus variants made from them
+  --langid-accuracy   accuracy of detect_language (restricted to vi/en), identify_language
+                      (a record's true language, among all lingua knows) and plain
+                      restricted lingua on Tatoeba vi/en, ReINTEL posts, CheckThat! English,
+                      Spanish, Arabic and Dutch tweets, plus variants made from them
                       (English with Vietnamese names inserted; Vietnamese with accents
                       stripped from a share of the words, lower-cased English)
   --tone-styles       how often each tone-mark placement (hòa / hoà) occurs in vi corpora
@@ -41,6 +43,7 @@ from lingua import IsoCode639_1, LanguageDetectorBuilder
 
 from factdesk.text import detect_language, detect_languages_batch, split_sentences, tokenize
 from factdesk.text import langid as langid_module
+from factdesk.text.langid import identify_language
 from factdesk.text.normalize import strip_accents
 
 VI_SUBJECTS = [
@@ -256,7 +259,24 @@ def langid_accuracy(data: Path) -> dict[str, float]:
     def partly_stripped(sentence: str, share: float) -> str:
         return " ".join(strip_accents(w) if rng.random() < share else w for w in sentence.split())
 
+    def tweets(folder: str, name: str, limit: int = 500) -> list[str]:
+        with (data / folder / name).open(encoding="utf-8") as f:
+            rows = csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
+            return [row["tweet_text"] for row in rows][:limit]
+
     sets = {
+        "checkthat24-es": (
+            tweets("checkthat2024-task1-es", "CT24_checkworthy_spanish_dev.tsv"),
+            "es",
+        ),
+        "checkthat24-ar": (
+            tweets("checkthat2024-task1-ar", "CT24_checkworthy_arabic_dev.tsv"),
+            "ar",
+        ),
+        "checkthat24-nl": (
+            tweets("checkthat2024-task1-nl", "CT24_checkworthy_dutch_dev.tsv"),
+            "nl",
+        ),
         "tatoeba-vi": (vi, "vi"),
         "reintel-vi-posts": (_reintel(data, 1000), "vi"),
         "tatoeba-en": (en, "en"),
@@ -274,10 +294,13 @@ def langid_accuracy(data: Path) -> dict[str, float]:
         for t in texts:
             found = plain.detect_language_of(t)
             base += found is not None and langid_module._code(found) == gold
+        true = sum(identify_language(t) == gold for t in texts) / len(texts)
         figures[f"langid_{name}_accuracy"] = ours
+        figures[f"langid_{name}_identify_accuracy"] = true
         figures[f"langid_{name}_lingua_vi_en_accuracy"] = base / len(texts)
         print(
-            f"langid {name:28} n={len(texts):5}  factdesk {ours:.3f}   lingua vi+en {base / len(texts):.3f}"
+            f"langid {name:28} n={len(texts):5}  detect (vi/en) {ours:.3f}   "
+            f"identify (all) {true:.3f}   lingua vi+en {base / len(texts):.3f}"
         )
     return figures
 

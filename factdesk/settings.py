@@ -44,8 +44,9 @@ class Settings(BaseSettings):
     languages: Annotated[list[str], NoDecode] = Field(
         ["vi", "en"],
         description=(
-            "ISO 639-1 codes the language detector chooses among (comma-separated). "
-            "Restricting the set keeps detection fast and accurate on short text."
+            "ISO 639-1 codes the desk works in (comma-separated): the check-worthiness "
+            "detector, the UI, a feed from day one. Records still get their true language, "
+            "whatever it is (declared, else identified among all languages lingua knows)."
         ),
     )
 

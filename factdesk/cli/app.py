@@ -38,6 +38,9 @@ webhooks_app = typer.Typer(
     help="Webhooks for partners and their delivery log.", no_args_is_help=True
 )
 tokens_app = typer.Typer(help="Read tokens for API partners.", no_args_is_help=True)
+fact_checks_app = typer.Typer(
+    help="Fact-checks: the desk's own and imported ones.", no_args_is_help=True
+)
 
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(sources_app, name="sources")
@@ -51,6 +54,7 @@ app.add_typer(alerts_app, name="alerts")
 app.add_typer(publish_app, name="publish")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(tokens_app, name="tokens")
+app.add_typer(fact_checks_app, name="fact-checks")
 
 
 _engines: list[Engine] = []

@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 
 from factdesk.cli.app import app, open_store, publish_app, tokens_app, webhooks_app
-from factdesk.cli.render import OutputFormat, console, render_rows
+from factdesk.cli.render import OutputFormat, console, err_console, render_rows
 from factdesk.store.db import transaction
 
 FORMAT = typer.Option(OutputFormat.table, "--format", help="table or json")
@@ -66,7 +66,9 @@ def webhooks_add(
         help="An event to send (repeat the option); '*' for all: "
         "fact_check.published, fact_check.corrected, fact_check.withdrawn, claim.resurgence.",
     ),
-    secret: str = typer.Option(None, help="Signing secret; a random one is made when left out."),
+    secret: str = typer.Option(
+        None, help="Signing secret, whsec_<base64 key>; a random one is made when left out."
+    ),
 ) -> None:
     """Register a webhook and print its signing secret (shown this once)."""
     from factdesk.services.webhooks import add_webhook
@@ -156,6 +158,38 @@ def webhooks_retry(delivery_id: int = typer.Argument(..., help="The delivery's i
         retry_now(session, delivery_id, actor="cli")
     nudge_deliveries(settings, [delivery_id])
     console.print(f"delivery {delivery_id} queued again")
+
+
+@webhooks_app.command("ping")
+def webhooks_ping(webhook_id: int = typer.Argument(..., help="The webhook's id.")) -> None:
+    """Send a signed test event (webhook.ping) now and print the receiver's answer; exits 1
+    unless the receiver answered 2xx."""
+    from factdesk.services.webhooks import ping
+
+    settings, factory = open_store()
+    result = ping(settings, factory, webhook_id, actor="cli")
+    console.print(f"webhook {webhook_id}: {result.url} (webhook-id {result.message_id})")
+    if result.status is not None:
+        console.print(f"status: {result.status}")
+        console.print(f"answer: {result.answer}" if result.answer else "answer: (empty)")
+    if result.error:
+        err_console.print(f"[red]error:[/red] {result.error}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@webhooks_app.command("rotate-secret")
+def webhooks_rotate_secret(
+    webhook_id: int = typer.Argument(..., help="The webhook's id."),
+) -> None:
+    """Give a webhook a fresh signing secret and print it (shown this once); deliveries
+    from now on are signed with it."""
+    from factdesk.services.webhooks import rotate_secret
+
+    _, factory = open_store()
+    with transaction(factory) as session:
+        secret = rotate_secret(session, webhook_id, actor="cli")
+    console.print(f"webhook {webhook_id}: new secret: {secret}")
 
 
 @tokens_app.command("add")

@@ -20,9 +20,23 @@ def serve(
     port: int = typer.Option(8000, min=1, max=65535, help="Port to listen on."),
 ) -> None:
     """Run the web app: the newsroom at /desk, the API at /api/v1, public pages at /."""
+    import os
+
+    from factdesk.publish.urls import served_base_url
+    from factdesk.settings import get_settings
     from factdesk.web import serve as run
 
     settings, _ = open_store()
+    if "public_base_url" not in settings.model_fields_set:
+        # Everything in this process (the app, the embedded worker's webhook payloads)
+        # reads the settings: make them agree on the address actually served.
+        os.environ["FACTDESK_PUBLIC_BASE_URL"] = served_base_url(host, port)
+        get_settings.cache_clear()
+        settings = get_settings()
+        console.print(
+            f"FACTDESK_PUBLIC_BASE_URL is not set: public links use {settings.public_base_url}"
+            " (set it to the address the public reaches)"
+        )
     console.print(
         f"factdesk on http://{host}:{port}/desk/ (database {settings.effective_database_url})"
     )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from factdesk.text.langid import declared_language
+
 __all__ = [
     "RAW_CHARS",
     "http_url",
@@ -19,16 +21,13 @@ RAW_CHARS = 500  # characters of a rejected record kept for the quarantine
 
 
 def language_code(value: object) -> str | None:
-    """The primary subtag of a language tag, lower case: ``"vi-VN"`` → ``"vi"``.
+    """A declared language as its ISO 639-1 code: ``"vi-VN"`` → ``"vi"``, ``"es_ES"``
+    (og:locale) → ``"es"``, ``"spa"`` → ``"es"``, ``"Español"`` → ``"es"``.
 
-    None when ``value`` is not a plausible tag (2–3 ASCII letters before any ``-``/``_``).
+    None when ``value`` is not a plausible tag, code or name (see
+    :func:`factdesk.text.langid.declared_language`, which every parser shares).
     """
-    if not isinstance(value, str):
-        return None
-    primary = value.strip().replace("_", "-").split("-", 1)[0].lower()
-    if 2 <= len(primary) <= 3 and primary.isascii() and primary.isalpha():
-        return primary
-    return None
+    return declared_language(value)
 
 
 def http_url(value: object) -> str | None:

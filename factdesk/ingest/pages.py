@@ -191,7 +191,7 @@ def _claimreviews(
         for number, obj in enumerate(find_claimreviews(doc), start=1):
             element = f"{where} element {number}"
             try:
-                fact_check = from_jsonld(obj, where=element)
+                fact_check = from_jsonld(obj, where=element, base_url=url, notes=result.notes)
             except InputError as exc:
                 result.rejected.append(Rejected(element, exc.message, jsonld_excerpt(obj)))
                 continue

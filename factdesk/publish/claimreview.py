@@ -77,11 +77,14 @@ def claimreview_jsonld(fc: FactCheck, org: Organisation, base_url: str) -> dict[
         rating["worstRating"] = _number(fc.rating.worst)
 
     claim: dict[str, Any] = {"@type": "Claim"}
-    if fc.claim_date is not None:
-        claim["datePublished"] = _date(fc.claim_date)
+    first = fc.first_appearance
+    # When the claim was made: the date recorded with it, else its first appearance's (our
+    # own fact-checks know when the desk first saw the claim, not a claim date).
+    claim_date = fc.claim_date or (first.date if first is not None else None)
+    if claim_date is not None:
+        claim["datePublished"] = _date(claim_date)
     if fc.appearances:
         claim["appearance"] = [_creative_work(a) for a in fc.appearances]
-    first = fc.first_appearance
     if first is not None:
         claim["firstAppearance"] = _creative_work(first)
 

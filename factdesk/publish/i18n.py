@@ -266,6 +266,9 @@ VI: dict[str, str] = {
     "Answer": "Phản hồi",
     "Next attempt": "Lần thử tiếp theo",
     "Send again": "Gửi lại",
+    "Send a test event": "Gửi sự kiện thử",
+    "New secret": "Khóa bí mật mới",
+    "Test event sent to": "Đã gửi sự kiện thử tới",
     "No deliveries.": "Chưa có lần gửi nào.",
     # states, roles, kinds
     "new": "mới",

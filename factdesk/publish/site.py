@@ -35,7 +35,10 @@ class Site:
     """What the static site shows, as read from the store.
 
     ``fact_checks``: every public fact-check, newest publication first; ``feeds``: the
-    latest changes for the main feed (key ``None``) and for each language in ``languages``;
+    latest changes for the main feed (key ``None``) and for each feed language;
+    ``feed_languages``: the languages with an Atom feed — every configured language (its
+    feed exists, empty, before a first fact-check, so readers can subscribe from day one)
+    and every language something was published in (``languages`` when not given);
     ``archived``: the archived copies live fact-checks cite (may be a lazy iterable, read
     once); ``last_change``: when anything public last changed.
     """
@@ -47,6 +50,7 @@ class Site:
     feeds: Mapping[str | None, Sequence[FactCheck]]
     last_change: datetime | None
     archived: Iterable[ArchivedCopy] = ()
+    feed_languages: Sequence[str] = ()
 
 
 def file_path(path: str) -> str:
@@ -100,7 +104,7 @@ def files(
         yield html("public/archive.html", path, **context)
         yield file_path(urls.archive_json_path(copy.id)), _json(context["doc"])
     yield file_path(urls.FEED), feeds.feed(site.feeds.get(None, ()), org, base)
-    for language in site.languages:
+    for language in site.feed_languages or site.languages:
         yield (
             file_path(urls.language_feed_path(language)),
             feeds.feed(site.feeds.get(language, ()), org, base, language),

@@ -50,6 +50,20 @@ def archive_json_path(document_id: int) -> str:
     return f"/archive/{document_id}.json"
 
 
+def served_base_url(host: str, port: int) -> str:
+    """The base URL of a server listening on ``host:port``, for when no public base URL is
+    set: canonical links and ClaimReview ``url`` must be on the page's own origin. A
+    wildcard address (0.0.0.0, ::) is no address a browser can use: the loopback is."""
+    host = host.strip() or "127.0.0.1"
+    if host in ("0.0.0.0", "*"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{int(port)}"
+
+
 def site_prefix(base_url: str) -> str:
     """The path part of the public base URL ("" at a host's root), prefixed to every link."""
     return urlparse(base_url).path.rstrip("/")

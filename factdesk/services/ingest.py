@@ -29,6 +29,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import types
 from factdesk.errors import InputError, NotFound, TooLarge
+from factdesk.ingest.claimreview import with_languages
+from factdesk.ingest.dates import utc_offset_minutes
 from factdesk.ingest.decode import decode_lines
 from factdesk.ingest.urls import canonical_url, dedupe_key
 from factdesk.services import audit
@@ -36,7 +38,7 @@ from factdesk.settings import Settings
 from factdesk.store import models
 from factdesk.store.db import transaction
 from factdesk.store.reads.common import as_source
-from factdesk.text.langid import detect_language, detect_languages_batch
+from factdesk.text.langid import identify_languages_batch
 from factdesk.text.normalize import content_hash, normalize
 from factdesk.types import Actor, IngestReport
 from factdesk.workflow import State
@@ -128,20 +130,23 @@ def fetch_source(
 LANGUAGE_SAMPLE = 400  # characters language id looks at: a post rarely switches language
 
 
-def prepare_item(item: types.Item, languages: list[str]) -> types.Item:
+def prepare_item(item: types.Item) -> types.Item:
     """:func:`prepare_items` for one item (the tipline's single submissions)."""
-    return prepare_items([item], languages)[0]
+    return prepare_items([item])[0]
 
 
-def prepare_items(items: list[types.Item], languages: list[str]) -> list[types.Item]:
+def prepare_items(items: list[types.Item]) -> list[types.Item]:
     """Normalise text and fill language and content hash before storing.
 
-    Language id runs once per batch (lingua spreads it over the cores) on the first
+    The language is the item's *true* one: declared by its source when it was (kept), else
+    identified among every language the identifier knows — never forced into
+    ``FACTDESK_LANGUAGES``, which only says what the detector and UI work in. Language id
+    runs once per batch (lingua spreads it over the cores) on the first
     ``LANGUAGE_SAMPLE`` characters of each text: the cost no longer grows with text length.
     """
     texts = [normalize(item.text) for item in items]
     missing = [i for i, item in enumerate(items) if not item.language]
-    found = detect_languages_batch([texts[i][:LANGUAGE_SAMPLE] for i in missing], languages)
+    found = identify_languages_batch([texts[i][:LANGUAGE_SAMPLE] for i in missing])
     detected = dict(zip(missing, found, strict=True))
     return [
         replace(
@@ -170,7 +175,6 @@ def store_items(
     *,
     report: IngestReport,
     source_id: int | None,
-    languages: list[str],
     batch_size: int = 2000,
     progress: Progress | None = None,
 ) -> None:
@@ -182,7 +186,7 @@ def store_items(
         quarantine(session, rejected, origin=report.origin, kind=report.kind, source_id=source_id)
         report.quarantined += len(rejected)
         fresh: dict[str, types.Item] = {}
-        items = prepare_items([r for r in chunk if isinstance(r, types.Item)], languages)
+        items = prepare_items([r for r in chunk if isinstance(r, types.Item)])
         for item in items:
             key = dedupe_key(item)
             if key in fresh:
@@ -292,6 +296,7 @@ def fact_check_values(fc: types.FactCheck) -> dict[str, object]:
         "publisher_url": fc.publisher_url,
         "language": fc.language,
         "date_published": fc.date_published,
+        "date_published_offset": utc_offset_minutes(fc.date_published),
         "claim_date": fc.claim_date,
         "appearances": [a.url for a in fc.appearances],
     }
@@ -303,10 +308,11 @@ def store_fact_checks(
     *,
     report: IngestReport,
     source_id: int | None,
-    languages: list[str],
 ) -> None:
     """Import fact-checks (other publishers' ClaimReview). A changed one becomes a new
     version; the previous version stays in ``fact_check_versions``."""
+    records = list(records)
+    identified = iter(with_languages([r for r in records if isinstance(r, types.FactCheck)]))
     for record in records:
         if isinstance(record, types.Rejected):
             quarantine(
@@ -314,9 +320,7 @@ def store_fact_checks(
             )
             report.quarantined += 1
             continue
-        fc = record
-        if not fc.language:
-            fc = replace(fc, language=detect_language(fc.claim_reviewed, languages))
+        fc = next(identified)  # the record, its language filled in (declared, else identified)
         key = fact_check_key(fc)
         digest = _fact_check_hash(fc)
         values = fact_check_values(fc)
@@ -469,7 +473,6 @@ def ingest_feed(settings: Settings, factory: sessionmaker[Session], location: st
             [*parsed.records, *parsed.rejected],
             report=report,
             source_id=source_id,
-            languages=settings.languages,
             batch_size=settings.ingest_batch_size,
         )
         source = session.get_one(models.Source, source_id)
@@ -522,16 +525,14 @@ def ingest_page(settings: Settings, factory: sessionmaker[Session], location: st
         records: list[types.Item | types.Rejected] = [page.item] if page.item else []
         if page.item_rejected:
             records.append(page.item_rejected)
-        store_items(
-            session, records, report=report, source_id=source.id, languages=settings.languages
-        )
+        store_items(session, records, report=report, source_id=source.id)
         store_fact_checks(
             session,
             [*page.fact_checks.records, *page.fact_checks.rejected],
             report=report,
             source_id=source.id,
-            languages=settings.languages,
         )
+        report.notes.extend(page.fact_checks.notes)
         source.last_fetched_at, source.last_status = datetime.now(UTC), "ok"
     return report
 
@@ -570,8 +571,8 @@ def ingest_file(
                 [*parsed.records, *parsed.rejected],
                 report=report,
                 source_id=source.id,
-                languages=settings.languages,
             )
+        report.notes.extend(parsed.notes)
         return report
     reader = exports.iter_csv if fmt == "csv" else exports.iter_jsonl
     meta: dict[str, str] = {}
@@ -584,7 +585,6 @@ def ingest_file(
             records,
             report=report,
             source_id=source.id,
-            languages=settings.languages,
             batch_size=settings.ingest_batch_size,
             progress=progress,
         )

@@ -126,14 +126,17 @@ def model_for(settings: Settings) -> MatcherModel:
 
 
 def new_matcher(settings: Settings) -> Matcher:
-    from factdesk.text.langid import detect_language
+    """The live matcher. A query's language is its true one (identified among every
+    language, like the stored items and fact-checks), so the per-language thresholds and
+    the cross-lingual guard judge real languages: a Spanish post matched to a Spanish
+    review is not "cross-lingual" because the desk happens to work in vi and en."""
+    from factdesk.text.langid import identify_language
 
-    languages = list(settings.languages)
     return Matcher(
         embedder=embedder_for(settings),
         model=model_for(settings),
         policy=band_policy(settings),
-        detect_language=lambda text: detect_language(text, languages),
+        detect_language=identify_language,
     )
 
 

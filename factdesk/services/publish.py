@@ -115,6 +115,12 @@ def on_resurgence(
     return ids
 
 
+def feed_languages(settings: Settings, published: Iterable[str]) -> list[str]:
+    """The languages with an Atom feed: every configured one (empty until a first
+    fact-check in it) and every one something was published in."""
+    return sorted({*settings.languages, *published})
+
+
 def _envelope(event: str, data: dict[str, Any]) -> dict[str, Any]:
     return {
         "id": uuid.uuid4().hex,  # one id per event, shared by its deliveries: dedupe on it
@@ -181,11 +187,12 @@ def export_site(
             everything = list(queries.iter_public(session))
             everything.sort(key=lambda fc: (fc.published_at, fc.id or 0), reverse=True)
             languages = queries.public_languages(session)
+            with_feeds = feed_languages(settings, languages)
             recent = {
                 language: queries.recent_changes(
                     session, limit=settings.feed_size, language=language
                 )
-                for language in (None, *languages)
+                for language in (None, *with_feeds)
             }
             content = site.Site(
                 settings=settings,
@@ -195,6 +202,7 @@ def export_site(
                 feeds=recent,
                 last_change=queries.last_change(session),
                 archived=counted(queries.iter_archived(session)),
+                feed_languages=with_feeds,
             )
             for path, data in site.files(content, progress=progress):
                 out = staging / path

@@ -74,10 +74,8 @@ def _store_item(settings: Settings, session: Session, tip: Tip) -> tuple[int | N
     other."""
     text = "\n".join(part for part in (tip.text, tip.url) if part)
     source_id = ingest.get_or_create_source(session, "submission", SOURCE_LOCATION, "Tipline")
-    item = ingest.prepare_item(types.Item(text=text, platform="tipline"), settings.languages)
+    item = ingest.prepare_item(types.Item(text=text, platform="tipline"))
     report = IngestReport(origin=SOURCE_LOCATION, kind="submission")
-    ingest.store_items(
-        session, [item], report=report, source_id=source_id, languages=settings.languages
-    )
+    ingest.store_items(session, [item], report=report, source_id=source_id)
     item_id = session.scalar(select(Item.id).where(Item.dedupe_key == dedupe_key(item)))
     return item_id, item.language

@@ -12,7 +12,9 @@ One attempt, in three steps (safe with many workers on many machines):
 1. claim it: ``UPDATE ... SET attempts = attempts + 1, next_attempt_at = now + lease
    WHERE id = :id AND status = 'pending' AND attempts = :seen AND next_attempt_at <= now``
    — exactly one worker changes the row; the lease keeps the sweep away while it sends;
-2. POST the signed body through ``factdesk.net`` (outside any transaction);
+2. POST the body through ``factdesk.net`` (outside any transaction), signed the Standard
+   Webhooks way (``factdesk.publish.signing``): ``webhook-id`` (the event's id, the same
+   on every retry), ``webhook-timestamp``, ``webhook-signature: v1,<base64>``;
 3. record the answer with ``UPDATE ... WHERE id = :id AND attempts = :claimed``: delivered,
    or pending again at ``now + backoff``, or failed after the last attempt.
 
@@ -24,6 +26,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -35,11 +38,11 @@ from factdesk import types
 from factdesk.errors import AddressRefused, FactdeskError, InputError, NotFound
 from factdesk.publish.retry import retry_delay
 from factdesk.publish.signing import (
-    DELIVERY_HEADER,
     EVENT_HEADER,
-    SIGNATURE_HEADER,
+    message_id,
     new_secret,
-    signature_header,
+    secret_key,
+    signed_headers,
 )
 from factdesk.services import audit
 from factdesk.settings import Settings
@@ -57,6 +60,9 @@ ERROR_LIMIT = 1000  # characters of an error kept in the delivery log
 
 # (url, body, headers, timeout) -> HTTP status; raises FactdeskError when no answer came.
 Sender = Callable[[str, bytes, dict[str, str], float], int]
+# The same, returning the answer's body too (a ping shows it).
+Poster = Callable[[str, bytes, dict[str, str], float], tuple[int, bytes]]
+PING_ANSWER_LIMIT = 2000  # bytes of a receiver's answer to a ping shown
 
 
 # --- managing webhooks ---------------------------------------------------------------------
@@ -112,15 +118,36 @@ def add_webhook(
             check_public_url(url)
         except AddressRefused as exc:
             raise InputError(f"a webhook cannot point there: {exc.message}", where="url") from None
-    secret = secret or new_secret()
-    if len(secret) < 16 or len(secret) > 200:
-        raise InputError("a webhook secret is 16-200 characters", where="secret")
+    secret = _checked_secret(secret) if secret else new_secret()
     hook = Webhook(url=url, secret=secret, events=_check_events(events), active=True)
     session.add(hook)
     session.flush()
     after = {"url": hook.url, "events": list(hook.events)}
     audit.record(session, actor, "webhook.add", "webhook", hook.id, None, after)
     return _record(hook), secret
+
+
+def _checked_secret(secret: str) -> str:
+    """A secret given by hand must be what the Standard Webhooks libraries accept."""
+    secret = secret.strip()
+    try:
+        secret_key(secret)
+    except ValueError as exc:
+        raise InputError(f"{exc} (leave it out to have one generated)", where="secret") from None
+    return secret
+
+
+def rotate_secret(
+    session: Session, webhook_id: int, *, actor: types.Actor | str | None = None
+) -> str:
+    """Give a webhook a fresh secret and return it (shown once: it is never listed).
+    Deliveries signed from now on use it; audited (``webhook.rotate``, without the secret)."""
+    secret = new_secret()
+    changed = session.execute(update(Webhook).where(Webhook.id == webhook_id).values(secret=secret))
+    if rowcount(changed) != 1:
+        raise NotFound(f"no webhook {webhook_id}")
+    audit.record(session, actor, "webhook.rotate", "webhook", webhook_id, None, None)
+    return secret
 
 
 def set_active(
@@ -272,7 +299,7 @@ def deliver(
         )
         if rowcount(claimed) != 1:
             return types.Outcome(delivery_id, "skipped")
-        url, secret, active = hook.url, hook.secret, hook.active
+        url, secret, active, hook_id = hook.url, hook.secret, hook.active, hook.id
         event, payload = delivery.event, delivery.payload
     attempts = seen + 1
 
@@ -283,13 +310,12 @@ def deliver(
         error = "webhook disabled"
     else:
         body = encode_body(payload)
-        headers = {
-            "Content-Type": "application/json; charset=utf-8",
-            EVENT_HEADER: event,
-            DELIVERY_HEADER: str(delivery_id),
-            SIGNATURE_HEADER: signature_header(secret, int(time.time()), body),
-        }
         try:
+            headers = {
+                "Content-Type": "application/json; charset=utf-8",
+                EVENT_HEADER: event,
+                **_signed(secret, _message_id(payload, delivery_id), body, hook_id),
+            }
             status = (send or _net_sender(settings))(url, body, headers, settings.webhook_timeout)
             if not 200 <= status < 300:
                 error = f"HTTP {status}"
@@ -345,6 +371,85 @@ def retry_now(
     if rowcount(changed) != 1:
         raise NotFound(f"no undelivered webhook delivery {delivery_id}")
     audit.record(session, actor, "webhook.retry", "webhook_delivery", delivery_id, None, None)
+
+
+def _signed(secret: str, msg_id: str, body: bytes, webhook_id: int) -> dict[str, str]:
+    """The Standard Webhooks headers; a stored secret no library could verify against (not
+    ``whsec_<base64>``: written by hand into the database) is an error naming the fix."""
+    try:
+        return signed_headers(secret, msg_id, int(time.time()), body)
+    except ValueError as exc:
+        raise InputError(
+            f"cannot sign: {exc}; run `factdesk webhooks rotate-secret {webhook_id}`",
+            where="secret",
+        ) from None
+
+
+def _message_id(payload: dict[str, Any], delivery_id: int) -> str:
+    """The event's own id (one per event, the same on every retry), else the delivery's."""
+    event_id = payload.get("id")
+    if isinstance(event_id, str) and event_id and len(event_id) <= 200:
+        return f"msg_{event_id}"
+    return message_id(delivery_id)
+
+
+def ping(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    webhook_id: int,
+    *,
+    actor: types.Actor | str | None = None,
+    post: Poster | None = None,
+) -> types.PingResult:
+    """Send a signed ``webhook.ping`` event to a webhook now, outside the outbox (nothing is
+    retried), and return the receiver's answer: for a partner wiring up verification.
+    Audited (``webhook.ping``, with the status). A paused webhook is pinged all the same:
+    checking an endpoint before resuming it is the point."""
+    with factory() as session:
+        hook = session.get(Webhook, webhook_id)
+        if hook is None:
+            raise NotFound(f"no webhook {webhook_id}")
+        url, secret = hook.url, hook.secret
+    event_id = uuid.uuid4().hex
+    payload = {
+        "id": event_id,
+        "event": "webhook.ping",
+        "created_at": datetime.now(UTC).isoformat(),
+        "data": {"webhook_id": webhook_id},
+    }
+    body = encode_body(payload)
+    msg_id = f"msg_{event_id}"
+    status: int | None = None
+    answer, error = "", None
+    try:
+        headers = {
+            "Content-Type": "application/json; charset=utf-8",
+            EVENT_HEADER: "webhook.ping",
+            **_signed(secret, msg_id, body, webhook_id),
+        }
+        status, raw = (post or _net_poster(settings))(url, body, headers, settings.webhook_timeout)
+        answer = raw[:PING_ANSWER_LIMIT].decode("utf-8", "replace")
+        if not 200 <= status < 300:
+            error = f"HTTP {status}"
+    except FactdeskError as exc:
+        error = str(exc)
+    except OSError as exc:
+        error = f"{type(exc).__name__}: {exc}"
+    with transaction(factory) as session:
+        after = {"status": status, "error": error[:ERROR_LIMIT] if error else None}
+        audit.record(session, actor, "webhook.ping", "webhook", webhook_id, None, after)
+    return types.PingResult(webhook_id, url, msg_id, status, answer, error)
+
+
+def _net_poster(settings: Settings) -> Poster:
+    def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> tuple[int, bytes]:
+        from factdesk.net import Fetcher
+
+        with Fetcher(settings) as fetcher:
+            answer = fetcher.post(url, body, headers=headers, timeout=timeout)
+            return answer.status, answer.body
+
+    return post
 
 
 def _net_sender(settings: Settings) -> Sender:

@@ -178,6 +178,8 @@ class FactCheck(Base):
     publisher_url: Mapped[str | None] = mapped_column(String(2000))
     language: Mapped[str | None] = mapped_column(String(8), index=True)
     date_published: Mapped[datetime | None] = mapped_column(index=True)
+    # The UTC offset (minutes) the publisher wrote the date in (migration 0009_interop).
+    date_published_offset: Mapped[int | None]
     date_modified: Mapped[datetime | None]
     claim_date: Mapped[datetime | None]
     appearances: Mapped[list[Any]] = mapped_column(default=list)
@@ -399,7 +401,7 @@ class Webhook(Base):
     __tablename__ = "webhooks"
     id: Mapped[int] = mapped_column(primary_key=True)
     url: Mapped[str] = mapped_column(String(2000))
-    secret: Mapped[str] = mapped_column(String(200))
+    secret: Mapped[str] = mapped_column(String(200))  # whsec_<base64 key> (0009_interop)
     events: Mapped[list[Any]] = mapped_column(default=lambda: ["*"])
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,7 +1,8 @@
 """Text basics every stage shares, Vietnamese and English first.
 
-- :mod:`~factdesk.text.langid`: which language an item or query is in (lingua, restricted
-  to the desk's languages, with a Vietnamese fast path).
+- :mod:`~factdesk.text.langid`: which language an item or query is in: among the desk's
+  languages (lingua restricted, with a Vietnamese fast path), or a record's true language
+  (declared, else identified among every language lingua knows).
 - :mod:`~factdesk.text.normalize`: one canonical form per text (NFC, one Vietnamese
   tone-mark placement, no invisible characters), comparison keys and the de-duplication hash.
 - :mod:`~factdesk.text.sentences`: sentence splitting with offsets into the original text.
@@ -14,8 +15,11 @@ models, no state other than caches.
 
 from factdesk.text.langid import (
     DEFAULT_LANGUAGES,
+    declared_language,
     detect_language,
     detect_languages_batch,
+    identify_language,
+    identify_languages_batch,
     supported_languages,
 )
 from factdesk.text.normalize import content_hash, fold, normalize, strip_accents
@@ -26,9 +30,12 @@ __all__ = [
     "DEFAULT_LANGUAGES",
     "Sentence",
     "content_hash",
+    "declared_language",
     "detect_language",
     "detect_languages_batch",
     "fold",
+    "identify_language",
+    "identify_languages_batch",
     "normalize",
     "split_sentences",
     "strip_accents",

@@ -39,7 +39,15 @@ from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBui
 
 from factdesk.errors import ConfigError
 
-__all__ = ["DEFAULT_LANGUAGES", "detect_language", "detect_languages_batch", "supported_languages"]
+__all__ = [
+    "DEFAULT_LANGUAGES",
+    "declared_language",
+    "detect_language",
+    "detect_languages_batch",
+    "identify_language",
+    "identify_languages_batch",
+    "supported_languages",
+]
 
 DEFAULT_LANGUAGES: tuple[str, ...] = ("vi", "en")
 _MIN_LETTERS = 3
@@ -245,3 +253,187 @@ def _syllable_share(ascii_words: list[str]) -> float:
 
 def _code(language: Language) -> str:
     return language.iso_code_639_1.name.lower()
+
+
+# --- a record's true language: declared, else identified among every language --------------
+
+# How sure the all-language fast pass must be before its answer is taken as it is; below
+# this the candidates are judged again by lingua's full models. Measured (bench/text.py
+# --langid-accuracy): at 0.9 short English sentences lose 2 points to "sure" Dutch/Danish.
+_SURE = 0.99
+_CANDIDATES = 3  # languages the full models re-judge when the fast pass is unsure
+# Below this many words an unsure fast pass means "unknown": two words rarely tell
+# Spanish from Tswana, and a wrong language is worse than none.
+_MIN_WORDS_UNSURE = 3
+_CANDIDATE_FLOOR = 0.1  # ... each at least this likely (fewer full models loaded, same answers)
+_VI_EN = ("en", "vi")
+# Language names publishers write instead of codes (``inLanguage.name``, ``og:locale``
+# spelled out), lower case, in English and in the language itself.
+_NAMES = {
+    "english": "en", "vietnamese": "vi", "tiếng việt": "vi", "french": "fr", "français": "fr",
+    "spanish": "es", "español": "es", "castellano": "es", "german": "de", "deutsch": "de",
+    "portuguese": "pt", "português": "pt", "italian": "it", "italiano": "it",
+    "indonesian": "id", "bahasa indonesia": "id", "thai": "th", "chinese": "zh", "中文": "zh",
+    "japanese": "ja", "日本語": "ja", "korean": "ko", "한국어": "ko", "arabic": "ar",
+    "العربية": "ar", "hindi": "hi", "हिन्दी": "hi", "हिंदी": "hi", "bengali": "bn",
+    "bangla": "bn", "বাংলা": "bn", "russian": "ru", "русский": "ru", "turkish": "tr",
+    "türkçe": "tr", "swahili": "sw", "kiswahili": "sw", "dutch": "nl", "nederlands": "nl",
+    "polish": "pl", "polski": "pl", "ukrainian": "uk", "українська": "uk", "urdu": "ur",
+    "tamil": "ta", "telugu": "te", "marathi": "mr", "malay": "ms", "filipino": "tl",
+    "tagalog": "tl", "greek": "el", "catalan": "ca", "català": "ca", "persian": "fa",
+}  # fmt: skip
+# English words no other language lingua knows uses as a common word ("in", "is", "was",
+# "will", "on", "a", "no", "me" are left out: Dutch, German, French, Spanish have them).
+_ENGLISH_ONLY = frozenset(
+    "the and of to that it with for this are have be not from by they you he she we his her "
+    "their has been were which would there what about said after than more can all who when "
+    "our your its into only also just because does did how if or but them these those should "
+    "could been being had any some other such most very many much over out between before "
+    "during while where why people says new first".split()
+)
+_ENGLISH_SHARE = 0.25  # of the lower-case words, with at least _ENGLISH_WORDS of them
+_ENGLISH_WORDS = 1
+_THREE_LETTER = {lang.iso_code_639_3.name.lower(): _code(lang) for lang in Language.all()}
+_THREE_LETTER |= {"fil": "tl", "zho": "zh", "chi": "zh", "fre": "fr", "ger": "de", "por": "pt"}
+
+
+def declared_language(value: object) -> str | None:
+    """The ISO 639-1 code of a language as a document declares it, or None.
+
+    Accepts tags (``"pt-BR"``, ``"zh_Hant_TW"``, ``"es_ES"`` as og:locale writes it),
+    three-letter codes lingua knows (``"spa"``), and language names (``"Español"``). Any
+    two-letter code is kept even when lingua cannot identify that language: a declaration
+    is the publisher's word, and the identifier is only the fall-back.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if not text or len(text) > 40:
+        return None
+    if text in _NAMES:
+        return _NAMES[text]
+    primary = text.replace("_", "-").split("-", 1)[0]
+    if len(primary) == 2 and primary.isascii() and primary.isalpha():
+        return "he" if primary == "iw" else primary  # "iw": Hebrew's withdrawn code
+    if len(primary) == 3 and primary in _THREE_LETTER:
+        return _THREE_LETTER[primary]
+    return None
+
+
+def identify_language(text: str, *, declared: object = None) -> str | None:
+    """The true language of ``text``: the declared one when there is one, else identified.
+
+    Unlike :func:`detect_language`, the answer is never forced into a configured set:
+
+    1. a usable declaration (see :func:`declared_language`) wins;
+    2. the Vietnamese shortcuts of :func:`detect_language` answer "vi" without a model; when
+       they single out the running text of a sentence that quotes Vietnamese names, that
+       text is what the next steps judge. Plain ASCII text where ≥ 25% of the lower-case
+       words are words only English uses commonly ("the", "with", "they")
+       goes straight to the tuned vi/en detector: English posts, most of a vi/en desk's
+       input, skip the all-language models;
+    3. lingua's fast (trigram) models rank all 75 languages it knows. Only a near-certain
+       ranking (≥ 0.99: a script of its own, a long text) is taken as it is: on a short
+       sentence the fast models are often sure and wrong ("I will open the door." → Dutch);
+    4. otherwise lingua's full models judge the fast pass's top three *and* English and
+       Vietnamese, the desk's usual languages — candidates, not a forced answer: a Spanish
+       sentence stays Spanish. Full models for a handful of languages cost a fraction of
+       all 75 (over 1 GB);
+    5. an answer of English or Vietnamese is settled by the tuned vi/en detector
+       (:func:`detect_language`), so vi/en desks lose nothing of it;
+    6. None when the text has too little language in it: under three letters, or under
+       three words that the fast pass is unsure about and that are not English or
+       Vietnamese ("hola amigo" could be Spanish or Tswana as far as two words go).
+    """
+    found = declared_language(declared)
+    if found is not None:
+        return found
+    cleaned = _clean(text)
+    if cleaned is None:
+        return None
+    shortcut = _vietnamese_shortcut(cleaned, _VI_EN)
+    if shortcut == "vi":
+        return "vi"
+    sample = _sample(cleaned, shortcut)
+    if _englishy(sample):
+        return _vi_or_en(sample, shortcut)
+    ranked = _fast_detector().compute_language_confidence_values(sample)
+    return _decide(sample, shortcut, [(_code(v.language), v.value) for v in ranked[:_CANDIDATES]])
+
+
+def identify_languages_batch(texts: Sequence[str]) -> list[str | None]:
+    """:func:`identify_language` for many undeclared texts; the fast pass runs
+    multi-threaded over the batch (lingua spreads it over the idle cores)."""
+    results: list[str | None] = [None] * len(texts)
+    pending: list[tuple[int, str, str | None]] = []  # index, sample, vi/en shortcut text
+    for i, text in enumerate(texts):
+        cleaned = _clean(text)
+        if cleaned is None:
+            continue
+        shortcut = _vietnamese_shortcut(cleaned, _VI_EN)
+        sample = _sample(cleaned, shortcut)
+        if shortcut == "vi":
+            results[i] = "vi"
+        elif _englishy(sample):
+            results[i] = _vi_or_en(sample, shortcut)
+        else:
+            pending.append((i, sample, shortcut))
+    if pending:
+        ranked_all = _fast_detector().compute_language_confidence_values_in_parallel(
+            [sample for _, sample, _ in pending]
+        )
+        for (i, sample, shortcut), ranked in zip(pending, ranked_all, strict=True):
+            top = [(_code(v.language), v.value) for v in ranked[:_CANDIDATES]]
+            results[i] = _decide(sample, shortcut, top)
+    return results
+
+
+def _sample(cleaned: str, shortcut: str | None) -> str:
+    """What identification judges: the running text the Vietnamese shortcut singled out
+    (names removed) when it has enough letters, else the cleaned text."""
+    if shortcut and _clean(shortcut) is not None:
+        return shortcut
+    return cleaned
+
+
+def _decide(sample: str, shortcut: str | None, top: list[tuple[str, float]]) -> str | None:
+    """Steps 3–6 of :func:`identify_language` on the fast pass's top candidates."""
+    if not top or top[0][1] <= 0.0:
+        return None
+    best, confidence = top[0]
+    sure = confidence >= _SURE
+    if not sure:
+        likely = (code for code, value in top if value >= _CANDIDATE_FLOOR)
+        candidates = tuple(sorted({best, *_VI_EN, *likely}))
+        found = _detector(candidates).detect_language_of(sample)
+        best = best if found is None else _code(found)
+    if best in _VI_EN:
+        return _vi_or_en(sample, shortcut)
+    if not sure and len(_WORD.findall(sample)) < _MIN_WORDS_UNSURE:
+        return None
+    return best
+
+
+def _vi_or_en(sample: str, shortcut: str | None) -> str | None:
+    """The tuned vi/en detector's answer (English quoting Vietnamese names stays English)."""
+    detector = _detector(_VI_EN)
+    found = detector.detect_language_of(shortcut) if shortcut else None
+    found = found or detector.detect_language_of(sample)
+    return None if found is None else _code(found)
+
+
+def _englishy(sample: str) -> bool:
+    """Plain ASCII text with enough words only English uses as common words: the fast
+    path that keeps English posts off the all-language models (``bench/ingest.py``)."""
+    if not sample.isascii():
+        return False
+    lower = [w for w in _WORD.findall(sample) if w[0].islower()]
+    hits = sum(1 for w in lower if w in _ENGLISH_ONLY)
+    return hits >= _ENGLISH_WORDS and hits >= _ENGLISH_SHARE * len(lower)
+
+
+@lru_cache(maxsize=1)
+def _fast_detector() -> LanguageDetector:
+    """Every language lingua knows, trigram models only: ~0.25 ms a claim and ~100 MB,
+    where the full models of all 75 languages take over 1 GB (``bench/text.py``)."""
+    return LanguageDetectorBuilder.from_all_languages().with_low_accuracy_mode().build()

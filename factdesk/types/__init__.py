@@ -76,6 +76,7 @@ from factdesk.types.publishing import (
     MarkupCheck,
     Organisation,
     Outcome,
+    PingResult,
     Webhook,
 )
 from factdesk.types.reports import Check, DetectReport, ExportReport, IngestReport
@@ -118,6 +119,7 @@ __all__ = [
     "Mention",
     "Organisation",
     "Outcome",
+    "PingResult",
     "Page",
     "ParseResult",
     "PendingCorrection",

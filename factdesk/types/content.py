@@ -44,11 +44,14 @@ class Rejected:
 
 @dataclass(slots=True)
 class ParseResult(Generic[T]):
-    """What a parser returns: the good records and the rejected ones, in input order."""
+    """What a parser returns: the good records and the rejected ones, in input order, and
+    ``notes``: the fields it dropped from records it kept, each with where and why (an
+    import reports them so nothing disappears without a word)."""
 
     records: list[T] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

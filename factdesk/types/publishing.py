@@ -96,3 +96,20 @@ class Outcome:
     status: int | None = None
     error: str | None = None
     retry_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PingResult:
+    """A test event sent to a webhook now: the receiver's status and the start of its
+    answer, or the error when no answer came (``ok`` only for a 2xx)."""
+
+    webhook_id: int
+    url: str
+    message_id: str
+    status: int | None
+    answer: str = ""
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300

@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from factdesk.errors import InputError, TooLarge
 from factdesk.services import tipline
 from factdesk.types import Tip
+from factdesk.web.api_models import PUBLIC, Error
 from factdesk.web.deps import client_address, desk
 from factdesk.web.limits import Refused
 
@@ -28,6 +29,10 @@ class SubmissionIn(BaseModel):
     url: str = Field("", description="Where the claim was seen (http or https).")
     contact: str = Field("", description="Optional: how the desk may reach the sender.")
     website: str = Field("", description="Leave empty (a trap for bots).")
+
+
+class Received(BaseModel):
+    status: str = Field("received", description="Always 'received'.")
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -53,17 +58,18 @@ def store_tip(request: Request, tip: Tip) -> int | None:
     "/submissions",
     status_code=201,
     openapi_extra={
+        **PUBLIC,
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": SubmissionIn.model_json_schema()}},
-        }
+        },
     },
     responses={
-        201: {"description": "Received"},
-        400: {"description": "Unusable tip"},
-        413: {"description": "Too large"},
-        415: {"description": "Not sent as application/json"},
-        429: {"description": "Too many tips"},
+        201: {"description": "Received", "model": Received},
+        400: {"description": "Unusable tip", "model": Error},
+        413: {"description": "Too large", "model": Error},
+        415: {"description": "Not sent as application/json", "model": Error},
+        429: {"description": "Too many tips", "model": Error},
     },
 )
 async def create_submission(request: Request) -> Response:

@@ -35,14 +35,12 @@ from factdesk.services.publish import organisation
 from factdesk.store.reads import api as claims
 from factdesk.store.reads import public as queries
 from factdesk.types import Actor
+from factdesk.web import api_models as m
 from factdesk.web.deps import SESSION_COOKIE, LoginRequired, db, desk, require
 from factdesk.workflow import Permission, has_permission
 
 router = APIRouter(prefix="/api/v1")
 ADMIN = Depends(require(Permission.MANAGE_SETTINGS))
-AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"description": "No valid read token or session"},
-}
 
 
 def reader(request: Request, session: Session = Depends(db)) -> str:
@@ -66,7 +64,13 @@ READER = Depends(reader)
 # --- public fact-checks -----------------------------------------------------------------
 
 
-@router.get("/fact-checks", tags=["fact-checks"])
+@router.get(
+    "/fact-checks",
+    tags=["fact-checks"],
+    response_model=m.FactCheckList,
+    responses=m.errors(400),
+    openapi_extra=m.PUBLIC,
+)
 def list_fact_checks(
     request: Request,
     q: str = Query(
@@ -93,7 +97,9 @@ def list_fact_checks(
 @router.get(
     "/fact-checks/{fact_check_id}",
     tags=["fact-checks"],
-    responses={404: {"description": "Not published"}},
+    response_model=m.FactCheckOut,
+    responses=m.errors(404),
+    openapi_extra=m.PUBLIC,
 )
 def get_fact_check(
     request: Request, fact_check_id: int, session: Session = Depends(db)
@@ -107,7 +113,13 @@ def get_fact_check(
 # --- claims and matching (read token or session) -----------------------------------------
 
 
-@router.get("/claims", tags=["claims"], responses=AUTH_ERRORS)
+@router.get(
+    "/claims",
+    tags=["claims"],
+    response_model=m.ClaimList,
+    responses=m.errors(400, 401),
+    openapi_extra=m.READ,
+)
 def list_claims(
     request: Request,
     q: str = Query("", max_length=200, description="Words that must all occur in the claim."),
@@ -128,7 +140,9 @@ def list_claims(
 @router.get(
     "/claims/{claim_id}",
     tags=["claims"],
-    responses={**AUTH_ERRORS, 404: {"description": "No such claim"}},
+    response_model=m.ClaimTrendOut,
+    responses=m.errors(401, 404),
+    openapi_extra=m.READ,
 )
 def get_claim(
     request: Request, claim_id: int, _who: str = READER, session: Session = Depends(db)
@@ -161,7 +175,13 @@ class CheckOut(BaseModel):
     matches: list[Match]
 
 
-@router.post("/check", tags=["claims"], response_model=CheckOut, responses=AUTH_ERRORS)
+@router.post(
+    "/check",
+    tags=["claims"],
+    response_model=CheckOut,
+    responses=m.errors(400, 401),
+    openapi_extra=m.READ,
+)
 def check(
     request: Request, body: CheckIn, _who: str = READER, session: Session = Depends(db)
 ) -> CheckOut:
@@ -202,11 +222,21 @@ class WebhookIn(BaseModel):
         ["*"], description="Event names, or ['*'] for all: " + ", ".join(webhooks.EVENTS)
     )
     secret: str | None = Field(
-        None, max_length=200, description="Signing secret; generated when left out."
+        None,
+        max_length=200,
+        description="Signing secret, whsec_<base64 key> (Standard Webhooks); generated when "
+        "left out.",
     )
 
 
-@router.post("/webhooks", tags=["webhooks"], status_code=201)
+@router.post(
+    "/webhooks",
+    tags=["webhooks"],
+    status_code=201,
+    response_model=m.WebhookCreated,
+    responses=m.errors(400, 401, 403),
+    openapi_extra=m.ADMIN_WRITE,
+)
 def add_webhook(
     request: Request, body: WebhookIn, actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
@@ -219,13 +249,25 @@ def add_webhook(
     return {"id": hook.id, "url": hook.url, "events": list(hook.events), "secret": secret}
 
 
-@router.get("/webhooks", tags=["webhooks"])
+@router.get(
+    "/webhooks",
+    tags=["webhooks"],
+    response_model=list[m.WebhookOut],
+    responses=m.errors(401, 403),
+    openapi_extra=m.ADMIN,
+)
 def list_webhooks(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[dict[str, Any]]:
     """Webhooks with their delivery counts (secrets are never shown again)."""
     return [webhook_document(hook) for hook in webhooks.list_webhooks(session)]
 
 
-@router.post("/webhooks/{webhook_id}/active", tags=["webhooks"])
+@router.post(
+    "/webhooks/{webhook_id}/active",
+    tags=["webhooks"],
+    response_model=m.WebhookActive,
+    responses=m.errors(400, 401, 403, 404),
+    openapi_extra=m.ADMIN_WRITE,
+)
 def set_webhook_active(
     webhook_id: int,
     active: bool = Query(...),
@@ -238,7 +280,52 @@ def set_webhook_active(
     return {"id": webhook_id, "active": active}
 
 
-@router.get("/webhooks/deliveries", tags=["webhooks"])
+@router.post(
+    "/webhooks/{webhook_id}/ping",
+    tags=["webhooks"],
+    response_model=m.PingOut,
+    responses=m.errors(401, 403, 404),
+    openapi_extra=m.ADMIN_WRITE,
+)
+def ping_webhook(request: Request, webhook_id: int, actor: Actor = ADMIN) -> m.PingOut:
+    """Send a signed test event (``webhook.ping``) now; the receiver's status and answer.
+    A receiver that refuses it is still a 200 here: ``ok`` says whether it answered 2xx."""
+    state = desk(request)
+    result = webhooks.ping(state.settings, state.factory, webhook_id, actor=actor)
+    return m.PingOut(
+        webhook_id=result.webhook_id,
+        url=result.url,
+        message_id=result.message_id,
+        status=result.status,
+        answer=result.answer,
+        error=result.error,
+        ok=result.ok,
+    )
+
+
+@router.post(
+    "/webhooks/{webhook_id}/rotate-secret",
+    tags=["webhooks"],
+    response_model=m.SecretRotated,
+    responses=m.errors(401, 403, 404),
+    openapi_extra=m.ADMIN_WRITE,
+)
+def rotate_webhook_secret(
+    webhook_id: int, actor: Actor = ADMIN, session: Session = Depends(db)
+) -> m.SecretRotated:
+    """A fresh signing secret, returned once, in this answer; later deliveries use it."""
+    with session.begin():
+        secret = webhooks.rotate_secret(session, webhook_id, actor=actor)
+    return m.SecretRotated(id=webhook_id, secret=secret)
+
+
+@router.get(
+    "/webhooks/deliveries",
+    tags=["webhooks"],
+    response_model=list[m.DeliveryOut],
+    responses=m.errors(401, 403),
+    openapi_extra=m.ADMIN,
+)
 def list_deliveries(
     webhook_id: int | None = None,
     status: str | None = Query(None, description="pending, delivered or failed"),
@@ -251,7 +338,13 @@ def list_deliveries(
     return [delivery_document(d) for d in found]
 
 
-@router.post("/webhooks/deliveries/{delivery_id}/retry", tags=["webhooks"])
+@router.post(
+    "/webhooks/deliveries/{delivery_id}/retry",
+    tags=["webhooks"],
+    response_model=m.DeliveryRetried,
+    responses=m.errors(401, 403, 404),
+    openapi_extra=m.ADMIN_WRITE,
+)
 def retry_delivery(
     request: Request, delivery_id: int, actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
@@ -266,7 +359,14 @@ class TokenIn(BaseModel):
     name: str = Field(..., min_length=1, max_length=200, description="The partner's name.")
 
 
-@router.post("/tokens", tags=["tokens"], status_code=201)
+@router.post(
+    "/tokens",
+    tags=["tokens"],
+    status_code=201,
+    response_model=m.TokenCreated,
+    responses=m.errors(400, 401, 403),
+    openapi_extra=m.ADMIN_WRITE,
+)
 def create_token(
     body: TokenIn, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
@@ -276,15 +376,29 @@ def create_token(
         return {"id": row.id, "name": row.name, "token": token}
 
 
-@router.get("/tokens", tags=["tokens"])
+@router.get(
+    "/tokens",
+    tags=["tokens"],
+    response_model=list[m.TokenOut],
+    responses=m.errors(401, 403),
+    openapi_extra=m.ADMIN,
+)
 def list_tokens(_actor: Actor = ADMIN, session: Session = Depends(db)) -> list[types.ReadToken]:
+    """Read tokens issued to partners (never the tokens themselves)."""
     return accounts.list_tokens(session)
 
 
-@router.post("/tokens/{token_id}/revoke", tags=["tokens"])
+@router.post(
+    "/tokens/{token_id}/revoke",
+    tags=["tokens"],
+    response_model=m.TokenRevoked,
+    responses=m.errors(401, 403, 404),
+    openapi_extra=m.ADMIN_WRITE,
+)
 def revoke_token(
     token_id: int, _actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
+    """Revoke a read token: it stops working at once."""
     with session.begin():
         accounts.revoke_token(session, token_id)
     return {"id": token_id, "revoked": True}

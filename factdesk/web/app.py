@@ -45,6 +45,7 @@ from factdesk.web import (
     public,
     submit,
 )
+from factdesk.web.api_models import openapi_document
 from factdesk.web.deps import SESSION_COOKIE, Desk, LoginRequired, TTLCache
 from factdesk.web.drafts import login_stash
 from factdesk.web.limits import RequestLimits, bounded_ints
@@ -66,6 +67,7 @@ ROUTERS = (
     submit.router,
     public.router,
 )
+API_ROUTERS = (api.router, api_public.router)
 # Strict: everything from our own origin, no inline script or style, no framing.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -192,7 +194,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         cache=TTLCache(settings.web_cache_seconds),
     )
     for router in ROUTERS:
-        app.include_router(router)
+        # Only the JSON API is in the OpenAPI document: the desk's HTML pages and the public
+        # site are pages, not operations for a generated client.
+        app.include_router(router, include_in_schema=router in API_ROUTERS)
+    app.openapi = lambda: openapi_document(app, settings.public_base_url)  # type: ignore[method-assign]
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for kind in (FactdeskError, LoginRequired, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _handle_error)

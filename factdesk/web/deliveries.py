@@ -1,7 +1,8 @@
 """The newsroom's webhooks page: partners' endpoints and the delivery log (admins).
 
-Adding a webhook shows its signing secret once; every change is audited (by the webhooks
-service, with the signed-in admin as the actor). The same actions exist in the JSON API
+Adding a webhook (or a new secret) shows its signing secret once; a test event shows the
+receiver's answer; every change is audited (by the webhooks service, with the signed-in
+admin as the actor). The same actions exist in the JSON API
 (``/api/v1/webhooks``) and the CLI (``factdesk webhooks``).
 """
 
@@ -11,6 +12,7 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from factdesk import types
 from factdesk.services import webhooks
 from factdesk.types import Actor
 from factdesk.web.deps import db, desk, require
@@ -23,7 +25,11 @@ STATUSES = ("pending", "delivered", "failed")
 
 
 def _render(
-    request: Request, session: Session, status: str, new_secret: str | None = None
+    request: Request,
+    session: Session,
+    status: str,
+    new_secret: str | None = None,
+    ping: types.PingResult | None = None,
 ) -> Response:
     chosen = status if status in STATUSES else None
     return page(
@@ -35,6 +41,7 @@ def _render(
         statuses=STATUSES,
         events=webhooks.EVENTS,
         new_secret=new_secret,
+        ping=ping,
     )
 
 
@@ -77,6 +84,32 @@ def set_active(
     with session.begin():
         webhooks.set_active(session, webhook_id, active, actor=actor)
     return RedirectResponse("/desk/webhooks", status_code=303)
+
+
+@router.post("/webhooks/{webhook_id}/ping")
+def ping(
+    request: Request,
+    webhook_id: int,
+    actor: Actor = Depends(ADMIN),
+    session: Session = Depends(db),
+) -> Response:
+    """A signed test event now; the page shows what the receiver answered."""
+    state = desk(request)
+    result = webhooks.ping(state.settings, state.factory, webhook_id, actor=actor)
+    return _render(request, session, "", ping=result)
+
+
+@router.post("/webhooks/{webhook_id}/rotate-secret")
+def rotate_secret(
+    request: Request,
+    webhook_id: int,
+    actor: Actor = Depends(ADMIN),
+    session: Session = Depends(db),
+) -> Response:
+    """A fresh signing secret, shown once on the page that answers."""
+    with session.begin():
+        secret = webhooks.rotate_secret(session, webhook_id, actor=actor)
+    return _render(request, session, "", new_secret=secret)
 
 
 @router.post("/webhooks/deliveries/{delivery_id}/retry")

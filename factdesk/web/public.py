@@ -23,7 +23,7 @@ from factdesk import types
 from factdesk.errors import NotFound
 from factdesk.publish import feeds, pages, urls
 from factdesk.publish.documents import archive_document, fact_check_document, index_document
-from factdesk.services.publish import organisation
+from factdesk.services.publish import feed_languages, organisation
 from factdesk.settings import Settings
 from factdesk.store.reads import public as queries
 from factdesk.web.deps import db, desk
@@ -169,8 +169,8 @@ def feed(request: Request, session: Session = Depends(db)) -> Response:
 
 @router.get("/feed/{lang}.atom")
 def language_feed(request: Request, lang: str, session: Session = Depends(db)) -> Response:
-    if lang not in queries.public_languages(session):
-        raise NotFound(f"no fact-checks in language {lang!r}")
+    if lang not in feed_languages(_settings(request), queries.public_languages(session)):
+        raise NotFound(f"no feed in language {lang!r}")
     return _feed(request, session, lang)
 
 

@@ -42,14 +42,24 @@ def test_users_errors_are_one_line(cli: CLI, args: tuple[str, ...], message: str
     assert result.code == 1 and message in result.err and result.err.strip().count("\n") == 0
 
 
+def _unset_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    # set then delete, so the variable `serve` writes is removed again after the test
+    monkeypatch.setenv("FACTDESK_PUBLIC_BASE_URL", "http://placeholder.invalid")
+    monkeypatch.delenv("FACTDESK_PUBLIC_BASE_URL")
+
+
 def test_serve_runs_the_app_on_host_and_port(cli: CLI, monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     monkeypatch.setattr(
-        "factdesk.web.serve", lambda settings, host, port: calls.append((host, port))
+        "factdesk.web.serve",
+        lambda settings, host, port: calls.append((host, port, settings.public_base_url)),
     )
+    _unset_base_url(monkeypatch)
     result = cli("serve", "--host", "0.0.0.0", "--port", "8123")
     assert result.code == 0, result.err
-    assert calls == [("0.0.0.0", 8123)]
+    # no public base URL set: the served address (a wildcard host means the loopback)
+    assert calls == [("0.0.0.0", 8123, "http://127.0.0.1:8123")]
+    assert "FACTDESK_PUBLIC_BASE_URL is not set" in result.out
 
 
 def _sessions(db: sessionmaker[Session], username: str) -> int:
@@ -96,3 +106,19 @@ def test_users_disable_enable_password_end_sessions(cli: CLI, db: sessionmaker[S
         actions = session.scalars(select(m.AuditEvent.action).order_by(m.AuditEvent.id)).all()
     assert actions == ["user.add", "user.disable", "user.enable", "user.password"]
     assert "no user 'nobody'" in cli("users", "disable", "nobody").err
+
+
+def test_serve_keeps_a_public_base_url_that_is_set(
+    cli: CLI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    monkeypatch.setattr(
+        "factdesk.web.serve", lambda settings, host, port: calls.append(settings.public_base_url)
+    )
+    monkeypatch.setenv("FACTDESK_PUBLIC_BASE_URL", "https://checks.example.org")
+    result = cli("serve", "--port", "8792")
+    assert result.code == 0 and calls == ["https://checks.example.org"]
+    assert "not set" not in result.out
+    _unset_base_url(monkeypatch)
+    cli("serve", "--host", "::1", "--port", "8792")
+    assert calls[-1] == "http://[::1]:8792"

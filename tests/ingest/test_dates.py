@@ -87,3 +87,54 @@ def test_parse_datetime_never_raises_other_errors(value: object) -> None:
 )
 def test_parse_datetime_round_trips_isoformat(moment: datetime) -> None:
     assert parse_datetime(moment.isoformat()) == moment
+
+
+# --- dates as written (ClaimReview) --------------------------------------------------------
+
+from datetime import timedelta, timezone  # noqa: E402
+
+from factdesk.ingest.dates import (  # noqa: E402
+    as_written,
+    parse_datetime_as_written,
+    utc_offset_minutes,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2017-03-01 20:30:17 UTC", "2017-03-01T20:30:17+00:00"),
+        ("2022-12-01T00:30:00+05:30", "2022-12-01T00:30:00+05:30"),
+        ("2019-07-01 12:00:00 +0200", "2019-07-01T12:00:00+02:00"),
+        ("2024-03-06 01:30:00 +07:00", "2024-03-06T01:30:00+07:00"),
+        ("2023-02-15T09:30:00.000Z", "2023-02-15T09:30:00+00:00"),
+        ("2020-03-03 10:00 CET", "2020-03-03T10:00:00+01:00"),
+        ("Mar. 3, 2020, 5:30 PM EST", "2020-03-03T17:30:00-05:00"),
+        ("March 3, 2020", "2020-03-03T00:00:00+00:00"),
+        ("3 de marzo de 2020", "2020-03-03T00:00:00+00:00"),
+        ("15 janvier 2021 à 14h30", "2021-01-15T14:30:00+00:00"),
+        ("Tue, 05 Mar 2024 10:20:00 +0700", "2024-03-05T10:20:00+07:00"),
+        ("04/05/2023 14:10", "2023-05-04T14:10:00+00:00"),
+        ("2021-11-22", "2021-11-22T00:00:00+00:00"),
+    ],
+)
+def test_parse_datetime_as_written_keeps_the_zone(text: str, expected: str) -> None:
+    assert parse_datetime_as_written(text).isoformat() == expected  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text", ["yesterday", "2024-13-01", "3 Foo 2020", "2024-01-01 10:00 XYZ", "2024-01-01 IST"]
+)
+def test_parse_datetime_as_written_refuses_nonsense_and_ambiguous_zones(text: str) -> None:
+    with pytest.raises(ValueError, match="not a date"):
+        parse_datetime_as_written(text)
+
+
+def test_offset_round_trip_through_utc() -> None:
+    delhi = parse_datetime_as_written("2022-12-01T00:30:00+05:30")
+    assert delhi is not None and utc_offset_minutes(delhi) == 330
+    stored = delhi.astimezone(UTC)  # what the database keeps
+    assert stored.date().day == 30
+    back = as_written(stored, 330)
+    assert back == delhi and back is not None and back.utcoffset() == timedelta(minutes=330)
+    assert as_written(stored, None) is stored and utc_offset_minutes(None) is None

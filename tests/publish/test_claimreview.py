@@ -163,3 +163,14 @@ def test_validate_claimreview_never_crashes_on_arbitrary_json(obj: object) -> No
     problems = validate_claimreview(obj)
     assert isinstance(problems, list)
     assert all(isinstance(p, str) for p in problems)
+
+
+def test_claimreview_item_date_falls_back_to_the_first_appearance(
+    fact_check: FactCheck, org: Organisation
+) -> None:
+    ours = replace(fact_check, claim_date=None)
+    claim = claimreview_jsonld(ours, org, BASE)["itemReviewed"]
+    assert claim["firstAppearance"]["url"] == "https://news.example.com/a/1"
+    assert claim["datePublished"] == claim["firstAppearance"]["datePublished"]
+    undated = replace(ours, appearances=tuple(replace(a, date=None) for a in ours.appearances))
+    assert "datePublished" not in claimreview_jsonld(undated, org, BASE)["itemReviewed"]

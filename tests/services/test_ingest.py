@@ -88,11 +88,11 @@ def test_ingest_file_crash_mid_batch_writes_nothing(
     real = pipeline.prepare_items
     calls = {"n": 0}
 
-    def flaky(items, languages):  # type: ignore[no-untyped-def]
+    def flaky(items):  # type: ignore[no-untyped-def]
         calls["n"] += 1
         if calls["n"] == 3:
             raise RuntimeError("disk on fire")
-        return real(items, languages)
+        return real(items)
 
     monkeypatch.setattr(pipeline, "prepare_items", flaky)
     with pytest.raises(RuntimeError):

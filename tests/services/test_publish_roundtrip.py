@@ -144,3 +144,20 @@ def test_roundtrip_exported_pages_into_a_fresh_desk(
     added = sum(pipeline.ingest_page(settings, fresh, str(p)).fact_checks_added for p in pages)
     assert added == 2
     assert _compare(db, fresh, settings) == 2
+
+
+def test_export_writes_a_feed_for_every_configured_language(
+    db: sessionmaker[Session], settings: Settings, tmp_path: Path
+) -> None:
+    import feedparser
+
+    from tests.publish.atomcheck import rfc4287_problems
+
+    with transaction(db) as s:
+        add_fact_check(s, claim="Die Erde ist eine Scheibe", language="de")
+    report = export_site(settings, db, tmp_path / "site")
+    assert report.languages == ["de"]  # what was published ...
+    for language, entries in (("vi", 0), ("en", 0), ("de", 1)):  # ... and the desk's own
+        feed = (tmp_path / "site" / "feed" / f"{language}.atom").read_bytes()
+        assert rfc4287_problems(feed) == []
+        assert len(feedparser.parse(feed).entries) == entries

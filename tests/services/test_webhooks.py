@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
+from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from factdesk.errors import InputError, NotFound
 from factdesk.publish.signing import verify
@@ -56,6 +57,8 @@ def test_add_webhook_checks_url_events_and_secret(db: sessionmaker[Session]) -> 
             webhooks.add_webhook(s, "https://x.example/hook", ["fact_check.deleted"])
         with pytest.raises(InputError, match="secret"):
             webhooks.add_webhook(s, "https://x.example/hook", secret="short")
+        with pytest.raises(InputError, match="whsec_"):  # a Stripe-style secret: refused
+            webhooks.add_webhook(s, "https://x.example/hook", secret="a-long-enough-plain-secret")
         hook, secret = webhooks.add_webhook(
             s, "https://x.example/hook", ["fact_check.corrected", "fact_check.published"]
         )
@@ -120,9 +123,11 @@ def test_deliver_posts_signed_body_and_logs_success(
         (request,) = rec.requests
     assert outcome.result == "delivered" and outcome.status == 204
     assert request.headers["Factdesk-Event"] == "fact_check.published"
-    assert request.headers["Factdesk-Delivery"] == str(delivery_id)
     assert request.headers["Content-Type"].startswith("application/json")
-    assert verify(secret, request.headers["Factdesk-Signature"], request.body, now=time.time())
+    assert verify(secret, request.headers, request.body, now=time.time())
+    # what a partner's receiver does: the reference Standard Webhooks library
+    verified = Webhook(secret).verify(request.body, request.headers)
+    assert verified["data"]["claim"] == "Trà sữa"
     assert json.loads(request.body)["data"]["claim"] == "Trà sữa"
     row = _row(db, delivery_id)
     assert (row.status, row.attempts, row.response_status, row.last_error) == (
@@ -245,3 +250,92 @@ def test_deliver_does_not_follow_redirects(
         (delivery_id,) = _event(db)
         outcome = webhooks.deliver(hook_settings, db, delivery_id)
     assert outcome.result == "retry" and outcome.status == 307 and len(rec.requests) == 1
+
+
+def test_deliver_retries_keep_the_webhook_id_and_sign_afresh(
+    db: sessionmaker[Session], hook_settings: Settings
+) -> None:
+    with receiver([500, 200]) as rec:
+        _, secret = _add(db, rec.url)
+        (delivery_id,) = _event(db)
+        webhooks.deliver(hook_settings, db, delivery_id)
+        with transaction(db) as s:  # make the retry due now
+            s.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id == delivery_id)
+                .values(next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
+        assert webhooks.deliver(hook_settings, db, delivery_id).result == "delivered"
+        first, second = rec.wait_for(2)
+    assert first.headers["webhook-id"] == second.headers["webhook-id"]
+    assert first.headers["webhook-id"].startswith("msg_")
+    for request in (first, second):
+        Webhook(secret).verify(request.body, request.headers)
+
+
+def test_ping_sends_a_signed_test_event_now_and_returns_the_answer(
+    db: sessionmaker[Session], hook_settings: Settings
+) -> None:
+    with receiver([202]) as rec:
+        hook_id, secret = _add(db, rec.url)
+        with transaction(db) as s:
+            webhooks.set_active(s, hook_id, False)  # a paused webhook can be checked too
+        result = webhooks.ping(hook_settings, db, hook_id, actor="cli")
+        (request,) = rec.requests
+    assert (result.status, result.ok, result.error) == (202, True, None)
+    assert result.message_id == request.headers["webhook-id"]
+    payload = Webhook(secret).verify(request.body, request.headers)
+    assert payload["event"] == "webhook.ping" and payload["data"] == {"webhook_id": hook_id}
+    with db() as s:  # nothing goes into the outbox: a ping is not retried
+        assert s.scalar(select(WebhookDelivery.id)) is None
+    with pytest.raises(NotFound):
+        webhooks.ping(hook_settings, db, 9999)
+
+
+def test_ping_reports_a_receiver_that_refuses_or_is_not_there(
+    db: sessionmaker[Session], hook_settings: Settings
+) -> None:
+    with receiver([401]) as rec:
+        hook_id, _ = _add(db, rec.url)
+        refused = webhooks.ping(hook_settings, db, hook_id)
+    assert (refused.status, refused.ok, refused.error) == (401, False, "HTTP 401")
+    gone_id, _ = _add(db, closed_port_url())
+    gone = webhooks.ping(hook_settings, db, gone_id)
+    assert gone.status is None and not gone.ok and gone.error
+
+
+def test_rotate_secret_signs_later_deliveries_with_the_new_one(
+    db: sessionmaker[Session], hook_settings: Settings
+) -> None:
+    with receiver([200]) as rec:
+        hook_id, old = _add(db, rec.url)
+        with transaction(db) as s:
+            new = webhooks.rotate_secret(s, hook_id, actor="cli")
+            with pytest.raises(NotFound):
+                webhooks.rotate_secret(s, 9999)
+        assert new != old and new.startswith("whsec_")
+        (delivery_id,) = _event(db)
+        webhooks.deliver(hook_settings, db, delivery_id)
+        (request,) = rec.requests
+    Webhook(new).verify(request.body, request.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(old).verify(request.body, request.headers)
+
+
+def test_a_stored_secret_no_library_can_use_is_an_error_naming_the_fix(
+    db: sessionmaker[Session], hook_settings: Settings
+) -> None:
+    from factdesk.store.models import Webhook as WebhookRow
+
+    with receiver([200]) as rec:
+        hook_id, _ = _add(db, rec.url)
+        with transaction(db) as s:  # written by hand into the database
+            s.execute(update(WebhookRow).where(WebhookRow.id == hook_id).values(secret="s3cret"))
+        (delivery_id,) = _event(db)
+        outcome = webhooks.deliver(hook_settings, db, delivery_id)
+        pinged = webhooks.ping(hook_settings, db, hook_id)
+        assert rec.requests == []  # nothing unsigned leaves
+    assert outcome.result == "retry" and outcome.error is not None
+    assert "rotate-secret" in outcome.error and "whsec_" in outcome.error
+    assert not pinged.ok and pinged.status is None
+    assert pinged.error is not None and f"rotate-secret {hook_id}" in pinged.error

@@ -167,3 +167,76 @@ def test_detect_languages_batch_empty() -> None:
 @given(st.text(max_size=200))
 def test_detect_language_any_text_no_crash(text: str) -> None:
     assert detect_language(text) in ("vi", "en", None)
+
+
+# --- true languages: identify_language ----------------------------------------------------
+
+from factdesk.text.langid import (  # noqa: E402
+    declared_language,
+    identify_language,
+    identify_languages_batch,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("pt-BR", "pt"),
+        ("es_ES", "es"),  # og:locale
+        ("zh_Hant_TW", "zh"),
+        ("SPA", "es"),
+        ("fil", "tl"),
+        ("Español", "es"),
+        ("Tiếng Việt", "vi"),
+        ("ml", "ml"),  # a declaration is kept even when lingua cannot identify the language
+        ("iw", "he"),
+        ("Klingon", None),
+        ("", None),
+        (None, None),
+        ("x" * 50, None),
+    ],
+)
+def test_declared_language_normalises_tags_codes_and_names(value: object, code: str | None) -> None:
+    assert declared_language(value) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Las vacunas no contienen microchips que se conecten a las antenas.", "es"),
+        ("O governo não vai taxar o Pix a partir do mês que vem.", "pt"),
+        ("Le maire n'a pas annoncé la fermeture des piscines cet été.", "fr"),
+        ("Die Regierung will keine Dieselautos in den Innenstädten verbieten.", "de"),
+        ("यह वीडियो पुराना है और हाल की बाढ़ से इसका कोई संबंध नहीं है।", "hi"),
+        ("ভিডিওটি পুরনো, সাম্প্রতিক বন্যার সঙ্গে এর কোনো সম্পর্ক নেই।", "bn"),
+        ("الفيديو قديم ولا علاقة له بالفيضانات الأخيرة في المدينة.", "ar"),
+        ("这段视频是旧的，与最近的洪水没有关系。", "zh"),
+        ("Video này đã cũ và không liên quan đến trận lũ vừa qua.", "vi"),
+        ("bo y te khang dinh thong tin nay la sai su that", "vi"),
+        ("The video is old and has nothing to do with the floods.", "en"),
+        ("Nguyễn Xuân Phúc said the economy grew by six percent last year.", "en"),
+        ("I will open the door.", "en"),  # the fast models alone say Dutch
+    ],
+)
+def test_identify_language_finds_the_true_language(text: str, code: str) -> None:
+    assert identify_language(text) == code
+
+
+def test_identify_language_is_never_forced_and_may_say_unknown() -> None:
+    assert identify_language("hola amigo") is None  # two words: Spanish or Tswana?
+    assert identify_language("https://x.example/a 12345 🙂") is None
+    assert identify_language("anything at all", declared="pt-BR") == "pt"
+    assert identify_language("The claim is false.", declared="Klingon") == "en"
+
+
+def test_identify_languages_batch_agrees_with_one_by_one() -> None:
+    texts = [
+        "Las vacunas no contienen microchips que se conecten a las antenas.",
+        "Video này đã cũ và không liên quan đến trận lũ vừa qua.",
+        "The video is old and has nothing to do with the floods.",
+        "这段视频是旧的，与最近的洪水没有关系。",
+        "ok",
+        "I will open the door.",
+    ]
+    assert identify_languages_batch(texts) == [identify_language(t) for t in texts]
+    assert identify_languages_batch([]) == []

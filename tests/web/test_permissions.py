@@ -55,6 +55,8 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("GET", "/desk/webhooks", P.MANAGE_SETTINGS),
     ("POST", "/desk/webhooks", P.MANAGE_SETTINGS),
     ("POST", "/desk/webhooks/{webhook_id}/active", P.MANAGE_SETTINGS),
+    ("POST", "/desk/webhooks/{webhook_id}/ping", P.MANAGE_SETTINGS),
+    ("POST", "/desk/webhooks/{webhook_id}/rotate-secret", P.MANAGE_SETTINGS),
     ("POST", "/desk/webhooks/deliveries/{delivery_id}/retry", P.MANAGE_SETTINGS),
     ("POST", "/desk/fact-checks/{fc_id}/edit", P.WORK),
     ("POST", "/desk/fact-checks/{fc_id}/cite", P.WORK),

@@ -223,3 +223,14 @@ def test_public_page_in_english_and_vietnamese(visitor: Persona, site: dict[str,
     assert "Nơi nhận định xuất hiện" in vietnamese and "Đính chính và lịch sử" in vietnamese
     # the content stays in its own language, marked for screen readers and search engines
     assert 'lang="vi"' in english and "Uống nước chanh nóng" in english
+
+
+def test_every_configured_language_has_a_feed_before_a_first_fact_check(
+    visitor: Persona,
+) -> None:
+    for language in ("vi", "en"):  # the desk's languages, nothing published yet
+        response = visitor.get(f"/feed/{language}.atom")
+        assert response.status_code == 200
+        assert rfc4287_problems(response.content) == []
+        assert feedparser.parse(response.content).entries == []
+    assert visitor.get("/feed/de.atom").status_code == 404  # neither configured nor used

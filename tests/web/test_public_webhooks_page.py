@@ -56,3 +56,27 @@ def test_webhooks_page_add_pause_and_send_again(
         assert s.get_one(m.Webhook, hook.id).active is False
         actions = s.scalars(select(m.AuditEvent.action).order_by(m.AuditEvent.id)).all()
     assert actions[-3:] == ["webhook.add", "webhook.retry", "webhook.pause"]
+
+
+def test_webhooks_page_sends_a_test_event_and_issues_a_new_secret(
+    personas: dict[str, Persona], db: sessionmaker[Session]
+) -> None:
+    from standardwebhooks.webhooks import Webhook
+
+    from tests.publish.receiver import receiver
+
+    admin = personas["admin"]
+    with receiver([418]) as rec:
+        added = admin.post("/desk/webhooks", {"url": rec.url})
+        with db() as s:
+            hook_id = s.scalars(select(m.Webhook.id)).one()
+        rotated = admin.post(f"/desk/webhooks/{hook_id}/rotate-secret")
+        (secret,) = re.findall(r"<code>(whsec_[^<]+)</code>", rotated.text)
+        assert secret not in added.text  # a different secret, shown once
+        pinged = admin.post(f"/desk/webhooks/{hook_id}/ping")
+        (request,) = rec.requests
+    assert pinged.status_code == 200 and "HTTP 418" in pinged.text
+    assert Webhook(secret).verify(request.body, request.headers)["event"] == "webhook.ping"
+    with db() as s:
+        actions = s.scalars(select(m.AuditEvent.action).order_by(m.AuditEvent.id)).all()
+    assert actions[-2:] == ["webhook.rotate", "webhook.ping"]

@@ -15,6 +15,7 @@ import pytest
 from lxml import html
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
+from standardwebhooks.webhooks import Webhook
 
 from factdesk.jobs import Worker
 from factdesk.publish.claimreview import validate_claimreview
@@ -66,7 +67,8 @@ def worker(web_settings: Settings, db: sessionmaker[Session]) -> Iterator[Worker
 def _events(rec: Receiver, secret: str, count: int) -> list[dict[str, object]]:
     requests = rec.wait_for(count)
     for request in requests:
-        assert verify(secret, request.headers["Factdesk-Signature"], request.body, now=time.time())
+        assert verify(secret, request.headers, request.body, now=time.time())
+        Webhook(secret).verify(request.body, request.headers)  # the reference verifier
     return [json.loads(r.body) for r in requests]
 
 

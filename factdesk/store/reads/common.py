@@ -11,6 +11,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from factdesk import types
+from factdesk.ingest.dates import as_written
 from factdesk.store import models as m
 from factdesk.text.normalize import fold, strip_accents
 
@@ -93,7 +94,7 @@ def as_fact_check(row: m.FactCheck, citations: tuple[types.Citation, ...] = ()) 
         publisher=row.publisher,
         publisher_url=row.publisher_url,
         language=row.language,
-        date_published=row.date_published,
+        date_published=as_written(row.date_published, row.date_published_offset),
         claim_date=row.claim_date,
         appearances=tuple(types.Appearance(u) for u in row.appearances or () if isinstance(u, str)),
         content_hash=row.content_hash,
