@@ -9,7 +9,8 @@ of their own fields.
 Import them from here (``from factdesk.types import FactCheck``); the modules only group
 them: ``content`` (items, mentions, claims, alerts), ``factchecks`` (fact-checks, citations,
 matches), ``newsroom`` (actors, settings, the rows of the newsroom's pages), ``publishing``
-(organisation, archived copies, the API's claims, webhooks) and ``reports`` (what an operation did).
+(organisation, archived copies, the API's claims, webhooks), ``research`` (the evidence
+library, passages and what retrieval finds) and ``reports`` (what an operation did).
 """
 
 from factdesk.types.content import (
@@ -74,11 +75,23 @@ from factdesk.types.publishing import (
     Webhook,
 )
 from factdesk.types.reports import Check, DetectReport, ExportReport, IngestReport
+from factdesk.types.research import (
+    AddResult,
+    Evidence,
+    LibraryPassage,
+    LibrarySource,
+    PassageHit,
+    PassageSpan,
+    PassageText,
+    SourceDetail,
+    SourceVersion,
+)
 
 __all__ = [
     "DEFAULT_SCALE",
     "Account",
     "Actor",
+    "AddResult",
     "Alert",
     "Appearance",
     "ArchivedCopy",
@@ -99,21 +112,27 @@ __all__ = [
     "DeskSettings",
     "DetectReport",
     "Draft",
+    "Evidence",
     "EvidenceDocument",
     "ExportReport",
     "FactCheck",
     "InReview",
     "IngestReport",
     "Item",
+    "LibraryPassage",
+    "LibrarySource",
     "MarkupCheck",
     "Match",
-    "MergeResult",
     "Mention",
+    "MergeResult",
     "Organisation",
     "Outcome",
     "Page",
     "ParseResult",
     "Passage",
+    "PassageHit",
+    "PassageSpan",
+    "PassageText",
     "Quarantined",
     "RankedClaim",
     "Rating",
@@ -124,6 +143,8 @@ __all__ = [
     "SignedIn",
     "SimilarClaim",
     "Source",
+    "SourceDetail",
+    "SourceVersion",
     "SplitResult",
     "Stance",
     "StoredItem",
