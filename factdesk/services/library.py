@@ -317,14 +317,14 @@ def list_sources(
                 select(EvidenceDocument.library_source_id, func.count())
                 .where(EvidenceDocument.library_source_id.is_not(None))
                 .group_by(EvidenceDocument.library_source_id)
-            ).tuples()
+            ).all()
         )
         passages = dict(
             session.execute(
                 select(LibrarySource.id, func.count(Passage.id))
                 .join(Passage, Passage.document_id == LibrarySource.current_version_id)
                 .group_by(LibrarySource.id)
-            ).tuples()
+            ).all()
         )
         stmt = select(LibrarySource).order_by(LibrarySource.id.desc()).limit(limit)
         if not include_withdrawn:
@@ -347,7 +347,7 @@ def show_source(factory: sessionmaker[Session], source_id: int) -> SourceDetail:
                 .join(EvidenceDocument, EvidenceDocument.id == Passage.document_id)
                 .where(EvidenceDocument.library_source_id == source_id)
                 .group_by(Passage.document_id)
-            ).tuples()
+            ).all()
         )
         rows = session.execute(
             select(
@@ -502,6 +502,6 @@ def passages_of(factory: sessionmaker[Session], ids: list[int]) -> list[LibraryP
                 select(Passage, EvidenceDocument.library_source_id)
                 .join(EvidenceDocument, EvidenceDocument.id == Passage.document_id)
                 .where(Passage.id.in_(ids))
-            ).tuples()
+            )
         }
     return [found[i] for i in ids if i in found]

@@ -349,7 +349,7 @@ def research(
             .join(EvidenceDocument, EvidenceDocument.id == Passage.document_id)
             .join(LibrarySource, LibrarySource.id == EvidenceDocument.library_source_id)
             .where(Passage.id.in_(ids))
-        ).tuples()
+        )
     }
     found = [(h, rows[int(h.key)]) for h in hits if int(h.key) in rows]
     model = stance or stance_model()
