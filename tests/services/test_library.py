@@ -259,6 +259,8 @@ def test_research_vietnamese_claim_finds_english_passage(
         settings, db, b"Lemons are rich in vitamin C.", name="l.txt", url="https://food.example/l"
     )
     with db() as session:
-        found = research.research(settings, session, "Sóng điện thoại di động làm lây bệnh cúm", k=1)
+        found = research.research(
+            settings, session, "Sóng điện thoại di động làm lây bệnh cúm", k=1
+        )
     assert found[0].passage.text.startswith("Radio waves")
     assert found[0].hit.dense_rank == 1 and found[0].hit.lexical_rank is None
