@@ -35,7 +35,14 @@ from factdesk.services import audit, research, review
 from factdesk.services.ingest import quarantine
 from factdesk.settings import Settings
 from factdesk.store.db import transaction
-from factdesk.store.models import Citation, EvidenceDocument, LibrarySource, Passage
+from factdesk.store.models import (
+    Citation,
+    Claim,
+    EvidenceDocument,
+    FactCheck,
+    LibrarySource,
+    Passage,
+)
 from factdesk.text.passages import split_passages
 from factdesk.types import (
     Actor,
@@ -45,7 +52,7 @@ from factdesk.types import (
     SourceDetail,
     SourceVersion,
 )
-from factdesk.workflow import Permission, has_permission
+from factdesk.workflow import Permission, State, has_permission
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -505,3 +512,54 @@ def passages_of(factory: sessionmaker[Session], ids: list[int]) -> list[LibraryP
             )
         }
     return [found[i] for i in ids if i in found]
+
+
+def _claim_fact_check(session: Session, claim_id: int) -> int | None:
+    return session.scalar(
+        select(FactCheck.id).where(FactCheck.claim_id == claim_id, FactCheck.origin == "local")
+    )
+
+
+def cite_for_claim(session: Session, actor: Actor, claim_id: int, passage_id: int) -> int:
+    """One click on the claim page: cite the passage into the claim's own fact-check,
+    starting the fact-check first when the claim has none. Returns the fact-check's id."""
+    fc_id = _claim_fact_check(session, claim_id)
+    if fc_id is None:
+        fc_id = review.start(session, actor, claim_id)
+    cite_passage(session, actor, fc_id, passage_id)
+    return fc_id
+
+
+def may_cite_for_claim(session: Session, actor: Actor, claim_id: int) -> bool:
+    """Whether a cite button on the claim page would work for ``actor`` now."""
+    from factdesk.errors import FactdeskError
+
+    fc_id = _claim_fact_check(session, claim_id)
+    try:
+        if fc_id is None:
+            claim = session.get(Claim, claim_id)
+            return (
+                claim is not None
+                and claim.status == State.NEW.value
+                and has_permission(actor.role, Permission.WORK)
+            )
+        review.may_cite(session, actor, fc_id)
+    except FactdeskError:
+        return False
+    return True
+
+
+def cited_passages(session: Session, claim_id: int) -> set[int]:
+    """Passages already cited by the claim's own fact-check."""
+    fc_id = _claim_fact_check(session, claim_id)
+    if fc_id is None:
+        return set()
+    return {
+        p
+        for p in session.scalars(
+            select(Citation.passage_id).where(
+                Citation.fact_check_id == fc_id, Citation.passage_id.is_not(None)
+            )
+        )
+        if p is not None
+    }
