@@ -4,7 +4,8 @@ A passage is what retrieval returns, the stance model reads and a checker quotes
 be short enough to judge at a glance and long enough to hold a statement with its context.
 Sentences are never split (unless one alone is longer than the limit, then it is cut at a
 space); a paragraph break always ends a passage, since a new paragraph usually starts a new
-point. Offsets let a citation mark the exact words in the archived copy.
+point, except after a heading (a short line with no sentence end), which joins the text it
+introduces. Offsets let a citation mark the exact words in the archived copy.
 """
 
 from __future__ import annotations
@@ -28,9 +29,18 @@ def split_passages(
 ) -> list[PassageSpan]:
     """The passages of ``text`` in order; each ``p.text == text[p.start:p.end]``."""
     spans: list[tuple[int, int]] = []
+    carry = -1  # start of a heading-like paragraph waiting for the text it introduces
     for lo, hi in _paragraphs(text):
+        if _heading(text[lo:hi]):
+            start_of = lo + len(text[lo:hi]) - len(text[lo:hi].lstrip())
+            carry = start_of if carry < 0 else carry
+            continue
         sentences = split_sentences(text[lo:hi], language)
         start = end = -1
+        if carry >= 0 and sentences:
+            start, end = carry, lo + sentences[0].end
+            sentences = sentences[1:]
+            carry = -1
         for sentence in sentences:
             s, e = lo + sentence.start, lo + sentence.end
             if start < 0:
@@ -42,9 +52,18 @@ def split_passages(
                 start, end = s, e
         if start >= 0:
             spans.extend(_cut_long(text, start, end, max_chars))
+    if carry >= 0:  # the text ends with headings: they are a passage of their own
+        spans.append((carry, len(text.rstrip())))
     return [
         PassageSpan(position=i, start=s, end=e, text=text[s:e]) for i, (s, e) in enumerate(spans)
     ]
+
+
+def _heading(paragraph: str) -> bool:
+    """A short line without a sentence's end (a title, a section heading): it goes with the
+    paragraph after it, so no passage is a bare heading."""
+    line = paragraph.strip()
+    return "\n" not in line and len(line) < MIN_CHARS and line[-1:] not in ".!?…:;\"'”»)"
 
 
 def _paragraphs(text: str) -> list[tuple[int, int]]:

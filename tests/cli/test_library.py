@@ -86,6 +86,6 @@ def test_cli_library_withdraw_restore_reindex(cli: CLI, tmp_path: Path) -> None:
     assert "in retrieval" in cli("library", "restore", str(source_id)).out
     assert json.loads(cli("research", "masts viruses", "--format", "json").out)
     rebuilt = cli("library", "reindex")
-    assert rebuilt.code == 0 and "rebuilt" in rebuilt.out and "3 passages" in rebuilt.out
+    assert rebuilt.code == 0 and "rebuilt" in rebuilt.out and "2 passages" in rebuilt.out
     missing = cli("library", "show", "999")
     assert missing.code == 1 and "no library source 999" in missing.err

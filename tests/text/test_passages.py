@@ -48,3 +48,13 @@ def test_split_passages_offsets_point_into_the_text(text: str) -> None:
         assert text[p.start : p.end] == p.text
         assert p.start >= last and p.text.strip() == p.text
         last = p.end
+
+
+def test_split_passages_heading_joins_the_paragraph_it_introduces() -> None:
+    text = "Masts and health\n\nRadio waves do not carry viruses.\n\nFlu spreads between people."
+    found = split_passages(text, "en")
+    assert [p.text for p in found] == [
+        "Masts and health\n\nRadio waves do not carry viruses.",
+        "Flu spreads between people.",
+    ]
+    assert split_passages("Only a title", "en")[0].text == "Only a title"
