@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError
@@ -156,10 +156,12 @@ def _quiet(done: int, total: int) -> None:
 
 @dataclass(slots=True)
 class IndexState:
-    """The loaded index and the on-disk generation it matches."""
+    """The loaded index, the on-disk generation it matches and the database fingerprint it
+    was brought in step with."""
 
     index: PassageIndex
     generation: str = ""
+    fingerprint: list[Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +210,7 @@ def _load(settings: Settings) -> IndexState | None:
         )
     except (ValueError, KeyError):
         return None
-    return IndexState(index, str(manifest.get("generation", "")))
+    return IndexState(index, str(manifest.get("generation", "")), manifest.get("fingerprint"))
 
 
 def _save(settings: Settings, state: IndexState) -> None:
@@ -226,6 +228,7 @@ def _save(settings: Settings, state: IndexState) -> None:
         "tokenizer": state.index.tokenizer_name,
         "generation": state.generation,
         "passages": len(state.index),
+        "fingerprint": state.fingerprint,
     }
     tmp_manifest = folder / f"manifest.{os.getpid()}.tmp"
     tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
@@ -256,6 +259,22 @@ _cache: dict[Path, IndexState] = {}
 _cache_lock = threading.Lock()
 
 
+def fingerprint(session: Session) -> list[Any]:
+    """A cheap summary of the library that changes whenever the indexed set may: passages
+    are only ever added (a new version), and any change of a source (a new current version,
+    withdraw, restore) moves its ``updated_at``. Two aggregates instead of the id set."""
+    passages = session.execute(select(func.count(Passage.id), func.max(Passage.id))).one()
+    sources = session.execute(
+        select(
+            func.count(LibrarySource.id),
+            func.max(LibrarySource.updated_at),
+            func.sum(case((LibrarySource.withdrawn.is_(True), 1), else_=0)),
+        )
+    ).one()
+    changed = sources[1].isoformat() if sources[1] is not None else None
+    return [int(passages[0]), passages[1], int(sources[0]), changed, int(sources[2] or 0)]
+
+
 def wanted_passages(session: Session) -> set[int]:
     """Ids of the passages the index should hold: those of each live source's current
     version."""
@@ -275,6 +294,12 @@ def sync_index(
     appended, those of replaced versions and withdrawn sources removed (no rebuild unless
     ``rebuild`` or the saved index was built with another model or tokeniser)."""
     key = index_dir(settings).resolve()
+    seen = fingerprint(session)
+    with _cache_lock:
+        state = None if rebuild else _cache.get(key)
+        if state is not None and state.fingerprint == seen:
+            if state.generation == _generation(settings):  # nothing moved anywhere
+                return state.index, SyncReport(total=len(state.index))
     with _cache_lock, _locked(settings):
         state = None if rebuild else _cache.get(key)
         if state is not None and state.generation != _generation(settings):
@@ -284,6 +309,9 @@ def sync_index(
         rebuilt = state is None
         if state is None:
             state = IndexState(_new_index(settings))
+        if not rebuilt and state.fingerprint == seen:
+            _cache[key] = state
+            return state.index, SyncReport(total=len(state.index))
         wanted = wanted_passages(session)
         have = {int(k) for k in state.index.slot_of}
         gone = have - wanted
@@ -297,8 +325,9 @@ def sync_index(
             ).all()
             state.index.add([PassageText(str(i), text, lang) for i, text, lang in rows])
             progress(min(start + BATCH, len(new)), len(new))
-        if gone or new or rebuilt:
+        if gone or new or rebuilt or state.fingerprint != seen:
             state.index.optimize()
+            state.fingerprint = seen
             _save(settings, state)
         _cache[key] = state
         report = SyncReport(len(new), len(gone), len(state.index), rebuilt)
