@@ -4,7 +4,10 @@ The same engine as claim matching (:mod:`factdesk.search.bm25`, :mod:`factdesk.s
 the project tokeniser and embedder), without the learned ranker: evidence passages have no
 training labels of their own, and reciprocal-rank fusion (Cormack et al., 2009) needs none.
 It is robust to the two rankings' scores living on different scales, and it lets a passage
-that only the dense ranking finds (a Vietnamese claim, an English passage) still rise.
+that only the dense ranking finds (a Vietnamese claim, an English passage) still rise. The
+dense ranking is fused per passage language (see :meth:`PassageIndex._by_language`) and a
+passage in another language than the query has its lexical share imputed (:data:`IMPUTE`),
+so the best passages of each language reach the top, not only those in the claim's language.
 
 Public surface (kept stable: the stance evaluation calls it too)::
 
@@ -41,6 +44,15 @@ F32 = NDArray[np.float32]
 RRF_K = 60
 #: How deep each ranking goes before fusion.
 DEPTH = 100
+#: A passage in another language than the query: the lexical ranking cannot see it, so its
+#: missing lexical share is imputed as this fraction of its dense share (1.0: as if the two
+#: rankings agreed). Without it the best passage of the other language never outranks
+#: same-language passages that merely share words; measured on the sample library, claims
+#: find their other-language evidence in the top 8 for 9/19 (0.0), 13/19 (0.5), 17/19
+#: (0.75) and 19/19 (1.0), same-language evidence unchanged (36/36).
+IMPUTE = 1.0
+#: The dense search looks this many times deeper, to rank each language's passages apart.
+DENSE_WIDEN = 4
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
 LanguageDetector = Callable[[str], str | None]
@@ -172,12 +184,17 @@ class PassageIndex:
             if query_vector is None:
                 query_vector = self.query_vector(query)
             if query_vector is not None:
-                found = self.dense.search(query_vector, depth)
+                found = self.dense.search(query_vector, DENSE_WIDEN * depth)
                 dense_slots, dense_scores = found.slots, found.scores
         fused: dict[int, float] = {}
-        for ranking in (lex_slots, dense_slots):
-            for rank, slot in enumerate(ranking.tolist()):
-                fused[slot] = fused.get(slot, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, slot in enumerate(lex_slots[:depth].tolist()):
+            fused[slot] = 1.0 / (RRF_K + rank + 1)
+        for ranking in self._by_language(dense_slots, depth):
+            for rank, slot in enumerate(ranking):
+                share = 1.0 / (RRF_K + rank + 1)
+                other = language is not None and self.languages[slot] not in (None, language)
+                # the lexical ranking cannot see a passage in another language: impute it
+                fused[slot] = fused.get(slot, 0.0) + share * (1.0 + (IMPUTE if other else 0.0))
         best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
         lex_rank = {s: r for r, s in enumerate(lex_slots.tolist())}
         lex_score = dict(zip(lex_slots.tolist(), lex_scores.tolist(), strict=True))
@@ -207,6 +224,18 @@ class PassageIndex:
                 )
             )
         return hits
+
+    def _by_language(self, slots: NDArray[np.int32], depth: int) -> list[list[int]]:
+        """The dense ranking cut into one ranking per passage language (each at most
+        ``depth`` long, best first). Multilingual-e5 puts text in the query's language
+        above a translation of the same meaning, so one shared ranking would bury the other
+        language's best passages; ranked apart, each language's best counts as a first."""
+        rankings: dict[str | None, list[int]] = {}
+        for slot in slots.tolist():
+            ranking = rankings.setdefault(self.languages[slot], [])
+            if len(ranking) < depth:
+                ranking.append(slot)
+        return list(rankings.values())
 
     def _lexical_top(self, tokens: list[str], depth: int) -> tuple[NDArray[np.int32], F32]:
         hits = self.lexical.search(tokens)

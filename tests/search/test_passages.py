@@ -136,3 +136,20 @@ def test_passages_vietnamese_claim_finds_english_passage() -> None:
     hits = index.search("Vắc xin gây vô sinh ở phụ nữ", 1, language="vi")
     assert hits[0].key == "a"
     assert hits[0].dense_rank == 1
+
+
+def test_passages_other_language_best_is_not_buried_by_shared_words() -> None:
+    """The lexical ranking cannot see a passage in another language: its share is imputed,
+    so the English passage closest in meaning stands level with a Vietnamese one that has
+    the words and the meaning, above Vietnamese passages that only share a word."""
+    passages = [
+        *PASSAGES,
+        PassageText("e", "Vắc xin cúm năm nay có giá không đổi.", "vi"),
+        PassageText("f", "Xin lỗi vì sự chậm trễ của chuyến bay.", "vi"),
+    ]
+    index = build_index(passages, ConceptEmbedder())
+    hits = index.search("vắc xin gây vô sinh", 3, language="vi")
+    assert "a" in [h.key for h in hits[:2]]
+    english = next(h for h in hits if h.key == "a")
+    assert english.score == 1.0 and english.lexical_rank is None
+    assert hits[-1].key != "a"
