@@ -261,6 +261,10 @@ def _show(found: list[Evidence], fmt: OutputFormat, *, stance: bool) -> None:
             label = f"[{style}]{e.verdict.stance} {e.verdict.confidence:.2f}[/{style}]  "
         console.print(f"[bold]{n}.[/bold] {label}score {e.hit.score:.2f}", highlight=False)
         console.print(f"   {_marked(e.hit)}", highlight=False)
+        if e.hit.words:  # the marks are lost when the output is not a terminal
+            console.print(
+                f"   [dim]matched: {escape(', '.join(e.hit.words))}[/dim]", highlight=False
+            )
         console.print(
             f"   [dim]{escape(e.source.title or '')} · {escape(e.source.publisher or '?')} · "
             f"{escape(e.source_url)} · passage {e.passage.id}[/dim]",

@@ -126,6 +126,14 @@ def test_research_panel_cites_in_one_click_and_public_quote_links_archive(
     for row in rows:
         link = f"/archive/{added.version_id}/#quote-{row.id}"
         assert link in public.text
+    with db() as session:
+        frozen = session.scalars(
+            select(m.FactCheckVersion).where(m.FactCheckVersion.fact_check_id == fc_id)
+        ).one()
+    cited = frozen.snapshot["citations"]
+    assert [c["passage_id"] for c in cited] == [p.id for p in passages]
+    assert cited[0]["quote_end"] - cited[0]["quote_start"] == len(rows[0].quote)
+    assert cited[0]["document_id"] == added.version_id and len(cited[0]["content_hash"]) == 64
     archive = personas["outsider"].get(f"/archive/{added.version_id}/")
     assert f'<mark id="quote-{rows[0].id}" class="quote">{rows[0].quote}</mark>' in archive.text
 
