@@ -458,8 +458,8 @@ def cite_passage(
     """Cite a library passage as evidence for a fact-check, through the review service's
     citation rules (who may cite, in which state, the audit row): the citation keeps the
     source version (the archived document), the snapshot's SHA-256, the exact quote (the
-    passage, or ``quote`` when it is a part of it) and where the quote sits in the
-    archived text. Runs in the caller's transaction."""
+    passage without any heading it carries, or ``quote`` when it is a part of it) and
+    where the quote sits in the archived text. Runs in the caller's transaction."""
     review.may_cite(session, actor, fact_check_id)
     row = session.get(Passage, passage_id)
     version = session.get(EvidenceDocument, row.document_id) if row is not None else None
@@ -467,7 +467,9 @@ def cite_passage(
         raise NotFound(f"no library passage {passage_id}")
     source = session.get(LibrarySource, version.library_source_id)
     assert source is not None
-    words = (quote or row.text).strip()
+    # by default the passage without a heading it carries (headings join the paragraph
+    # they introduce for retrieval; the quote is the paragraph's own words)
+    words = (quote or row.text.split("\n\n")[-1]).strip()
     at = row.text.find(words)
     if not words or at < 0:
         raise InputError("the quote must be words of the passage, exactly", where="quote")

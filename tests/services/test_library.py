@@ -264,3 +264,21 @@ def test_research_vietnamese_claim_finds_english_passage(
         )
     assert found[0].passage.text.startswith("Radio waves")
     assert found[0].hit.dense_rank == 1 and found[0].hit.lexical_rank is None
+
+
+def test_cite_passage_leaves_out_a_heading(lexical: Settings, db: sessionmaker[Session]) -> None:
+    text = b"# Masts and health\n\nRadio waves do not carry viruses.\n"
+    added = library.add_bytes(lexical, db, text, name="m.md")
+    (passage,) = library.show_source(db, added.source.id).passages
+    assert passage.text.startswith("Masts and health")  # retrieval sees the heading
+    checker = Actor(add_user(db, "c", "checker"), "c", Role.CHECKER)
+    claim_id = seed_claim(db)
+    with db.begin() as session:
+        fc_id = review.start(session, checker, claim_id)
+        cited = library.cite_passage(session, checker, fc_id, passage.id)
+    assert cited.quote == "Radio waves do not carry viruses."
+    with db() as session:
+        row = session.get(m.Citation, cited.id)
+        version = session.get(m.EvidenceDocument, added.version_id)
+        assert row is not None and version is not None
+        assert version.text[row.quote_start : row.quote_end] == cited.quote
