@@ -15,7 +15,8 @@ could help (``permanent``).
      │    └── TooLarge          a body, file or field is over its size cap
      ├── FetchError             the network gave no usable answer (permanent or retryable)
      │    ├── HTTPStatusError   a non-2xx status
-     │    └── RobotsDisallowed  robots.txt forbids the URL (permanent)
+     │    ├── RobotsDisallowed  robots.txt forbids the URL (permanent)
+     │    └── AddressRefused    the URL leads to a non-public address (permanent)
      ├── StoreError             the database refused an operation
      │    └── Conflict          a conditional update changed no row (someone else moved first)
      ├── NotFound               a named record does not exist
@@ -89,6 +90,22 @@ class RobotsDisallowed(FetchError):
 
     def __init__(self, *, url: str) -> None:
         super().__init__("disallowed by robots.txt", url=url, permanent=True)
+
+
+class AddressRefused(FetchError):
+    """The URL names or resolves to an address the desk does not fetch from: loopback,
+    private, link-local, multicast, reserved... (``FACTDESK_ALLOW_PRIVATE_FETCH`` relaxes it).
+
+    One message for every such address and every rule, so a refusal tells a user nothing
+    about what lives on the desk's own network."""
+
+    MESSAGE = (
+        "this URL leads to a private or reserved network address, which the desk does not "
+        "fetch from (FACTDESK_ALLOW_PRIVATE_FETCH)"
+    )
+
+    def __init__(self, *, url: str) -> None:
+        super().__init__(self.MESSAGE, url=url, permanent=True)
 
 
 class StoreError(FactdeskError):

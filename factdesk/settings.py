@@ -60,6 +60,14 @@ class Settings(BaseSettings):
     )
     max_redirects: int = Field(5, ge=0, description="Redirects followed before a fetch fails.")
     respect_robots: bool = Field(True, description="Obey robots.txt before fetching a URL.")
+    allow_private_fetch: bool = Field(
+        False,
+        description=(
+            "Fetch from loopback, private, link-local and other non-public addresses "
+            "(citations, sources, webhooks). Off by default so no one can make the desk read "
+            "its own network; turn on only for a desk whose sources live on an intranet."
+        ),
+    )
 
     # --- ingestion -----------------------------------------------------------------------
     ingest_batch_size: int = Field(
@@ -85,10 +93,26 @@ class Settings(BaseSettings):
     )
     session_hours: float = Field(12.0, gt=0, description="Hours a newsroom sign-in stays valid.")
     login_max_failures: int = Field(
-        5, gt=0, description="Failed sign-ins per user name or address before a pause."
+        5,
+        gt=0,
+        description=(
+            "Failed sign-ins from one address for one user name before each further try "
+            "waits (2 s, then twice as long each time, up to LOGIN_MAX_DELAY_SECONDS)."
+        ),
+    )
+    login_address_failures: int = Field(
+        30,
+        gt=0,
+        description=(
+            "Failed sign-ins from one address, whatever the user names, before that address "
+            "waits as well. Other addresses are never slowed down by it."
+        ),
+    )
+    login_max_delay_seconds: int = Field(
+        300, gt=0, description="Longest wait imposed between two failed sign-ins, in seconds."
     )
     login_window_minutes: float = Field(
-        15.0, gt=0, description="Window for counting failed sign-ins, and the pause after."
+        15.0, gt=0, description="How long a failed sign-in is counted towards the waits."
     )
     tipline_per_hour: int = Field(
         10, gt=0, description="Tipline submissions accepted per client address per hour."

@@ -71,9 +71,11 @@ def webhooks_add(
     """Register a webhook and print its signing secret (shown this once)."""
     from factdesk.services.webhooks import add_webhook
 
-    _, factory = open_store()
+    settings, factory = open_store()
     with transaction(factory) as session:
-        hook, key = add_webhook(session, url, event, secret, actor="cli")
+        hook, key = add_webhook(
+            session, url, event, secret, actor="cli", allow_private=settings.allow_private_fetch
+        )
         console.print(f"webhook {hook.id}: {hook.url} ({', '.join(hook.events)})")
     console.print(f"secret: {key}")
 

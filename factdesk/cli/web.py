@@ -1,4 +1,5 @@
-"""`factdesk serve` and `factdesk users add|list|set-role`: run the desk, manage accounts."""
+"""`factdesk serve` and `factdesk users add|list|set-role|disable|enable|password`: run the desk,
+manage accounts. Every change goes through ``services.accounts``."""
 
 from __future__ import annotations
 
@@ -74,3 +75,45 @@ def users_set_role(
     with transaction(factory) as session:
         before, after = set_role(session, username, role, actor="cli")
     console.print(f"{username}: {before} → {after}")
+
+
+@users_app.command("disable")
+def users_disable(username: str = typer.Argument(..., help="The account to disable.")) -> None:
+    """Disable an account: its sessions end at once and it cannot sign in."""
+    from factdesk.services.accounts import set_active
+
+    _, factory = open_store()
+    with transaction(factory) as session:
+        changed = set_active(session, username, False, actor="cli")
+    console.print(f"{username}: {'disabled, signed out everywhere' if changed else 'was disabled'}")
+
+
+@users_app.command("enable")
+def users_enable(username: str = typer.Argument(..., help="The account to enable.")) -> None:
+    """Enable a disabled account again."""
+    from factdesk.services.accounts import set_active
+
+    _, factory = open_store()
+    with transaction(factory) as session:
+        changed = set_active(session, username, True, actor="cli")
+    console.print(f"{username}: {'enabled' if changed else 'was enabled'}")
+
+
+@users_app.command("password")
+def users_password(
+    username: str = typer.Argument(..., help="The account whose password to set."),
+    generate: bool = typer.Option(False, "--generate", help="Make up a password and print it."),
+) -> None:
+    """Set an account's password (asks twice unless --generate); its sessions end at once."""
+    from factdesk.services.accounts import set_password
+
+    if generate:
+        password = secrets.token_urlsafe(12)
+    else:
+        password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    _, factory = open_store()
+    with transaction(factory) as session:
+        set_password(session, username, password, actor="cli")
+    console.print(f"{username}: password changed, signed out everywhere")
+    if generate:
+        console.print(f"password: {password}")

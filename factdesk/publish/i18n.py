@@ -314,6 +314,25 @@ VI: dict[str, str] = {
     "needs approval by a second person before publishing": "cần người thứ hai duyệt trước khi đăng",
     "the approver is an author; a second person must approve": "người duyệt là tác giả; phải có người thứ hai duyệt",
     "needs a note saying why": "cần ghi chú lý do",
+    # accounts and security
+    "Your account": "Tài khoản của bạn",
+    "Password changed. Every other browser signed in as you has been signed out.": (
+        "Đã đổi mật khẩu. Mọi trình duyệt khác đang đăng nhập bằng tài khoản này đã bị đăng xuất."
+    ),
+    "Change your password": "Đổi mật khẩu",
+    "Current password": "Mật khẩu hiện tại",
+    "New password (at least 10 characters)": "Mật khẩu mới (ít nhất 10 ký tự)",
+    "New password again": "Nhập lại mật khẩu mới",
+    "Change password": "Đổi mật khẩu",
+    "Failed sign-ins (24 h)": "Đăng nhập thất bại (24 giờ)",
+    "Failed sign-ins in the last 24 hours": "Đăng nhập thất bại trong 24 giờ qua",
+    "New password": "Mật khẩu mới",
+    "Disable": "Vô hiệu hóa",
+    "Enable": "Kích hoạt",
+    "Set": "Đặt",
+    "Signed-in sessions": "Phiên đăng nhập",
+    "Signed in": "Đăng nhập lúc",
+    "Expires": "Hết hạn",
 }
 
 # English labels for the machine words (states, roles, audit actions) shown as text.

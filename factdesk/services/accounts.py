@@ -3,7 +3,10 @@
 Passwords are argon2id hashes (argon2-cffi). A session is a random token in an HttpOnly
 cookie; the database keeps only its SHA-256, the user, a CSRF token and an expiry, so any
 number of app servers can share sessions and a leaked database signs nobody in.
-Failed sign-ins are counted per user name and per client address (``ratelimit``).
+Failed sign-ins slow down the pair (address, user name) that fails, and an address that
+tries many names, with growing waits (``ratelimit.backoff``); never the account as such, so
+no one can lock its owner out. They are logged, and counted per account for the admins.
+Disabling an account or changing its password ends its sessions at once.
 Every change to an account (added, role changed, signed in) is audited here.
 
 A partner sends ``Authorization: Bearer fdt_...`` to read the desk's claims and ask "has
@@ -14,12 +17,13 @@ stored, like a session's. Tokens read, never write: changes go through a signed-
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from factdesk.errors import InputError, NotFound
@@ -28,9 +32,10 @@ from factdesk.settings import Settings
 from factdesk.store.db import rowcount
 from factdesk.store.models import ApiToken, User, WebSession
 from factdesk.store.reads.common import as_account
-from factdesk.types import Account, Actor, ReadToken, SignedIn
+from factdesk.types import Account, ActiveSession, Actor, ReadToken, SignedIn, SignInFailures
 from factdesk.workflow import Role
 
+LOG = logging.getLogger("factdesk.accounts")
 HASHER = PasswordHasher()  # argon2id with the library's recommended cost
 MIN_PASSWORD = 10
 # Verified against when the user name is unknown, so both failures take the same time.
@@ -57,24 +62,57 @@ def token_hash(token: str) -> str:
 def authenticate(
     session: Session, settings: Settings, username: str, password: str, client: str
 ) -> Account | None:
-    """The active user with these credentials, or None; raises RateLimited while paused.
+    """The active user with these credentials, or None; raises RateLimited while a wait
+    runs for this address and user name (or this address, if it tries many names).
 
+    Never by the user name alone: failures from other addresses cannot keep the owner out.
     Returns rather than raises on a wrong password so the caller commits the counted
     failure before it reports it."""
-    keys = (f"user:{username.strip().lower()}", f"addr:{client}")
-    window = timedelta(minutes=settings.login_window_minutes)
-    for key in keys:
-        ratelimit.check(session, "login", key, settings.login_max_failures, window, failures=True)
-    user = session.scalar(select(User).where(User.username == username.strip()))
+    name = username.strip()
+    _wait(session, settings, name, client)
+    user = session.scalar(select(User).where(User.username == name))
     ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
     ok = ok and user is not None and user.active
-    for key in keys:
-        ratelimit.record(session, "login", key, ok=ok)
     if not ok or user is None:
+        _failed(session, name, client)
         return None
+    ratelimit.forgive(session, "login", _pair(name, client))
     if HASHER.check_needs_rehash(user.password_hash):
         user.password_hash = HASHER.hash(password)
     return as_account(user)
+
+
+def _pair(username: str, client: str) -> str:
+    return f"pair:{client}|{username.lower()}"
+
+
+def _wait(session: Session, settings: Settings, username: str, client: str) -> None:
+    window = timedelta(minutes=settings.login_window_minutes)
+    cap = settings.login_max_delay_seconds
+    pair, free = _pair(username, client), settings.login_max_failures
+    ratelimit.backoff(session, "login", pair, free, window, cap)
+    ratelimit.backoff(session, "login-addr", client, settings.login_address_failures, window, cap)
+
+
+def _failed(session: Session, username: str, client: str) -> None:
+    """Count a failed sign-in three ways: for its pair and its address (the waits) and for
+    the account (what admins see), and log it for the operator."""
+    ratelimit.record(session, "login", _pair(username, client), ok=False)
+    ratelimit.record(session, "login-addr", client, ok=False)
+    ratelimit.record(session, "login-user", username.lower(), ok=False)
+    LOG.warning("failed sign-in for %r from %s", username[:100], client)
+
+
+def failed_sign_ins(session: Session) -> SignInFailures:
+    """Failed sign-ins of the last day, in all and per existing account (for admins)."""
+    since = datetime.now(UTC) - ratelimit.KEEP
+    total = ratelimit.failures(session, "login-user", since)
+    counts = {}
+    for name in session.scalars(select(User.username).order_by(User.username)):
+        found = ratelimit.failures(session, "login-user", since, [name.lower()])
+        if found:
+            counts[name] = found
+    return SignInFailures(total, counts)
 
 
 def sign_in(
@@ -190,12 +228,100 @@ def _by(actor: Actor | str | None) -> dict[str, str]:
     return {"by": actor} if isinstance(actor, str) else {}
 
 
-def set_password(session: Session, username: str, password: str) -> None:
+def set_password(
+    session: Session, username: str, password: str, *, actor: Actor | str | None = None
+) -> None:
+    """Give ``username`` a new password (an admin or the CLI); ends all its sessions.
+    Audited as ``user.password`` (never the password)."""
+    user = _user(session, username)
+    user.password_hash = hash_password(password)
+    _end_all(session, user.id)
+    audit.record(
+        session, actor, "user.password", "user", user.id, None, {"username": username} | _by(actor)
+    )
+
+
+def change_own_password(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    current: str,
+    new: str,
+    client: str,
+) -> str | None:
+    """A signed-in user's own change: the current password is required (and its failures
+    count like sign-in failures, so a stolen session cannot guess it). Ends every session
+    of the user, this one too, and returns the token of a fresh one for this browser; None
+    when the current password is wrong (the counted failure is written in the caller's
+    transaction, which commits before the caller reports it)."""
+    _wait(session, settings, actor.username, client)
+    user = session.get(User, actor.id)
+    if user is None or not user.active:
+        raise NotFound(f"no active user {actor.username!r}")
+    if not verify_password(user.password_hash, current):
+        _failed(session, actor.username, client)
+        return None
+    if new == current:
+        raise InputError("choose a password different from the current one", where="password")
+    user.password_hash = hash_password(new)
+    _end_all(session, user.id)
+    audit.record(session, actor, "user.password", "user", user.id, None, {"own": True})
+    return start_session(session, settings, as_account(user))
+
+
+def set_active(
+    session: Session, username: str, active: bool, *, actor: Actor | str | None = None
+) -> bool:
+    """Disable or enable an account; returns whether it changed. Disabling ends its
+    sessions at once (and its sign-ins fail). The last active admin cannot be disabled,
+    so the desk can always be managed. Audited as ``user.disable`` / ``user.enable``."""
+    user = _user(session, username)
+    if user.active == active:
+        return False
+    if not active and user.role == Role.ADMIN.value:
+        admins = session.scalar(
+            select(func.count()).where(User.role == Role.ADMIN.value, User.active.is_(True))
+        )
+        if (admins or 0) <= 1:
+            raise InputError("the last active admin cannot be disabled", where="username")
+    user.active = active
+    if not active:
+        _end_all(session, user.id)
+    action = "user.enable" if active else "user.disable"
+    after = {"username": username, "active": active} | _by(actor)
+    audit.record(session, actor, action, "user", user.id, {"active": not active}, after)
+    return True
+
+
+def active_sessions(session: Session) -> list[ActiveSession]:
+    """Every unexpired sign-in, newest first (for the admins' users page)."""
+    rows = session.execute(
+        select(WebSession.id, User.username, WebSession.created_at, WebSession.expires_at)
+        .join(User, User.id == WebSession.user_id)
+        .where(WebSession.expires_at > datetime.now(UTC))
+        .order_by(WebSession.created_at.desc(), WebSession.id.desc())
+    ).all()
+    return [ActiveSession(*row) for row in rows]
+
+
+def end_session_by_id(session: Session, session_id: int, *, actor: Actor | str | None) -> None:
+    """An admin signs one browser out; audited as ``session.end``."""
+    owner = session.scalar(select(WebSession.user_id).where(WebSession.id == session_id))
+    if owner is None:
+        raise NotFound(f"no active session {session_id}")
+    session.execute(delete(WebSession).where(WebSession.id == session_id))
+    audit.record(session, actor, "session.end", "user", owner, None, {"session": session_id})
+
+
+def _end_all(session: Session, user_id: int) -> None:
+    session.execute(delete(WebSession).where(WebSession.user_id == user_id))
+
+
+def _user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == username))
     if user is None:
         raise NotFound(f"no user {username!r}")
-    user.password_hash = hash_password(password)
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    return user
 
 
 def list_users(session: Session) -> list[Account]:

@@ -90,7 +90,7 @@ def add_url(
     from factdesk.net import Fetcher
 
     _allow(actor, Permission.WORK)
-    url = research.check_url(url)
+    url = research.check_url(url, allow_private=settings.allow_private_fetch)
     with Fetcher(settings) as fetcher:
         fetched = fetcher.fetch(url)
     return add_bytes(

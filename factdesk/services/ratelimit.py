@@ -78,3 +78,56 @@ def record(session: Session, scope: str, key: str, *, ok: bool) -> None:
     now = datetime.now(UTC)
     session.add(RateEvent(scope=scope, key=hashed(session, key), at=now, ok=ok))
     session.execute(delete(RateEvent).where(RateEvent.scope == scope, RateEvent.at < now - KEEP))
+
+
+def backoff(
+    session: Session,
+    scope: str,
+    key: str,
+    free: int,
+    window: timedelta,
+    cap_seconds: int,
+) -> None:
+    """Growing delays instead of a lock: after ``free`` failures of ``key`` within ``window``,
+    each further try must wait 2 s after the last failure, twice as long after each new one,
+    at most ``cap_seconds``; RateLimited (with the seconds left) while a wait runs. A wait
+    never outlasts ``cap_seconds``, so whoever owns ``key`` always gets through again."""
+    now = datetime.now(UTC)
+    count, last = session.execute(
+        select(func.count(), func.max(RateEvent.at)).where(
+            RateEvent.scope == scope,
+            RateEvent.key == hashed(session, key),
+            RateEvent.at > now - window,
+            RateEvent.ok.is_(False),
+        )
+    ).one()
+    if count < free or last is None:
+        return
+    delay = min(2.0 * 2 ** min(count - free, 30), float(cap_seconds))
+    left = (last + timedelta(seconds=delay) - now).total_seconds()
+    if left > 0:
+        wait = int(left) + 1
+        raise RateLimited(
+            f"too many failed attempts; try again in {wait} seconds", retry_after=wait
+        )
+
+
+def forgive(session: Session, scope: str, key: str) -> None:
+    """Forget the failures of ``key`` (its owner has just proved who they are)."""
+    session.execute(
+        delete(RateEvent).where(
+            RateEvent.scope == scope,
+            RateEvent.key == hashed(session, key),
+            RateEvent.ok.is_(False),
+        )
+    )
+
+
+def failures(session: Session, scope: str, since: datetime, keys: list[str] | None = None) -> int:
+    """Failures counted in ``scope`` since ``since`` (all keys, or only ``keys``)."""
+    query = select(func.count()).where(
+        RateEvent.scope == scope, RateEvent.at > since, RateEvent.ok.is_(False)
+    )
+    if keys is not None:
+        query = query.where(RateEvent.key.in_([hashed(session, k) for k in keys]))
+    return int(session.scalar(query) or 0)

@@ -35,7 +35,7 @@ import numpy as np
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from factdesk.errors import InputError
+from factdesk.errors import AddressRefused, InputError
 from factdesk.search.passages import PassageIndex
 from factdesk.services.match import embedder_for
 from factdesk.settings import Settings
@@ -56,12 +56,22 @@ _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " "})
 
 
-def check_url(url: str) -> str:
+def check_url(url: str, *, allow_private: bool = True) -> str:
+    """The URL, trimmed, when it can be fetched at all; InputError naming ``url`` otherwise.
+    With ``allow_private`` off, a private or reserved address literal (or ``localhost``) is
+    refused here, before anything is stored; ``factdesk.net`` refuses the rest at fetch."""
     url = url.strip()
     if not re.match(r"^https?://[^\s/]+", url) or len(url) > 2000:
         raise InputError(
             "a cited source needs an http(s) URL of at most 2000 characters", where="url"
         )
+    if not allow_private:
+        from factdesk.net import check_public_url
+
+        try:
+            check_public_url(url)
+        except AddressRefused as exc:
+            raise InputError(exc.message, where="url") from None
     return url
 
 

@@ -32,7 +32,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import types
-from factdesk.errors import FactdeskError, InputError, NotFound
+from factdesk.errors import AddressRefused, FactdeskError, InputError, NotFound
 from factdesk.publish.retry import retry_delay
 from factdesk.publish.signing import (
     DELIVERY_HEADER,
@@ -94,12 +94,24 @@ def add_webhook(
     secret: str | None = None,
     *,
     actor: types.Actor | str | None = None,
+    allow_private: bool = False,
 ) -> tuple[types.Webhook, str]:
     """Register an endpoint; returns it and its signing secret (generated when not given).
-    Audited (``webhook.add``) as ``actor``: a person, a tool's name, or the system."""
+    Audited (``webhook.add``) as ``actor``: a person, a tool's name, or the system.
+
+    A URL whose host is a private or reserved address (or ``localhost``) is refused here,
+    with a clear message, unless ``allow_private`` (``FACTDESK_ALLOW_PRIVATE_FETCH``); a name
+    that resolves to one is refused at each delivery by ``factdesk.net``."""
     url = url.strip()
     if not url.startswith(("http://", "https://")) or len(url) > 2000 or " " in url:
         raise InputError("a webhook needs an http(s) URL of at most 2000 characters", where="url")
+    if not allow_private:
+        from factdesk.net import check_public_url
+
+        try:
+            check_public_url(url)
+        except AddressRefused as exc:
+            raise InputError(f"a webhook cannot point there: {exc.message}", where="url") from None
     secret = secret or new_secret()
     if len(secret) < 16 or len(secret) > 200:
         raise InputError("a webhook secret is 16-200 characters", where="secret")

@@ -45,6 +45,7 @@ from factdesk.types.factchecks import (
 from factdesk.types.newsroom import (
     DEFAULT_SCALE,
     Account,
+    ActiveSession,
     Actor,
     ArchivedPage,
     AuditEvent,
@@ -59,6 +60,7 @@ from factdesk.types.newsroom import (
     ReadToken,
     ScaleStep,
     SignedIn,
+    SignInFailures,
     Source,
     StoredItem,
     Submission,
@@ -90,6 +92,7 @@ from factdesk.types.research import (
 __all__ = [
     "DEFAULT_SCALE",
     "Account",
+    "ActiveSession",
     "Actor",
     "AddResult",
     "Alert",
@@ -141,6 +144,7 @@ __all__ = [
     "Revision",
     "ScaleStep",
     "SignedIn",
+    "SignInFailures",
     "SimilarClaim",
     "Source",
     "SourceDetail",

@@ -45,6 +45,24 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
+class ActiveSession:
+    """A signed-in browser as listed to admins (never its token)."""
+
+    id: int
+    username: str
+    created_at: datetime | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SignInFailures:
+    """Failed sign-ins in the last day: in all, and per account that exists (for admins)."""
+
+    total: int
+    by_account: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
 class ReadToken:
     """An API partner's read token as listed (never the token itself)."""
 

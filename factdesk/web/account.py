@@ -1,4 +1,5 @@
-"""Signing in and out, and choosing the interface language."""
+"""Signing in and out, one's own account (``/desk/account``: change the password), and
+choosing the interface language."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from factdesk.errors import InputError
 from factdesk.publish import i18n
 from factdesk.services import accounts
 from factdesk.types import Actor
@@ -74,6 +76,36 @@ def logout(
     response.delete_cookie(
         SESSION_COOKIE, path="/", secure=secure(request), httponly=True, samesite="lax"
     )
+    return response
+
+
+@router.get("/desk/account")
+def account_form(request: Request, actor: Actor = Depends(require(Permission.READ))) -> Response:
+    return page(request, "account.html", error=None, changed=request.query_params.get("changed"))
+
+
+@router.post("/desk/account/password")
+def change_password(
+    request: Request,
+    current: str = Form(""),
+    password: str = Form(""),
+    confirm: str = Form(""),
+    actor: Actor = Depends(require(Permission.READ)),
+    session: Session = Depends(db),
+) -> Response:
+    """Change one's own password: every other browser signed in as this user is signed out,
+    and this one gets a fresh session."""
+    if password != confirm:
+        raise InputError("the new password and its confirmation differ", where="confirm")
+    settings = desk(request).settings
+    with session.begin():
+        token = accounts.change_own_password(
+            session, settings, actor, current, password, client_address(request)
+        )
+    if token is None:
+        raise InputError("the current password is wrong", where="current")
+    response = RedirectResponse("/desk/account?changed=1", status_code=303)
+    set_session_cookie(request, response, token)
     return response
 
 

@@ -75,13 +75,14 @@ def sources(
 
 @router.post("/sources")
 def add_source(
+    request: Request,
     url: str = Form(""),
     name: str = Form(""),
     language: str = Form(""),
     actor: Actor = Depends(SOURCES),
     session: Session = Depends(db),
 ) -> Response:
-    location = check_url(url)
+    location = check_url(url, allow_private=desk(request).settings.allow_private_fetch)
     with session.begin():
         ingest.add_feed(session, location, actor=actor, name=name, language=language)
     return RedirectResponse("/desk/sources", status_code=303)
@@ -122,16 +123,22 @@ def evidence_document(
 def evidence_raw(
     doc_id: int, actor: Actor = Depends(READ), session: Session = Depends(db)
 ) -> Response:
-    """The archived bytes exactly as fetched, in a sandbox: no script runs, nothing loads."""
+    """The archived bytes exactly as fetched, never rendered on the desk's origin: text
+    (HTML, XML, SVG, JSON...) as ``text/plain``, anything else as a download. The sandbox
+    CSP stays as a second wall; the readable view is the sanitised evidence page."""
     found = lists.archived_bytes(session, doc_id)
     if found is None:
         raise NotFound(f"no archived copy for evidence document {doc_id}")
     body, content_type = found
-    return Response(
-        body,
-        media_type=content_type or "application/octet-stream",
-        headers={"Content-Security-Policy": "sandbox; default-src 'none'"},
-    )
+    headers = {
+        "Content-Security-Policy": "sandbox; default-src 'none'",
+        "X-Content-Type-Options": "nosniff",
+    }
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if kind.startswith("text/") or kind.endswith(("xml", "json")) or not kind:
+        return Response(body, media_type="text/plain; charset=utf-8", headers=headers)
+    headers["Content-Disposition"] = f'attachment; filename="evidence-{doc_id}"'
+    return Response(body, media_type="application/octet-stream", headers=headers)
 
 
 @router.get("/quarantine")
@@ -224,7 +231,16 @@ def users(
     actor: Actor = Depends(require(Permission.MANAGE_USERS)),
     session: Session = Depends(db),
 ) -> Response:
-    return _list(request, "users", lists.users(session, number, _export(request)))
+    listing = lists.users(session, number, _export(request))
+    if _export(request):
+        return _list(request, "users", listing)
+    return _list(
+        request,
+        "users",
+        listing,
+        sessions=accounts.active_sessions(session),
+        failures=accounts.failed_sign_ins(session),
+    )
 
 
 @router.post("/users")
@@ -252,3 +268,40 @@ def set_role(
     with session.begin():
         accounts.set_role(session, username, role, actor=actor)
     return RedirectResponse("/desk/users", status_code=303)
+
+
+@router.post("/users/{username}/active")
+def set_active(
+    username: str,
+    active: str = Form(""),
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+    session: Session = Depends(db),
+) -> Response:
+    if username == actor.username:
+        raise InputError("disable your own account from another admin account", where="active")
+    with session.begin():
+        accounts.set_active(session, username, active == "1", actor=actor)
+    return RedirectResponse("/desk/users", status_code=303)
+
+
+@router.post("/users/{username}/password")
+def set_password(
+    username: str,
+    password: str = Form(""),
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():
+        accounts.set_password(session, username, password, actor=actor)
+    return RedirectResponse("/desk/users", status_code=303)
+
+
+@router.post("/sessions/{session_id}/end")
+def end_session(
+    session_id: int,
+    actor: Actor = Depends(require(Permission.MANAGE_USERS)),
+    session: Session = Depends(db),
+) -> Response:
+    with session.begin():
+        accounts.end_session_by_id(session, session_id, actor=actor)
+    return RedirectResponse("/desk/users#sessions", status_code=303)

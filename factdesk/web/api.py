@@ -16,6 +16,7 @@ from factdesk.errors import InputError, TooLarge
 from factdesk.services import tipline
 from factdesk.types import Tip
 from factdesk.web.deps import client_address, desk
+from factdesk.web.limits import Refused
 
 router = APIRouter(prefix="/api/v1")
 
@@ -61,16 +62,24 @@ def store_tip(request: Request, tip: Tip) -> int | None:
         201: {"description": "Received"},
         400: {"description": "Unusable tip"},
         413: {"description": "Too large"},
+        415: {"description": "Not sent as application/json"},
         429: {"description": "Too many tips"},
     },
 )
 async def create_submission(request: Request) -> Response:
-    """Send a claim or a link to the desk; no account needed. Rate-limited per address."""
+    """Send a claim or a link to the desk; no account needed. Rate-limited per address.
+
+    JSON only (``415`` otherwise): a browser sends JSON cross-site only after a CORS
+    preflight the desk never answers, so other sites cannot make their visitors send tips
+    (a plain form post or ``text/plain`` needs no preflight)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise Refused(415, "send the tip as application/json", "content-type")
     raw = await read_limited(request, tipline.MAX_BODY)
     try:
         data: Any = json.loads(raw or b"{}")
         tip = SubmissionIn.model_validate(data)
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, RecursionError) as exc:
         raise InputError(
             f"send a JSON object with text and/or url ({type(exc).__name__})", where="body"
         ) from None

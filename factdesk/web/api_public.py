@@ -208,12 +208,13 @@ class WebhookIn(BaseModel):
 
 @router.post("/webhooks", tags=["webhooks"], status_code=201)
 def add_webhook(
-    body: WebhookIn, actor: Actor = ADMIN, session: Session = Depends(db)
+    request: Request, body: WebhookIn, actor: Actor = ADMIN, session: Session = Depends(db)
 ) -> dict[str, Any]:
     """Register a webhook. The signing secret is returned once, in this answer."""
+    allow_private = desk(request).settings.allow_private_fetch
     with session.begin():
         hook, secret = webhooks.add_webhook(
-            session, body.url, body.events, body.secret, actor=actor
+            session, body.url, body.events, body.secret, actor=actor, allow_private=allow_private
         )
     return {"id": hook.id, "url": hook.url, "events": list(hook.events), "secret": secret}
 

@@ -8,7 +8,7 @@ become responses (:func:`_handle_error`). An area adds its pages by listing its 
 
 from __future__ import annotations
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from factdesk.errors import (
+    AddressRefused,
     Conflict,
     FactdeskError,
     FetchError,
@@ -44,6 +45,7 @@ from factdesk.web import (
     submit,
 )
 from factdesk.web.deps import Desk, LoginRequired, TTLCache
+from factdesk.web.limits import RequestLimits, bounded_ints
 from factdesk.web.render import make_env, page
 
 # Every area's router, in the order their routes are matched (the public site last: it has
@@ -108,6 +110,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (PermissionDenied, 403),
     (RateLimited, 429),
     (TooLarge, 413),
+    (AddressRefused, 400),  # the user's URL, not the network, is what is wrong
     (InputError, 400),
     (Conflict, 409),
     (WorkflowError, 409),
@@ -125,7 +128,8 @@ def _handle_error(request: Request, exc: Exception) -> Response:
         return RedirectResponse(f"/desk/login?next={target}", status_code=303)
     headers: dict[str, str] = {}
     if isinstance(exc, StarletteHTTPException):
-        status, message, where = exc.status_code, str(exc.detail), None
+        status, message = exc.status_code, str(exc.detail)
+        where = getattr(exc, "where", None)  # limits.Refused names the part refused
     elif isinstance(exc, RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         status, message = 400, str(first.get("msg", "invalid input"))
@@ -155,6 +159,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(bounded_ints)],
     )
     app.state.desk = Desk(
         settings=settings,
@@ -168,7 +173,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for kind in (FactdeskError, LoginRequired, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _handle_error)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestLimits, respond=_handle_error)
+    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
     return app
 
 

@@ -57,7 +57,13 @@ def add_webhook(
     session: Session = Depends(db),
 ) -> Response:
     with session.begin():
-        _hook, secret = webhooks.add_webhook(session, url, events or ["*"], actor=actor)
+        _hook, secret = webhooks.add_webhook(
+            session,
+            url,
+            events or ["*"],
+            actor=actor,
+            allow_private=desk(request).settings.allow_private_fetch,
+        )
     return _render(request, session, "", new_secret=secret)
 
 

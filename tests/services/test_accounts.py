@@ -127,3 +127,38 @@ def test_accounts_get_actor_and_demo_accounts(db: sessionmaker[Session]) -> None
         stored = {u.username: u.password_hash for u in session.scalars(select(m.User))}
     assert len(stored) == 4
     assert all(auth.verify_password(stored[u], p) for u, p, _ in second)
+
+
+def test_accounts_last_active_admin_cannot_be_disabled(db: sessionmaker[Session]) -> None:
+    with db.begin() as session:
+        auth.add_user(session, "root", PASSWORD, "admin")
+        with pytest.raises(InputError, match="last active admin"):
+            auth.set_active(session, "root", False, actor="cli")
+        auth.add_user(session, "root2", PASSWORD, "admin")
+        assert auth.set_active(session, "root", False, actor="cli") is True
+        assert auth.set_active(session, "root", False, actor="cli") is False
+
+
+def test_accounts_own_password_needs_the_current_one(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    add_user(db, "mai", "checker")
+    with db.begin() as session:
+        actor = auth.get_actor(session, "mai")
+        other = auth.start_session(
+            session, settings, auth.as_account(session.get_one(m.User, actor.id))
+        )
+        assert (
+            auth.change_own_password(session, settings, actor, "wrong", "new password 1", "a")
+            is None
+        )
+        with pytest.raises(InputError, match="10 characters"):
+            auth.change_own_password(session, settings, actor, PASSWORD, "short", "a")
+    with db.begin() as session:
+        assert auth.load_session(session, other) is not None  # nothing changed yet
+        token = auth.change_own_password(session, settings, actor, PASSWORD, "new password 1", "a")
+    with db.begin() as session:
+        assert token and auth.load_session(session, token) is not None
+        assert auth.load_session(session, other) is None  # every other browser is out
+        user = session.get_one(m.User, actor.id)
+        assert auth.verify_password(user.password_hash, "new password 1")

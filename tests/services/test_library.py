@@ -282,3 +282,13 @@ def test_cite_passage_leaves_out_a_heading(lexical: Settings, db: sessionmaker[S
         version = session.get(m.EvidenceDocument, added.version_id)
         assert row is not None and version is not None
         assert version.text[row.quote_start : row.quote_end] == cited.quote
+
+
+def test_library_add_url_keeps_to_the_address_rules(
+    lexical: Settings, db: sessionmaker[Session]
+) -> None:
+    closed = lexical.model_copy(update={"allow_private_fetch": False})
+    with pytest.raises(InputError) as caught:
+        library.add_url(closed, db, "http://127.0.0.1:9/internal.txt")
+    assert caught.value.where == "url"
+    assert _count(db, m.LibrarySource) == 0

@@ -34,7 +34,7 @@ def hook_settings(settings: Settings) -> Settings:
 
 def _add(db: sessionmaker[Session], url: str, events: tuple[str, ...] = ("*",)) -> tuple[int, str]:
     with transaction(db) as s:
-        hook, secret = webhooks.add_webhook(s, url, events)
+        hook, secret = webhooks.add_webhook(s, url, events, allow_private=True)
         return hook.id, secret
 
 
@@ -64,6 +64,28 @@ def test_add_webhook_checks_url_events_and_secret(db: sessionmaker[Session]) -> 
         listed = webhooks.list_webhooks(s)
         assert listed[0].url == "https://x.example/hook" and not hasattr(listed[0], "secret")
         assert (listed[0].active, listed[0].pending, listed[0].failed) == (True, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/hook",
+        "http://localhost/hook",
+        "https://[::1]/hook",
+        "http://2130706433/hook",
+        "http://10.0.0.5/hook",
+        "http://169.254.169.254/latest",
+        "http://[::ffff:192.168.0.1]/hook",
+    ],
+)
+def test_add_webhook_refuses_private_addresses(db: sessionmaker[Session], url: str) -> None:
+    with transaction(db) as s:
+        with pytest.raises(InputError, match="private or reserved") as err:
+            webhooks.add_webhook(s, url)
+        assert err.value.where == "url"
+        assert webhooks.list_webhooks(s) == []
+        hook, _ = webhooks.add_webhook(s, url, allow_private=True)  # an intranet desk may
+        assert hook.url == url
 
 
 def test_record_event_only_for_active_subscribers(db: sessionmaker[Session]) -> None:

@@ -69,7 +69,7 @@ def test_auth_wrong_password_is_refused_and_counted(
             select(func.count()).select_from(m.RateEvent).where(m.RateEvent.ok.is_(False))
         )
         keys = session.scalars(select(m.RateEvent.key)).all()
-    assert failures == 4  # per user name and per address, for each attempt
+    assert failures == 6  # per (address, name), per address and per name, for each attempt
     assert all("alice" not in k and "testclient" not in k for k in keys)  # keyed hashes
 
 

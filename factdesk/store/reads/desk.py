@@ -147,9 +147,15 @@ class QueueFilter:
             raw = str(params.get(name, "")).strip()
             if raw:
                 try:
-                    setattr(f, name, kind(raw))
+                    value = kind(raw)
                 except ValueError:
                     f.problems.append(name)
+                    continue
+                # the database's integer range (the page is clamped below instead)
+                if kind is int and name != "page" and not 0 <= value < 2**31:
+                    f.problems.append(name)
+                    continue
+                setattr(f, name, value)
         for name in ("since", "until"):
             raw = str(params.get(name, "")).strip()
             if raw:
