@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
 from factdesk.errors import InputError, ParseError, TooLarge
@@ -116,6 +116,11 @@ def read_document(
         found = DocumentText("text", _tidy(decode_text(data, None, where=name)))
     else:
         raise InputError(f"unsupported document type {kind}", where=name)
+    if "\x00" in found.text or (found.title and "\x00" in found.title):
+        # a NUL in extracted text (some PDFs) means nothing to a reader, and PostgreSQL
+        # cannot store it in a text column
+        title = found.title.replace("\x00", "") if found.title else None
+        found = replace(found, text=found.text.replace("\x00", ""), title=title or None)
     if not found.text.strip():
         raise InputError(f"no text found in this {kind} document", where=name)
     return found

@@ -66,6 +66,8 @@ def _allow(actor: Who, permission: Permission) -> None:
 
 
 def _clean(value: str | None, limit: int, where: str) -> str | None:
+    if value and "\x00" in value:
+        raise InputError("NUL characters are not accepted", where=where)
     value = " ".join((value or "").split())
     if len(value) > limit:
         raise InputError(f"at most {limit} characters", where=where)
@@ -90,6 +92,7 @@ def add_url(
     from factdesk.net import Fetcher
 
     _allow(actor, Permission.WORK)
+    _clean(url, 2000, "url")
     url = research.check_url(url, allow_private=settings.allow_private_fetch)
     with Fetcher(settings) as fetcher:
         fetched = fetcher.fetch(url)
@@ -166,7 +169,9 @@ def add_bytes(
     text and passages, and bring the passage index up to date. InputError (quarantined)
     when the document cannot be read; nothing is stored then."""
     _allow(actor, Permission.WORK)
+    _clean(name, 2000, "file")
     if url is not None:
+        _clean(url, 2000, "url")
         url = research.check_url(url)
     location = url or f"file:{Path(name).name}"[:2000]
     title = _clean(title, 1000, "title")

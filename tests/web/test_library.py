@@ -146,3 +146,17 @@ def _publish(author: Persona, editor: Persona, db: sessionmaker[Session], fc_id:
     assert act(author, db, fc_id, "submit") == 303
     assert act(editor, db, fc_id, "approve", note="Read both passages in the archive.") == 303
     assert act(editor, db, fc_id, "publish") == 303
+
+
+def test_library_upload_of_binary_bytes_passes_the_request_limits(
+    personas: dict[str, Persona],
+) -> None:
+    """A real PDF holds NUL bytes: the library route takes them in the file part (stored as
+    bytes), while a NUL in a text field is still refused."""
+    pdf = make_pdf(["Masts do not spread flu."], "Masts")
+    pdf = pdf.replace(b"%PDF-1.4\n", b"%PDF-1.4\n%\x00\xe2\xe3\n", 1)  # a binary comment line
+    added = _upload(personas["checker"], "masts.pdf", pdf)
+    assert added.status_code == 303, added.text  # type: ignore[attr-defined]
+    refused = _upload(personas["checker"], "notes.txt", NOTE, publisher="Health\x00Agency")
+    assert refused.status_code == 400  # type: ignore[attr-defined]
+    assert "NUL" in refused.text  # type: ignore[attr-defined]
