@@ -190,7 +190,8 @@ def add_bytes(
     except InputError as exc:
         _quarantine(factory, exc, location)
         raise
-    language = (language or document.language or _detect(settings, document.text) or "")[:2]
+    found = language or document.language or _detect(settings, document.text) or ""
+    language = found.lower()[:2]
     with transaction(factory) as session:
         result = _store(
             session,
