@@ -72,6 +72,31 @@ def load_samples(settings: Settings, factory: sessionmaker[Session]) -> list[Ing
     return reports
 
 
+def load_library(settings: Settings, factory: sessionmaker[Session]) -> int:
+    """Add the sample evidence documents to the library (archived, cut into passages,
+    indexed), so `factdesk research` answers the sample claims; returns how many were new.
+    The demo's fact-checks then cite these very versions (same URL, same bytes)."""
+    from factdesk.services import library
+
+    new = 0
+    for doc in _library().values():
+        result = library.add_bytes(
+            settings,
+            factory,
+            doc["text"].encode("utf-8"),
+            name=doc["url"],
+            content_type="text/plain; charset=utf-8",
+            url=doc["url"],
+            actor="demo",
+            title=doc["title"],
+            publisher=doc["publisher"],
+            published=doc["published_at"][:10],
+            language=doc["language"],
+        )
+        new += result.outcome != "unchanged"
+    return new
+
+
 def counts(factory: sessionmaker[Session]) -> dict[str, int]:
     """How many records of each kind the desk holds."""
     with factory() as session:
@@ -94,6 +119,9 @@ def run_demo(
     console.print(f"database: {settings.effective_database_url}")
     for report in load_samples(settings, factory):
         console.print("  " + report.summary().replace(str(SAMPLE) + "/", ""))
+    with console.status("archiving the sample evidence library and indexing its passages"):
+        added = load_library(settings, factory)
+    console.print(f"  evidence library: {added} sources added ({LIBRARY.name})")
     with console.status("detecting check-worthy claims and matching them to fact-checks"):
         detected = detect.detect(settings, factory, link_all=True)
     console.print("  detect: " + detected.summary())

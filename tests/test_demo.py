@@ -74,3 +74,57 @@ def test_publish_samples_publishes_and_corrects_through_the_workflow(
     assert proposed is not None and proposed.status == "published"
     assert proposed.author_id != proposed.reviewer_id
     assert publish_samples(settings, db) == []  # nothing is published twice
+
+
+def _reviewed_claims() -> list[tuple[str, str, str]]:
+    """(claim key, claim text, language) of every sample ClaimReview with evidence."""
+    import json
+
+    from factdesk.demo import sample_path
+
+    scenarios = json.loads(sample_path("scenarios.json").read_text(encoding="utf-8"))
+    key_of = {
+        fc["url"]: key for key, claim in scenarios["claims"].items() for fc in claim["fact_checks"]
+    }
+    feed = json.loads(sample_path("claimreviews.jsonld").read_text(encoding="utf-8"))
+    return [
+        (key_of[item["url"]], item["claimReviewed"], item["inLanguage"])
+        for element in feed["dataFeedElement"]
+        for item in (element["item"] if isinstance(element["item"], list) else [element["item"]])
+        if item["url"] in key_of
+    ]
+
+
+def test_demo_library_answers_the_sample_claims(
+    db: sessionmaker[Session], settings: Settings
+) -> None:
+    """After the demo loads its library, research finds a document bearing on each sample
+    claim among the top three passages (lexically here: the same-language documents; the
+    dense part's cross-lingual answers are tested in tests/services/test_library.py)."""
+    import json
+
+    from factdesk.demo import load_library, sample_path
+    from factdesk.services import research
+
+    lexical = settings.model_copy(update={"match_dense": False})
+    assert load_library(lexical, db) == 36
+    assert load_library(lexical, db) == 0  # loading again changes nothing
+    scenarios = json.loads(sample_path("scenarios.json").read_text(encoding="utf-8"))
+    docs = {
+        json.loads(line)["url"]: json.loads(line)["language"]
+        for line in sample_path("evidence/library.jsonl").read_text(encoding="utf-8").splitlines()
+    }
+    bearing: dict[str, set[str]] = {}
+    for entry in scenarios["evidence"]:
+        for key in entry["bears_on"]:
+            bearing.setdefault(key, set()).add(entry["url"])
+    asked = found = 0
+    with db() as session:
+        for key, text, language in _reviewed_claims():
+            same = {u for u in bearing.get(key, ()) if docs[u] == language}
+            if not same:
+                continue
+            asked += 1
+            top = research.research(lexical, session, text, k=3, language=language)
+            found += any(e.source_url in same for e in top)
+    assert asked >= 30 and found >= asked - 1, (found, asked)

@@ -135,6 +135,10 @@ def archive_document(copy: ArchivedCopy, base_url: str) -> dict[str, Any]:
         "sha256": copy.content_hash,
         "text": copy.text,
         "cited_by": [absolute(base_url, fact_check_path(i)) for i in copy.fact_check_ids],
+        "quotes": [
+            {"anchor": f"quote-{cid}", "start": start, "end": end, "text": copy.text[start:end]}
+            for cid, start, end in copy.quotes
+        ],
     }
 
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from factdesk.publish.i18n_research import EN_RESEARCH, VI_RESEARCH
+
 LANGUAGES = ("vi", "en")
 COOKIE = "fd_lang"
 
@@ -446,6 +448,8 @@ EN: dict[str, str] = {
     "fact_check.withdraw": "withdrew it",
     "fact_check.comment": "commented",
 }
+VI.update(VI_RESEARCH)
+EN.update(EN_RESEARCH)
 
 _REASON = re.compile(r"^cannot (\w+): (.+)$")
 _STATE_REASON = re.compile(r"^cannot (\w+) a fact-check in state (\w+)$")

@@ -88,8 +88,28 @@ def fact_check_context(fc: FactCheck, org: Organisation, base_url: str) -> dict[
 
 
 def archive_context(copy: ArchivedCopy, base_url: str) -> dict[str, Any]:
-    """The archived copy's page shows its document (the ``.json`` twin's content)."""
-    return {"doc": archive_document(copy, base_url)}
+    """The archived copy's page shows its document (the ``.json`` twin's content), its text
+    cut into segments so each cited quote is marked with its anchor (``#quote-N``, the
+    citation's id: the public fact-check links each quote there)."""
+    return {"doc": archive_document(copy, base_url), "segments": quote_segments(copy)}
+
+
+def quote_segments(copy: ArchivedCopy) -> list[tuple[str, str | None]]:
+    """``(text, anchor)`` pieces of the copy's text in order; a quote overlapping an
+    earlier one gets an empty anchor at its start (both stay reachable)."""
+    pieces: list[tuple[str, str | None]] = []
+    at = 0
+    for cid, start, end in sorted(copy.quotes, key=lambda q: (q[1], q[2])):
+        anchor = f"quote-{cid}"
+        if start < at:  # overlaps the previous mark
+            pieces.append(("", anchor))
+            continue
+        if start > at:
+            pieces.append((copy.text[at:start], None))
+        pieces.append((copy.text[start:end], anchor))
+        at = end
+    pieces.append((copy.text[at:], None))
+    return pieces
 
 
 def render_static(

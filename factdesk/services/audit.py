@@ -64,6 +64,9 @@ def snapshot(session: Session, row: m.FactCheck, *, note: str, actor: Actor | No
             "date": c.source_date,
             "document_id": c.document_id,
             "content_hash": c.content_hash,
+            "passage_id": c.passage_id,
+            "quote_start": c.quote_start,
+            "quote_end": c.quote_end,
         }
         for c in session.scalars(
             select(m.Citation).where(m.Citation.fact_check_id == row.id).order_by(m.Citation.id)

@@ -1,26 +1,56 @@
-"""Archiving a cited page at the moment it is cited.
+"""Research: archiving cited pages, and finding evidence passages for a claim.
 
-A citation must still resolve when the source page changes or disappears, so citing a URL
-fetches it (through ``factdesk.net``, the one HTTP client), keeps the raw bytes and the
-extracted main text in ``evidence_documents`` with a SHA-256 content hash and the fetch
-time, and checks that the quoted words are really on the page.
+**Archiving.** A citation must still resolve when the source page changes or disappears, so
+citing a URL fetches it (through ``factdesk.net``, the one HTTP client), keeps the raw bytes
+and the extracted main text in ``evidence_documents`` with a SHA-256 content hash and the
+fetch time, and checks that the quoted words are really on the page.
+
+**Retrieval.** :func:`research` finds the passages of the evidence library
+(:mod:`factdesk.services.library`) that bear on a claim: the passage index
+(:mod:`factdesk.search.passages`: BM25 + dense, fused) lives beside the database under
+``DATA_DIR/research/`` and is kept in step with it incrementally (:func:`sync_index`: the
+passages of each non-withdrawn source's current version, added or removed by id, never
+rebuilt); passage vectors are cached by text, so a rebuild re-encodes nothing. Each passage
+found gets the stance model's reading (:func:`factdesk.verify.stance.load_stance_model`):
+an aid to the person checking, never a verdict.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import json
+import os
 import re
+import threading
 import unicodedata
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+import numpy as np
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import AddressRefused, InputError
+from factdesk.search.passages import PassageIndex
+from factdesk.services.match import embedder_for
 from factdesk.settings import Settings
-from factdesk.store.models import EvidenceDocument
-from factdesk.types import ArchivedPage
+from factdesk.store.models import EvidenceDocument, LibrarySource, Passage
+from factdesk.types import (
+    ArchivedPage,
+    Evidence,
+    LibraryPassage,
+    PassageText,
+    Verdict,
+)
+from factdesk.types import (
+    LibrarySource as SourceRecord,
+)
+from factdesk.verify.stance import StanceModel, load_stance_model
 
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " "})
@@ -120,3 +150,281 @@ def store_document(session: Session, page: ArchivedPage, publisher: str | None) 
     session.add(document)
     session.flush()
     return document.id
+
+
+# --- the passage index -------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+#: Passages read from the database and indexed per step (bounded memory, visible progress).
+BATCH = 256
+FORMAT = 1
+
+
+def _quiet(done: int, total: int) -> None:
+    return None
+
+
+@dataclass(slots=True)
+class IndexState:
+    """The loaded index, the on-disk generation it matches and the database fingerprint it
+    was brought in step with."""
+
+    index: PassageIndex
+    generation: str = ""
+    fingerprint: list[Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncReport:
+    added: int = 0
+    removed: int = 0
+    total: int = 0
+    rebuilt: bool = False
+
+    @property
+    def summary(self) -> str:
+        how = "rebuilt" if self.rebuilt else "updated"
+        return f"passage index {how}: +{self.added} -{self.removed}, {self.total} passages"
+
+
+def index_dir(settings: Settings) -> Path:
+    return settings.data_dir / "research"
+
+
+def _new_index(settings: Settings) -> PassageIndex:
+
+    languages = tuple(settings.languages)
+    return PassageIndex(embedder_for(settings), detect_language=lambda t: _detect(t, languages))
+
+
+def _detect(text: str, languages: tuple[str, ...]) -> str | None:
+    from factdesk.text.langid import detect_language
+
+    return detect_language(text, languages)
+
+
+def _load(settings: Settings) -> IndexState | None:
+    folder = index_dir(settings)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        with np.load(folder / "passages.npz", allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+    except (OSError, ValueError, KeyError):
+        return None
+    fresh = _new_index(settings)
+    if manifest.get("format") != FORMAT or manifest.get("model") != fresh.model_id:
+        return None
+    try:
+        index = PassageIndex.from_arrays(
+            arrays, fresh.embedder, detect_language=fresh.detect_language
+        )
+    except (ValueError, KeyError):
+        return None
+    return IndexState(index, str(manifest.get("generation", "")), manifest.get("fingerprint"))
+
+
+def _save(settings: Settings, state: IndexState) -> None:
+    """Write the arrays, then the manifest (atomically, by rename): a reader sees the old
+    index or the new one, never half of each."""
+    folder = index_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / f"passages.{os.getpid()}.tmp.npz"
+    np.savez(tmp, **state.index.to_arrays())  # type: ignore[arg-type]
+    os.replace(tmp, folder / "passages.npz")
+    state.generation = f"{datetime.now(UTC).isoformat()}#{os.getpid()}"
+    manifest = {
+        "format": FORMAT,
+        "model": state.index.model_id,
+        "tokenizer": state.index.tokenizer_name,
+        "generation": state.generation,
+        "passages": len(state.index),
+        "fingerprint": state.fingerprint,
+    }
+    tmp_manifest = folder / f"manifest.{os.getpid()}.tmp"
+    tmp_manifest.write_text(json.dumps(manifest), encoding="utf-8")
+    os.replace(tmp_manifest, folder / "manifest.json")
+
+
+def _generation(settings: Settings) -> str | None:
+    try:
+        data = json.loads((index_dir(settings) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return str(data.get("generation", ""))
+
+
+@contextmanager
+def _locked(settings: Settings) -> Iterator[None]:
+    folder = index_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+_cache: dict[Path, IndexState] = {}
+_cache_lock = threading.Lock()
+
+
+def fingerprint(session: Session) -> list[Any]:
+    """A cheap summary of the library that changes whenever the indexed set may: passages
+    are only ever added (a new version), and any change of a source (a new current version,
+    withdraw, restore) moves its ``updated_at``. Two aggregates instead of the id set."""
+    passages = session.execute(select(func.count(Passage.id), func.max(Passage.id))).one()
+    sources = session.execute(
+        select(
+            func.count(LibrarySource.id),
+            func.max(LibrarySource.updated_at),
+            func.sum(case((LibrarySource.withdrawn.is_(True), 1), else_=0)),
+        )
+    ).one()
+    changed = sources[1].isoformat() if sources[1] is not None else None
+    return [int(passages[0]), passages[1], int(sources[0]), changed, int(sources[2] or 0)]
+
+
+def wanted_passages(session: Session) -> set[int]:
+    """Ids of the passages the index should hold: those of each live source's current
+    version."""
+    return set(
+        session.scalars(
+            select(Passage.id)
+            .join(LibrarySource, LibrarySource.current_version_id == Passage.document_id)
+            .where(LibrarySource.withdrawn.is_(False))
+        )
+    )
+
+
+def sync_index(
+    settings: Settings, session: Session, *, rebuild: bool = False, progress: Progress = _quiet
+) -> tuple[PassageIndex, SyncReport]:
+    """The passage index, brought in step with the database: passages of new versions are
+    appended, those of replaced versions and withdrawn sources removed (no rebuild unless
+    ``rebuild`` or the saved index was built with another model or tokeniser)."""
+    key = index_dir(settings).resolve()
+    seen = fingerprint(session)
+    with _cache_lock:
+        state = None if rebuild else _cache.get(key)
+        if state is not None and state.fingerprint == seen:
+            if state.generation == _generation(settings):  # nothing moved anywhere
+                return state.index, SyncReport(total=len(state.index))
+    with _cache_lock, _locked(settings):
+        state = None if rebuild else _cache.get(key)
+        if state is not None and state.generation != _generation(settings):
+            state = None  # another process saved a newer index
+        if state is None and not rebuild:
+            state = _load(settings)
+        rebuilt = state is None
+        if state is None:
+            state = IndexState(_new_index(settings))
+        if not rebuilt and state.fingerprint == seen:
+            _cache[key] = state
+            return state.index, SyncReport(total=len(state.index))
+        wanted = wanted_passages(session)
+        have = {int(k) for k in state.index.slot_of}
+        gone = have - wanted
+        new = sorted(wanted - have)
+        state.index.remove([str(i) for i in gone])
+        for start in range(0, len(new), BATCH):
+            rows = session.execute(
+                select(Passage.id, Passage.text, Passage.language)
+                .where(Passage.id.in_(new[start : start + BATCH]))
+                .order_by(Passage.id)
+            ).all()
+            state.index.add([PassageText(str(i), text, lang) for i, text, lang in rows])
+            progress(min(start + BATCH, len(new)), len(new))
+        if gone or new or rebuilt or state.fingerprint != seen:
+            state.index.optimize()
+            state.fingerprint = seen
+            _save(settings, state)
+        _cache[key] = state
+        report = SyncReport(len(new), len(gone), len(state.index), rebuilt)
+        return state.index, report
+
+
+# --- research ------------------------------------------------------------------------------
+
+_stance_lock = threading.Lock()
+_stance: list[StanceModel] = []
+
+
+def stance_model() -> StanceModel:
+    """The stance model, loaded once per process (or the fallback that claims nothing)."""
+    with _stance_lock:
+        if not _stance:
+            _stance.append(load_stance_model())
+        return _stance[0]
+
+
+def research(
+    settings: Settings,
+    session: Session,
+    claim_text: str,
+    *,
+    k: int = 8,
+    language: str | None = None,
+    stance: StanceModel | None = None,
+) -> list[Evidence]:
+    """The library passages that bear on ``claim_text``, best first, each with its source,
+    matched words and the stance model's reading (an aid to a person, never a verdict)."""
+    claim_text = " ".join(claim_text.split())
+    if not claim_text:
+        raise InputError("give the claim to research", where="claim")
+    if len(claim_text) > 2000:
+        raise InputError("a claim of at most 2000 characters", where="claim")
+    if not 1 <= k <= 50:
+        raise InputError("k must be between 1 and 50", where="k")
+    index, _ = sync_index(settings, session)
+    hits = index.search(claim_text, k, language=language)
+    if not hits:
+        return []
+    ids = [int(h.key) for h in hits]
+    rows = {
+        p.id: (p, d, src)
+        for p, d, src in session.execute(
+            select(Passage, EvidenceDocument, LibrarySource)
+            .join(EvidenceDocument, EvidenceDocument.id == Passage.document_id)
+            .join(LibrarySource, LibrarySource.id == EvidenceDocument.library_source_id)
+            .where(Passage.id.in_(ids))
+        )
+    }
+    found = [(h, rows[int(h.key)]) for h in hits if int(h.key) in rows]
+    model = stance or stance_model()
+    verdicts: list[Verdict] = model.predict([(claim_text, h.text) for h, _ in found])
+    return [
+        Evidence(as_passage(p, src.id), as_source(src), h, v, model.name)
+        for (h, (p, _d, src)), v in zip(found, verdicts, strict=True)
+    ]
+
+
+def as_passage(row: Passage, source_id: int) -> LibraryPassage:
+    return LibraryPassage(
+        id=row.id,
+        source_id=source_id,
+        version_id=row.document_id,
+        position=row.position,
+        start=row.start or 0,
+        end=row.end if row.end is not None else len(row.text),
+        text=row.text,
+        language=row.language,
+    )
+
+
+def as_source(row: LibrarySource, versions: int = 0, passages: int = 0) -> SourceRecord:
+    return SourceRecord(
+        id=row.id,
+        location=row.location,
+        kind=row.kind,
+        title=row.title,
+        publisher=row.publisher,
+        published=row.published,
+        url=row.url,
+        language=row.language,
+        withdrawn=row.withdrawn,
+        version_count=versions,
+        passage_count=passages,
+        current_version_id=row.current_version_id,
+        created_at=row.created_at,
+    )

@@ -256,8 +256,11 @@ def cite(
     quote: str,
     publisher: str,
     source_date: str,
+    *,
+    document_id: int | None = None,
 ) -> types.Citation:
-    """Cite an archived page with the exact quote it supports."""
+    """Cite an archived page with the exact quote it supports. ``document_id`` names an
+    archived copy already stored (a library version) instead of storing ``page``."""
     fc = _local(session, fc_id)
     require(state_of(fc.status), Action.CITE, Context(actor.id, actor.role))
     quote, publisher, source_date = quote.strip(), publisher.strip(), source_date.strip()
@@ -268,7 +271,7 @@ def cite(
     if source_date and not _DATE.match(source_date):
         raise InputError("write the date as YYYY, YYYY-MM or YYYY-MM-DD", where="date")
     _touch(session, fc)
-    document_id = store_document(session, page, publisher or None)
+    document_id = document_id or store_document(session, page, publisher or None)
     citation = Citation(
         fact_check_id=fc.id,
         url=page.url,

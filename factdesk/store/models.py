@@ -223,10 +223,35 @@ class EvidenceDocument(Base):
     raw: Mapped[bytes | None]
     raw_type: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # a version of a library source (None: an archived copy of a page cited by URL)
+    library_source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("library_sources.id", ondelete="SET NULL"), index=True
+    )
+    version: Mapped[int | None]
+
+
+class LibrarySource(Base):
+    """A source of the evidence library (a URL or a file). Its versions are the archived
+    ``evidence_documents`` pointing to it; ``current_version_id`` is the one searched."""
+
+    __tablename__ = "library_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    location: Mapped[str] = mapped_column(String(2000), unique=True)  # URL or file:NAME
+    kind: Mapped[str] = mapped_column(String(20))  # html | pdf | text | markdown | csv
+    title: Mapped[str | None] = mapped_column(Text)
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    published: Mapped[str | None] = mapped_column(String(10))  # YYYY, YYYY-MM or YYYY-MM-DD
+    url: Mapped[str | None] = mapped_column(String(2000))
+    language: Mapped[str | None] = mapped_column(String(8))
+    withdrawn: Mapped[bool] = mapped_column(default=False, index=True)
+    current_version_id: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class Passage(Base):
-    """A retrievable chunk of an evidence document."""
+    """A retrievable chunk of an evidence document; ``start``/``end`` are character offsets
+    into the document's text (``text == document.text[start:end]``)."""
 
     __tablename__ = "passages"
     __table_args__ = (UniqueConstraint("document_id", "position", name="uq_passages_doc_pos"),)
@@ -237,6 +262,8 @@ class Passage(Base):
     position: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(8))
+    start: Mapped[int | None]
+    end: Mapped[int | None]
 
 
 class User(Base):
@@ -324,6 +351,12 @@ class Citation(Base):
     override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # a cited library passage: the passage and where the quote sits in the archived text
+    passage_id: Mapped[int | None] = mapped_column(
+        ForeignKey("passages.id", ondelete="SET NULL"), index=True
+    )
+    quote_start: Mapped[int | None]
+    quote_end: Mapped[int | None]
 
 
 class ReviewComment(Base):

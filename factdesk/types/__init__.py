@@ -9,7 +9,8 @@ of their own fields.
 Import them from here (``from factdesk.types import FactCheck``); the modules only group
 them: ``content`` (items, mentions, claims, alerts), ``factchecks`` (fact-checks, citations,
 matches), ``newsroom`` (actors, settings, the rows of the newsroom's pages), ``publishing``
-(organisation, archived copies, the API's claims, webhooks) and ``reports`` (what an operation did).
+(organisation, archived copies, the API's claims, webhooks), ``research`` (the evidence
+library, passages and what retrieval finds) and ``reports`` (what an operation did).
 """
 
 from factdesk.types.content import (
@@ -80,12 +81,24 @@ from factdesk.types.publishing import (
     Webhook,
 )
 from factdesk.types.reports import Check, DetectReport, ExportReport, IngestReport
+from factdesk.types.research import (
+    AddResult,
+    Evidence,
+    LibraryPassage,
+    LibrarySource,
+    PassageHit,
+    PassageSpan,
+    PassageText,
+    SourceDetail,
+    SourceVersion,
+)
 
 __all__ = [
     "DEFAULT_SCALE",
     "Account",
     "ActiveSession",
     "Actor",
+    "AddResult",
     "Alert",
     "Appearance",
     "AppearanceRow",
@@ -107,16 +120,19 @@ __all__ = [
     "DeskSettings",
     "DetectReport",
     "Draft",
+    "Evidence",
     "EvidenceDocument",
     "ExportReport",
     "FactCheck",
     "InReview",
     "IngestReport",
     "Item",
+    "LibraryPassage",
+    "LibrarySource",
     "MarkupCheck",
     "Match",
-    "MergeResult",
     "Mention",
+    "MergeResult",
     "Organisation",
     "Outcome",
     "PingResult",
@@ -124,6 +140,9 @@ __all__ = [
     "ParseResult",
     "PendingCorrection",
     "Passage",
+    "PassageHit",
+    "PassageSpan",
+    "PassageText",
     "Quarantined",
     "RankedClaim",
     "Rating",
@@ -136,6 +155,8 @@ __all__ = [
     "SignInFailures",
     "SimilarClaim",
     "Source",
+    "SourceDetail",
+    "SourceVersion",
     "SplitResult",
     "Stance",
     "StoredItem",

@@ -30,6 +30,8 @@ class ArchivedCopy:
     content_hash: str
     text: str
     fact_check_ids: tuple[int, ...]
+    # the quotes public fact-checks cite from it: (citation id, start, end) in ``text``
+    quotes: tuple[tuple[int, int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from factdesk.publish.documents import (
     fact_check_summary,
     webhook_document,
 )
+from factdesk.publish.pages import quote_segments
 from factdesk.types import (
     ArchivedCopy,
     Claim,
@@ -75,7 +76,19 @@ def test_archive_document() -> None:
         "sha256": "ab" * 32,
         "text": "Text.",
         "cited_by": [f"{BASE}/fact-checks/7/", f"{BASE}/fact-checks/9/"],
+        "quotes": [],
     }
+
+
+def test_archive_document_and_page_mark_each_quote() -> None:
+    text = "Prices rose 4.8%. Not 50%. Prices rose in July."
+    copy = ArchivedCopy(3, None, None, T, "ab" * 32, text, (7,), ((11, 0, 17), (12, 7, 17)))
+    doc = archive_document(copy, BASE)
+    assert doc["quotes"][0] == {"anchor": "quote-11", "start": 0, "end": 17, "text": text[:17]}
+    segments = quote_segments(copy)
+    assert segments[0] == ("Prices rose 4.8%.", "quote-11")
+    assert segments[1] == ("", "quote-12")  # overlapping: an anchor of its own
+    assert "".join(piece for piece, _ in segments) == text
 
 
 def test_claim_documents_show_our_public_verdict_only_as_a_link() -> None:

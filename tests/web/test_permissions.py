@@ -87,6 +87,13 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("POST", "/desk/sessions/{session_id}/end", P.MANAGE_USERS),
     ("GET", "/desk/account", P.READ),
     ("POST", "/desk/account/password", P.READ),
+    ("GET", "/desk/library", P.READ),
+    ("GET", "/desk/library/{source_id}", P.READ),
+    ("GET", "/desk/claims/{claim_id}/research", P.READ),
+    ("POST", "/desk/library", P.WORK),
+    ("POST", "/desk/claims/{claim_id}/research/cite", P.WORK),
+    ("POST", "/desk/library/{source_id}/withdraw", P.MANAGE_SOURCES),
+    ("POST", "/desk/library/{source_id}/restore", P.MANAGE_SOURCES),
     ("POST", "/desk/logout", P.READ),  # last: it ends the persona's session
 ]
 # Routes other areas add (publishing) are checked by their own tests.

@@ -165,7 +165,10 @@ def test_public_page_links_the_archived_copy_of_each_citation(
     page = visitor.get(f"/fact-checks/{site['en']}/").text
     (archive,) = re.findall(r'href="(/archive/\d+/)"', page)
     copy = visitor.get(archive)
-    assert copy.status_code == 200 and "The figure is 12 per cent" in copy.text
+    assert copy.status_code == 200
+    assert "The figure is 12 per cent" in re.sub(r"<[^>]+>", "", copy.text)  # quotes are marked
+    assert re.search(r'<mark id="quote-\d+" class="quote">', copy.text)
+    assert re.search(r'href="/archive/\d+/#quote-\d+"', page)  # the quote links to its mark
     twin = visitor.get(archive.rstrip("/") + ".json").json()
     assert twin["sha256"] == "ab" * 32
     assert twin["cited_by"] == [f"{BASE}/fact-checks/{site['en']}/"]

