@@ -84,6 +84,9 @@ def eval_verification(
         help="Only the fifth of the claims that `factdesk train stance` never trains on "
         "(for scoring on claims_train.jsonl).",
     ),
+    lexical_only: bool = typer.Option(
+        False, "--lexical-only", help="Rank abstracts with BM25 alone (no E5 over titles)."
+    ),
     model_dir: Path | None = MODEL,
 ) -> None:
     """Retrieve abstracts for each SciFact claim and call it SUPPORT / CONTRADICT / NOT
@@ -91,7 +94,8 @@ def eval_verification(
     from factdesk.eval.scifact import held_out, read_claims, read_corpus
     from factdesk.eval.verification import AbstractRetriever, evaluate_verification
     from factdesk.search.tokens import default_tokenizer
-    from factdesk.verify.stance import claim_stance
+    from factdesk.verify.features import on_topic
+    from factdesk.verify.stance import CANDIDATES, claim_stance
 
     claims = read_claims(claims_file)
     if held_out_only:
@@ -103,10 +107,13 @@ def eval_verification(
     model = _model(model_dir, embedder)
     threshold = float(getattr(model, "evidence_threshold", 0.5))
     err_console.print(f"[dim]indexing {len(corpus)} abstracts…[/dim]", highlight=False)
-    retriever = AbstractRetriever(list(corpus.values()), default_tokenizer()[1], embedder)
+    retriever = AbstractRetriever(
+        list(corpus.values()), default_tokenizer()[1], None if lexical_only else embedder
+    )
 
     def call(claim: str, sentences: Sequence[str]) -> Stance:
-        probs = _probabilities(model, [(claim, s) for s in sentences])
+        chosen = on_topic(claim, sentences, CANDIDATES)
+        probs = _probabilities(model, [(claim, s) for s in chosen])
         return claim_stance(probs, threshold).stance
 
     figures = evaluate_verification(claims, corpus, retriever.rank, call)
@@ -121,7 +128,7 @@ def eval_verification(
                 "claims_file": claims_file.name,
                 "held_out_only": held_out_only,
                 "model": model.name,
-                "retrieval": "bm25+e5-title" if embedder is not None else "bm25",
+                "retrieval": "bm25" if lexical_only or embedder is None else "bm25+e5-title",
                 **figures,
             }
         )

@@ -100,3 +100,17 @@ def pair_features(
         [claims, passages, np.abs(claims - passages), claims * passages, lexical], axis=1
     ).astype(np.float32)
     return out
+
+
+def on_topic(claim: str, sentences: Sequence[str], keep: int) -> list[str]:
+    """The ``keep`` sentences sharing the most words with ``claim`` (earlier first on ties).
+
+    A claim-level call judges these, not every sentence of the retrieved documents: the
+    evidence threshold is fitted on pools built the same way (each cited abstract's
+    rationale sentences and its two most overlapping others), and over a pool of thirty
+    sentences some sentence nearly always looks like evidence."""
+    claim_words = set(_words(claim))
+    order = sorted(
+        range(len(sentences)), key=lambda i: (-len(claim_words & set(_words(sentences[i]))), i)
+    )
+    return [sentences[i] for i in order[:keep]]

@@ -35,6 +35,8 @@ from factdesk.verify.head import Head
 #: Order of the head's outputs.
 STANCES: tuple[Stance, ...] = ("supports", "refutes", "not_enough_info")
 MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"
+#: Sentences a claim-level call judges (:func:`~factdesk.verify.features.on_topic`).
+CANDIDATES = 3
 DISCLAIMER = "Stance is an aid to a person reading the evidence, never a verdict."
 
 

@@ -113,3 +113,29 @@ def test_shipped_model_gives_three_calibrated_probabilities_in_vi_and_en() -> No
     assert verdicts[2].probabilities["supports"] > verdicts[3].probabilities["supports"]
     size = sum(f.stat().st_size for f in MODEL_DIR.iterdir())
     assert size < 60 * 1024 * 1024
+
+
+def test_on_topic_keeps_the_sentences_sharing_most_words() -> None:
+    from factdesk.verify.features import on_topic
+
+    sentences = ["Rain fell.", "The bridge opened in 1998.", "A bridge.", "Opened in 1998."]
+    assert on_topic("The bridge opened in 1998", sentences, 2) == sentences[1:2] + sentences[3:]
+    assert on_topic("x", sentences, 10) == sentences  # ties keep document order
+
+
+def test_lexical_features_see_negation_and_numbers() -> None:
+    from factdesk.verify.features import LEXICAL_NAMES, lexical_features
+
+    values = dict(
+        zip(
+            LEXICAL_NAMES,
+            lexical_features("Giá điện không tăng 10%.", "Giá điện tăng 12% năm nay."),
+            strict=True,
+        )
+    )
+    assert values["negation_claim"] == 1 and values["negation_mismatch"] == 1
+    assert values["numbers_missing"] == 1 and values["number_mismatch"] == 1
+    same = dict(
+        zip(LEXICAL_NAMES, lexical_features("It didn't rain.", "It did not rain."), strict=True)
+    )
+    assert same["negation_mismatch"] == 0
