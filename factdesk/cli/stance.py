@@ -84,8 +84,11 @@ def eval_verification(
         help="Only the fifth of the claims that `factdesk train stance` never trains on "
         "(for scoring on claims_train.jsonl).",
     ),
-    lexical_only: bool = typer.Option(
-        False, "--lexical-only", help="Rank abstracts with BM25 alone (no E5 over titles)."
+    dense_titles: bool = typer.Option(
+        False,
+        "--dense-titles",
+        help="Fuse BM25 with E5 over the titles (worse on SciFact training claims: "
+        "recall@3 0.786 vs 0.868 for BM25 alone).",
     ),
     model_dir: Path | None = MODEL,
 ) -> None:
@@ -108,7 +111,7 @@ def eval_verification(
     threshold = float(getattr(model, "evidence_threshold", 0.5))
     err_console.print(f"[dim]indexing {len(corpus)} abstracts…[/dim]", highlight=False)
     retriever = AbstractRetriever(
-        list(corpus.values()), default_tokenizer()[1], None if lexical_only else embedder
+        list(corpus.values()), default_tokenizer()[1], embedder if dense_titles else None
     )
 
     def call(claim: str, sentences: Sequence[str]) -> Stance:
@@ -128,7 +131,7 @@ def eval_verification(
                 "claims_file": claims_file.name,
                 "held_out_only": held_out_only,
                 "model": model.name,
-                "retrieval": "bm25" if lexical_only or embedder is None else "bm25+e5-title",
+                "retrieval": "bm25+e5-title" if dense_titles and embedder else "bm25",
                 **figures,
             }
         )
