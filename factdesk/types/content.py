@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
@@ -198,3 +199,5 @@ class Verdict:
 
     stance: Stance
     confidence: float
+    #: Calibrated probability of each stance (they sum to 1); empty when the model gives none.
+    probabilities: Mapping[str, float] = field(default_factory=dict)
