@@ -157,7 +157,10 @@ def test_research_finds_passages_with_highlights_stance_and_source(
     with db() as session:
         vi = research.research(lexical, session, "giá điện tăng 50%", k=1)
     assert vi[0].source.url == "https://power.example/d"
-    assert vi[0].verdict.stance == "not_enough_info"  # no model shipped: the fallback
+    # without a model given: the shipped one (or the fallback), three probabilities summing to 1
+    assert vi[0].stance_model == research.stance_model().name
+    assert vi[0].verdict.stance in {"supports", "refutes", "not_enough_info"}
+    assert sum(vi[0].verdict.probabilities.values()) == pytest.approx(1, abs=1e-3)
 
 
 def test_research_index_is_incremental_and_follows_withdraw(
