@@ -13,7 +13,18 @@ from factdesk.errors import FactdeskError
 def load_commands() -> None:
     """Import the modules that register commands on the groups in ``factdesk.cli.app``."""
     # In the order their commands are listed by `factdesk --help`.
-    from factdesk.cli import core, ingest, browse, web, detect, publish, match, factchecks, library, stance  # noqa: F401, I001
+    from factdesk.cli import (  # noqa: F401, I001
+        core,
+        ingest,
+        browse,
+        web,
+        detect,
+        publish,
+        match,
+        factchecks,
+        library,
+        stance,
+    )
 
 
 def main() -> None:

@@ -24,15 +24,14 @@ search, else the claim's linked fact-checks with a note saying why).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import logging
 import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +51,7 @@ from factdesk.search.vectorcache import VectorCache
 from factdesk.settings import Settings
 from factdesk.store import models
 from factdesk.store.db import transaction
+from factdesk.store.files import folder_lock
 from factdesk.store.reads.claims import linked_fact_checks
 from factdesk.store.reads.common import as_fact_check
 from factdesk.types import Appearance, Band, CheckResult, FactCheck, Match, Rating
@@ -274,16 +274,8 @@ def load_index(settings: Settings) -> LoadedIndex | None:
     return LoadedIndex(matcher, entries, manifest.get("fingerprint", []), manifest["generation"])
 
 
-@contextmanager
-def _locked(settings: Settings) -> Iterator[None]:
-    folder = index_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _locked(settings: Settings) -> AbstractContextManager[None]:
+    return folder_lock(index_dir(settings))
 
 
 # --- keeping it in step with the database ---------------------------------------------------

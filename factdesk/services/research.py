@@ -17,15 +17,14 @@ an aid to the person checking, never a verdict.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +38,7 @@ from factdesk.errors import AddressRefused, InputError
 from factdesk.search.passages import PassageIndex
 from factdesk.services.match import embedder_for
 from factdesk.settings import Settings
+from factdesk.store.files import folder_lock
 from factdesk.store.models import EvidenceDocument, LibrarySource, Passage
 from factdesk.types import (
     ArchivedPage,
@@ -253,16 +253,8 @@ def _generation(settings: Settings) -> str | None:
     return str(data.get("generation", ""))
 
 
-@contextmanager
-def _locked(settings: Settings) -> Iterator[None]:
-    folder = index_dir(settings)
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / "lock", "a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
+def _locked(settings: Settings) -> AbstractContextManager[None]:
+    return folder_lock(index_dir(settings))
 
 
 _cache: dict[Path, IndexState] = {}
