@@ -55,7 +55,9 @@ def test_editorial_save_stores_audits_and_loads_back(db: sessionmaker[Session]) 
     with db() as session:
         assert appsettings.load(session, ["en"]) == second
         events = session.scalars(
-            select(m.AuditEvent).where(m.AuditEvent.action == "settings.change")
+            select(m.AuditEvent)
+            .where(m.AuditEvent.action == "settings.change")
+            .order_by(m.AuditEvent.id)
         ).all()
     assert [(e.actor, e.before, e.after) for e in events] == [
         ("root", None, appsettings.to_json(first)),
