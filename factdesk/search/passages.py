@@ -151,6 +151,17 @@ class PassageIndex:
 
     # --- search -------------------------------------------------------------------------
 
+    def vectors_of(self, keys: Sequence[str]) -> F32 | None:
+        """The stored embeddings of ``keys``, row i for key i — so a caller that reads the same
+        embeddings (the stance model) need not encode the passages again; ``None`` when the
+        index has no dense side or any key has no vector."""
+        if self.dense is None or any(key not in self.slot_of for key in keys):
+            return None
+        vectors = self.dense.get(np.asarray([self.slot_of[key] for key in keys], dtype=np.int64))
+        if len(vectors) and not np.all(np.any(vectors != 0, axis=1)):
+            return None
+        return vectors
+
     def query_vector(self, query: str) -> F32 | None:
         """The query's embedding, or ``None`` without a model (lexical only)."""
         if self.embedder is None or self.dense is None:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
@@ -44,13 +45,14 @@ from factdesk.types import (
     ArchivedPage,
     Evidence,
     LibraryPassage,
+    PassageHit,
     PassageText,
     Verdict,
 )
 from factdesk.types import (
     LibrarySource as SourceRecord,
 )
-from factdesk.verify.stance import StanceModel, load_stance_model
+from factdesk.verify.stance import HeadStance, StanceModel, load_stance_model
 
 _SPACE = re.compile(r"\s+")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'", "\u00a0": " "})
@@ -369,7 +371,8 @@ def research(
     if not 1 <= k <= 50:
         raise InputError("k must be between 1 and 50", where="k")
     index, _ = sync_index(settings, session)
-    hits = index.search(claim_text, k, language=language)
+    query_vector = index.query_vector(claim_text)
+    hits = index.search(claim_text, k, language=language, query_vector=query_vector)
     if not hits:
         return []
     ids = [int(h.key) for h in hits]
@@ -384,11 +387,34 @@ def research(
     }
     found = [(h, rows[int(h.key)]) for h in hits if int(h.key) in rows]
     model = stance or stance_model()
-    verdicts: list[Verdict] = model.predict([(claim_text, h.text) for h, _ in found])
+    verdicts = judge(model, index, claim_text, query_vector, [h for h, _ in found])
     return [
         Evidence(as_passage(p, src.id), as_source(src), h, v, model.name)
         for (h, (p, _d, src)), v in zip(found, verdicts, strict=True)
     ]
+
+
+def judge(
+    model: StanceModel,
+    index: PassageIndex,
+    claim_text: str,
+    query_vector: npt.NDArray[np.float32] | None,
+    hits: list[PassageHit],
+) -> list[Verdict]:
+    """The stance of each hit. When the model reads the same embeddings as the index, the
+    claim's vector from the search and the passages' stored vectors are handed over, so
+    nothing is encoded twice (encoding is most of a stance call's time)."""
+    pairs = [(claim_text, h.text) for h in hits]
+    if (
+        isinstance(model, HeadStance)
+        and query_vector is not None
+        and model.embedder.model_id == index.model_id
+    ):
+        passages = index.vectors_of([h.key for h in hits])
+        if passages is not None:
+            claims = np.repeat(query_vector[None, :].astype(np.float32), len(pairs), axis=0)
+            return model.predict_vectors(pairs, claims, passages)
+    return model.predict(pairs)
 
 
 def as_passage(row: Passage, source_id: int) -> LibraryPassage:
