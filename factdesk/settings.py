@@ -8,6 +8,7 @@ A bad value fails at start-up with the variable's name (see :func:`load_settings
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -374,6 +375,13 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'factdesk.db').resolve()}"
+
+    def vector_cache(self, model_id: str) -> Path:
+        """The folder of ``model_id``'s cached vectors: one per model under the configured
+        cache (else ``DATA_DIR/cache/vectors``), named safely for a path. Matching, research
+        and stance read the same folder, so a text embedded once is never embedded again."""
+        root = self.vector_cache_dir or self.data_dir / "cache" / "vectors"
+        return root / re.sub(r"[^A-Za-z0-9.-]+", "_", model_id)
 
 
 def load_settings(**overrides: object) -> Settings:

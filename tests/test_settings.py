@@ -50,3 +50,12 @@ def test_load_settings_unknown_language_is_refused(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("FACTDESK_LANGUAGES", "vi,klingon")
     with pytest.raises(ConfigError, match="FACTDESK_LANGUAGES"):
         load_settings()
+
+
+def test_vector_cache_is_one_safe_folder_per_model(tmp_path: Path) -> None:
+    settings = load_settings(data_dir=tmp_path)
+    assert settings.vector_cache("intfloat/multilingual-e5 small") == (
+        tmp_path / "cache" / "vectors" / "intfloat_multilingual-e5_small"
+    )
+    elsewhere = load_settings(data_dir=tmp_path, vector_cache_dir=tmp_path / "v")
+    assert elsewhere.vector_cache("m.1") == tmp_path / "v" / "m.1"

