@@ -235,8 +235,8 @@ def test_browser_refuses_self_approval_and_viewer_edits(
     )
     erin.shot("08-self-approval-refused")
     # Forcing the disabled button's form anyway is refused by the server too.
-    erin.page.eval_on_selector("form.action-approve", "f => f.submit()")
-    erin.page.wait_for_load_state()
+    with erin.page.expect_navigation():  # wait for the answer, not the page already loaded
+        erin.page.eval_on_selector("form.action-approve", "f => f.submit()")
     assert "cannot approve their own" in erin.page.inner_text("main")
 
     vic = Desk(browser, live_server, "vic")
