@@ -29,37 +29,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
-
-DIM = 384
-TOPICS = 2000
-VOCAB = 50_000
-
-
-def _words(rng: np.random.Generator, n: int) -> list[str]:
-    ranks = np.minimum(rng.zipf(1.15, size=n), VOCAB) - 1
-    return [_WORDS[r] for r in ranks.tolist()]
-
-
-def _vocab() -> list[str]:
-    rng = np.random.default_rng(12345)
-    syll = [c + v for c in "bcdfghklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
-    out: set[str] = set()
-    while len(out) < VOCAB:
-        out.add("".join(rng.choice(syll, size=int(rng.integers(1, 4)))))
-    return sorted(out)
-
-
-_WORDS = _vocab()
-
+from synthetic import DIM, TOPICS, peak_mb, percentiles, run_child, zipf_words
 
 CHUNK = 5_000
 
@@ -78,9 +54,9 @@ def synthetic(n: int, seed: int = 0) -> Iterator[tuple[list[Any], dict[str, np.n
             (
                 str(start + i),
                 FactCheck(
-                    claim_reviewed=" ".join(_words(rng, int(rng.integers(10, 26)))),
-                    title=" ".join(_words(rng, int(rng.integers(5, 13)))),
-                    summary=" ".join(_words(rng, int(rng.integers(12, 28)))),
+                    claim_reviewed=" ".join(zipf_words(rng, int(rng.integers(10, 26)))),
+                    title=" ".join(zipf_words(rng, int(rng.integers(5, 13)))),
+                    summary=" ".join(zipf_words(rng, int(rng.integers(12, 28)))),
                     rating=Rating("False"),
                     publisher="Synthetic",
                     language="en",
@@ -106,22 +82,10 @@ def queries(n: int, count: int, seed: int = 1) -> list[tuple[str, np.ndarray, st
     for records, vectors in synthetic(n):
         for row, (doc_id, fc) in enumerate(records):
             if int(doc_id) in wanted:
-                words = fc.claim_reviewed.split()[:10] + _words(rng, 4)
+                words = fc.claim_reviewed.split()[:10] + zipf_words(rng, 4)
                 v = vectors["claim"][row] + 0.025 * rng.standard_normal(DIM, dtype=np.float32)
                 out.append((" ".join(words), (v / np.linalg.norm(v)).astype(np.float32), doc_id))
     return out
-
-
-def _percentiles(times: list[float]) -> dict[str, float]:
-    ms = np.array(times) * 1000
-    return {
-        "p50_ms": round(float(np.percentile(ms, 50)), 2),
-        "p95_ms": round(float(np.percentile(ms, 95)), 2),
-    }
-
-
-def _peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def index_mb(matcher: Any) -> float:
@@ -140,7 +104,7 @@ def run_factdesk(n: int, count: int) -> dict[str, Any]:
     from factdesk.search.matcher import Matcher
 
     qs = queries(n, count)
-    base_mb = _peak_mb()
+    base_mb = peak_mb()
     matcher = Matcher(dim=DIM)
     build = 0.0
     for records, vectors in synthetic(n):
@@ -165,7 +129,7 @@ def run_factdesk(n: int, count: int) -> dict[str, Any]:
         recall.append(len(approx & truth) / 10)
     out: dict[str, Any] = {
         "build_s": round(build, 2),
-        **_percentiles(times),
+        **percentiles(times),
         "top1_is_source": round(hits / len(qs), 3),
         "ann": index.is_ivf,
         "ann_recall@10": round(float(np.mean(recall)), 3),
@@ -179,9 +143,9 @@ def run_factdesk(n: int, count: int) -> dict[str, Any]:
             t = time.perf_counter()
             matcher.search(text, language="en", k=10)
             e2e.append(time.perf_counter() - t)
-        out["end_to_end"] = _percentiles(e2e)
+        out["end_to_end"] = percentiles(e2e)
     out["index_arrays_mb"] = index_mb(matcher)
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     out["peak_mb_before_index"] = base_mb
     return out
 
@@ -193,7 +157,7 @@ def run_baseline(n: int, count: int) -> dict[str, Any]:
     from factdesk.text.tokenize import tokenize
 
     qs = queries(n, count)
-    base_mb = _peak_mb()
+    base_mb = peak_mb()
     corpus, blocks, ids = [], [], []
     build = 0.0
     for records, vectors in synthetic(n):
@@ -218,24 +182,11 @@ def run_baseline(n: int, count: int) -> dict[str, Any]:
         hits += ids[int(top[0])] == answer
     return {
         "build_s": round(build, 2),
-        **_percentiles(times),
+        **percentiles(times),
         "top1_is_source": round(hits / len(qs), 3),
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
         "peak_mb_before_index": base_mb,
     }
-
-
-def _child(kind: str, n: int, count: int) -> dict[str, Any]:
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--sizes", str(n), "--queries", str(count)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} at {n} failed:\n{proc.stderr}")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:
@@ -252,9 +203,9 @@ def main() -> None:
         return
     figures: dict[str, Any] = {}
     for n in sizes:
-        ours = _child("factdesk", n, args.queries)
+        ours = run_child(__file__, "factdesk", n, args.queries)
         print(f"factdesk  n={n}: {json.dumps(ours)}", flush=True)
-        base = _child("baseline", n, args.baseline_queries)
+        base = run_child(__file__, "baseline", n, args.baseline_queries)
         print(f"baseline  n={n}: {json.dumps(base)}", flush=True)
         figures[str(n)] = {
             "factdesk": ours,

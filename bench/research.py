@@ -37,37 +37,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from synthetic import DIM, TOPICS, peak_mb, percentiles, run_child, zipf_words
 
-DIM = 384
-TOPICS = 2000
-VOCAB = 50_000
 CHUNK = 5_000
+# the children run with one BLAS thread, as a web worker would next to others
+ONE_THREAD = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
 RRF_K = 60
-
-
-def _vocab() -> list[str]:
-    rng = np.random.default_rng(12345)
-    syll = [c + v for c in "bcdfghklmnprstvz" for v in ("a", "e", "i", "o", "u", "ai", "ou")]
-    out: set[str] = set()
-    while len(out) < VOCAB:
-        out.add("".join(rng.choice(syll, size=int(rng.integers(1, 4)))))
-    return sorted(out)
-
-
-_WORDS = _vocab()
-
-
-def _words(rng: np.random.Generator, n: int) -> list[str]:
-    ranks = np.minimum(rng.zipf(1.15, size=n), VOCAB) - 1
-    return [_WORDS[r] for r in ranks.tolist()]
 
 
 def synthetic(n: int, seed: int = 0) -> Iterator[tuple[list[Any], np.ndarray]]:
@@ -80,7 +60,7 @@ def synthetic(n: int, seed: int = 0) -> Iterator[tuple[list[Any], np.ndarray]]:
         size = min(CHUNK, n - start)
         topic = rng.integers(0, TOPICS, size)
         passages = [
-            PassageText(str(start + i), " ".join(_words(rng, int(rng.integers(30, 61)))), "en")
+            PassageText(str(start + i), " ".join(zipf_words(rng, int(rng.integers(30, 61)))), "en")
             for i in range(size)
         ]
         v = centres[topic] + 0.6 * rng.standard_normal((size, DIM), dtype=np.float32)
@@ -94,22 +74,10 @@ def queries(n: int, count: int, seed: int = 1) -> list[tuple[str, np.ndarray, st
     for passages, vectors in synthetic(n):
         for row, p in enumerate(passages):
             if int(p.key) in wanted:
-                words = p.text.split()[:8] + _words(rng, 4)
+                words = p.text.split()[:8] + zipf_words(rng, 4)
                 v = vectors[row] + 0.025 * rng.standard_normal(DIM, dtype=np.float32)
                 out.append((" ".join(words), (v / np.linalg.norm(v)).astype(np.float32), p.key))
     return out
-
-
-def _percentiles(times: list[float]) -> dict[str, float]:
-    ms = np.array(times) * 1000
-    return {
-        "p50_ms": round(float(np.percentile(ms, 50)), 2),
-        "p95_ms": round(float(np.percentile(ms, 95)), 2),
-    }
-
-
-def _peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 class _Fixed:
@@ -126,7 +94,7 @@ def run_factdesk(n: int, count: int) -> dict[str, Any]:
     from factdesk.search.passages import PassageIndex
 
     qs = queries(n, count)
-    base_mb = _peak_mb()
+    base_mb = peak_mb()
     index = PassageIndex(_Fixed())  # type: ignore[arg-type]
     build = 0.0
     for passages, vectors in synthetic(n):
@@ -154,14 +122,14 @@ def run_factdesk(n: int, count: int) -> dict[str, Any]:
         adds.append(round((time.perf_counter() - t0) * 1000, 1))
     out: dict[str, Any] = {
         "build_s": round(build, 2),
-        **_percentiles(times),
-        "cpu": _percentiles(cpu),
+        **percentiles(times),
+        "cpu": percentiles(cpu),
         "top1_is_source": round(hits / len(qs), 3),
         "ann": bool(index.dense is not None and index.dense.is_ivf),
         "add_100_passages_ms": adds,
     }
     out.update(_new_claim(index, qs))
-    out["peak_mb"] = _peak_mb()
+    out["peak_mb"] = peak_mb()
     out["peak_mb_before_index"] = base_mb
     return out
 
@@ -208,10 +176,10 @@ def _new_claim(index: Any, qs: list[tuple[str, np.ndarray, str]]) -> dict[str, A
         whole.append(t3 - t0)
         reencoded.append(t4 - t3)
     return {
-        "new_claim_encode": _percentiles(encode),
-        "new_claim_stance_top10": _percentiles(judge),
-        "new_claim_stance_top10_reencoded_cold": _percentiles(reencoded),
-        "new_claim_end_to_end": _percentiles(whole),
+        "new_claim_encode": percentiles(encode),
+        "new_claim_stance_top10": percentiles(judge),
+        "new_claim_stance_top10_reencoded_cold": percentiles(reencoded),
+        "new_claim_end_to_end": percentiles(whole),
         "stance_model": stance.name,
     }
 
@@ -222,7 +190,7 @@ def run_baseline(n: int, count: int) -> dict[str, Any]:
     from factdesk.text.tokenize import tokenize
 
     qs = queries(n, count)
-    base_mb = _peak_mb()
+    base_mb = peak_mb()
     corpus, blocks, ids = [], [], []
     t0 = time.perf_counter()
     for passages, vectors in synthetic(n):
@@ -248,27 +216,12 @@ def run_baseline(n: int, count: int) -> dict[str, Any]:
         hits += ids[top[0]] == answer
     return {
         "build_s": round(build, 2),
-        **_percentiles(times),
-        "cpu": _percentiles(cpu),
+        **percentiles(times),
+        "cpu": percentiles(cpu),
         "top1_is_source": round(hits / len(qs), 3),
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
         "peak_mb_before_index": base_mb,
     }
-
-
-def _child(kind: str, n: int, count: int) -> dict[str, Any]:
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
-    proc = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--sizes", str(n), "--queries", str(count)],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
-    if proc.returncode != 0:
-        raise SystemExit(f"{kind} at {n} failed:\n{proc.stderr}")
-    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
-    return result
 
 
 def main() -> None:
@@ -285,9 +238,9 @@ def main() -> None:
         return
     figures: dict[str, Any] = {"load_average_at_start": round(os.getloadavg()[0], 2)}
     for n in sizes:
-        ours = _child("factdesk", n, args.queries)
+        ours = run_child(__file__, "factdesk", n, args.queries, ONE_THREAD)
         print(f"factdesk  n={n}: {json.dumps(ours)}", flush=True)
-        base = _child("baseline", n, args.baseline_queries)
+        base = run_child(__file__, "baseline", n, args.baseline_queries, ONE_THREAD)
         print(f"baseline  n={n}: {json.dumps(base)}", flush=True)
         figures[str(n)] = {
             "factdesk": ours,
