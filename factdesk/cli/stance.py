@@ -161,9 +161,12 @@ def train_stance(
         False,
         "--cross-encoder",
         help="Fine-tune the encoder's upper layers as a claim-passage cross-encoder "
-        "(needs factdesk[train], i.e. torch) instead of the head over E5 vectors.",
+        "(needs the train extra: torch) instead of the head over E5 vectors.",
     ),
     epochs: int = typer.Option(2, "--epochs", min=1, help="Cross-encoder epochs."),
+    pairs: int = typer.Option(
+        8192, "--pairs", min=256, help="Cross-encoder: train on this many pairs of the mix."
+    ),
 ) -> None:
     """Train the stance model (needs factdesk[embed]); prints its report as JSON."""
     from factdesk.verify.stance import MODEL_DIR
@@ -189,7 +192,7 @@ def train_stance(
             data_dir,
             out or MODEL_DIR,
             work,
-            CrossOptions(sizes=sizes, seed=seed, epochs=epochs),
+            CrossOptions(sizes=sizes, seed=seed, epochs=epochs, pairs=pairs),
             lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False),
         )))  # fmt: skip
         return

@@ -65,7 +65,7 @@ class CrossOptions:
     #: 1 in ``held_out_folds`` groups is held out to choose the epoch and calibrate.
     held_out_folds: int = 8
     #: Train on the first ``pairs`` of the shuffled mix (whole cache chunks); None: all.
-    pairs: int | None = 6144
+    pairs: int | None = 8192
     threads: int = 2
 
 
@@ -261,7 +261,7 @@ def train_cross(
             optimiser.step()
             scheduler.step()
             if step % 50 == 0:
-                log(f"epoch {epoch} step {step}/{len(order)} loss {float(loss):.4f}")
+                log(f"epoch {epoch} step {step}/{len(order)} loss {loss.item():.4f}")
         logits = _logits(torch, model, chunks, held, n)
         by_source = _accuracy_by_source(pairs, held_rows, logits)
         record = {
@@ -349,7 +349,9 @@ def _claim_threshold(
 
 
 def _options_key(options: CrossOptions) -> str:
+    """Names the checkpoint folder. ``epochs`` is left out: a run stopped after epoch 1 is
+    finished from its checkpoint by re-running with ``--epochs 1``."""
     import hashlib
 
-    text = repr({k: v for k, v in asdict(options).items() if k != "threads"})
+    text = repr({k: v for k, v in asdict(options).items() if k not in ("threads", "epochs")})
     return hashlib.sha256(text.encode()).hexdigest()[:10]
