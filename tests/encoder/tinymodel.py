@@ -19,9 +19,7 @@ def vocab() -> Vocab:
     return Vocab(PIECES, np.array(SCORES, np.float32), 0, 2, 1, 3, normalise)
 
 
-def random_layers(
-    n: int, hidden: int = 64, ffn: int = 128, seed: int = 0
-) -> list[Layer]:
+def random_layers(n: int, hidden: int = 64, ffn: int = 128, seed: int = 0) -> list[Layer]:
     rng = np.random.default_rng(seed)
 
     def m(n_in: int, n_out: int) -> npt.NDArray[np.float32]:
