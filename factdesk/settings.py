@@ -171,6 +171,14 @@ class Settings(BaseSettings):
     detect_batch_items: int = Field(
         500, gt=0, description="Items scored and written per transaction by `factdesk detect`."
     )
+    detect_cascade: bool = Field(
+        True,
+        description=(
+            "Check-worthiness cascade (factdesk[embed]): sentences the cheap scorer does not "
+            "pass are rescored by a head over their multilingual-e5 vectors (see "
+            "docs/detection.md); false keeps the cheap scorer alone."
+        ),
+    )
     cluster_threshold: float = Field(
         0.76,
         gt=0,
