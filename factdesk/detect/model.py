@@ -197,6 +197,11 @@ class CheckWorthinessModel:
         return self._weights
 
     @property
+    def dense(self) -> Any | None:
+        """The e5 encoder given for the cascade (None: cheap scorer only)."""
+        return self._dense
+
+    @property
     def cascade(self) -> Cascade | None:
         self._load()
         return self._cascade
