@@ -367,52 +367,22 @@ def eval_checkworthiness(
 def _eval_loso(
     data_dir: Path, max_rows: int, debate_rows: int, passage: bool, report: Path | None
 ) -> None:
-    import numpy as np
-
-    from factdesk.detect import loso as L
-    from factdesk.eval.checkworthiness import loso_bank, read_loso_corpus
+    from factdesk.detect.strong import compare_candidates
     from factdesk.settings import get_settings
 
     settings = get_settings()
-    corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows)
-    model = detect.load_model(settings, cascade=False)
-    dense = detect.cached_e5(settings, per_model=True)
-    err_console.print(f"{len(corpus)} sentences; embedding (cached) ...")
-    kinds = ("query", "passage") if passage else ("query",)
-    bank = loso_bank(corpus, model.embedder, dense, kinds)
-    labels = np.asarray([r.label for r in corpus])
-    sources = [r.source for r in corpus]
-    fold_names = sorted({r.fold for r in corpus})
-    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
-    candidates = [c for c in L.DEFAULT_CANDIDATES if all(f in bank for f in c.features)]
-    results = L.run_candidates(
-        bank,
-        labels,
-        sources,
-        folds,
-        candidates,
-        ensembles={
-            k: v
-            for k, v in L.DEFAULT_ENSEMBLES.items()
-            if all(m in {c.name for c in candidates} for m in v)
-        },
+    rows, full = compare_candidates(
+        data_dir,
+        detect.load_model(settings, cascade=False),
+        detect.cached_e5(settings, per_model=True),
+        kinds=("query", "passage") if passage else ("query",),
+        max_rows=max_rows,
+        debate_rows=debate_rows,
         log=lambda msg: err_console.print(msg),
     )
-    shipped = model.probabilities([r.text for r in corpus], [r.language for r in corpus])
-    results.insert(
-        0, L.finish("shipped model (saw en-debates, en-tweets22)", labels, shipped, sources)
-    )
-    rows = L.table(results)
     render_rows(
         rows, OutputFormat.table, columns=tuple(rows[0]), title="F1(yes) per held-out source"
     )
-    full = {
-        "rows": len(corpus),
-        "folds": fold_names,
-        "candidates": {
-            r.name: {"mean_f1": r.mean_f1, "seconds": r.seconds, **r.per_source} for r in results
-        },
-    }
     if report is not None:
         report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"loso": rows}))

