@@ -329,8 +329,8 @@ def eval_checkworthiness(
         file_okay=False,
         help="Folder of all sources (--loso).",
     ),
-    max_rows: int = typer.Option(1500, "--max-rows", min=100, help="Rows per large source."),
-    debate_rows: int = typer.Option(3000, "--debate-rows", min=100, help="Debate sentences."),
+    max_rows: int = typer.Option(1000, "--max-rows", min=100, help="Rows per large source."),
+    debate_rows: int = typer.Option(2100, "--debate-rows", min=100, help="Debate sentences."),
     passage: bool = typer.Option(False, "--passage", help="Also the e5 passage: vectors."),
     report: Path = typer.Option(None, "--report", help="Write the full LOSO report (JSON)."),
 ) -> None:
@@ -521,8 +521,11 @@ def train_checkworthiness(
     cascade_only: bool = typer.Option(
         False, "--cascade-only", help="Keep the cheap model in --out; (re)train the cascade."
     ),
-    max_rows: int = typer.Option(1500, "--max-rows", min=100, help="Rows per large source."),
-    debate_rows: int = typer.Option(3000, "--debate-rows", min=100, help="Debate sentences."),
+    max_rows: int = typer.Option(1000, "--max-rows", min=100, help="Rows per large source."),
+    debate_rows: int = typer.Option(2100, "--debate-rows", min=100, help="Debate sentences."),
+    miss: float = typer.Option(
+        0.3, "--cascade-miss", min=0, max=1, help="Share of check-worthy rows the gate passes."
+    ),
 ) -> None:
     """Train the check-worthiness model (needs factdesk[embed] unless --reuse-static)."""
     from factdesk.detect.build import BuildOptions
@@ -548,6 +551,7 @@ def train_checkworthiness(
             dense,
             max_rows=max_rows,
             debate_rows=debate_rows,
+            miss=miss,
             seed=seed,
             log=lambda msg: err_console.print(msg),
         )
@@ -571,6 +575,7 @@ def train_checkworthiness(
             dense,
             max_rows=max_rows,
             debate_rows=debate_rows,
+            miss=miss,
             seed=seed,
             log=lambda msg: err_console.print(msg),
         )

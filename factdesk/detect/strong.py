@@ -49,6 +49,34 @@ def cascade_scores(
     return out
 
 
+def _at_floor(
+    labels: npt.NDArray[np.bool_],
+    src: list[str],
+    gate: FloatArray,
+    raw: FloatArray,
+    floor: float,
+) -> dict[str, Any]:
+    """The cascade at one floor: share sent, LOSO mean F1 (and its parts, for the caller)."""
+    sent = gate >= floor
+    cheap_ab = _ab(labels, gate, src)
+    strong_ab = (
+        _ab(labels[sent], raw[sent], [s for s, k in zip(src, sent, strict=True) if k])
+        if sent.any() and labels[sent].any() and not labels[sent].all()
+        else (1.0, 0.0)
+    )
+    scores = cascade_scores(gate, raw, floor, cheap_ab, strong_ab)
+    per = loso.score_sources(labels, scores, src)
+    return {
+        "floor": round(floor, 6),
+        "share_sent": round(float(sent.mean()), 4),
+        "loso_mean_f1": round(float(np.mean([v["f1"] for v in per.values()])), 4),
+        "_sent": sent,
+        "_scores": scores,
+        "_cheap_ab": cheap_ab,
+        "_strong_ab": strong_ab,
+    }
+
+
 def _ab(
     labels: npt.NDArray[np.bool_], probs: FloatArray, sources: Sequence[str]
 ) -> tuple[float, float]:
@@ -80,11 +108,17 @@ def train_cascade(
         )
         raw = (1 - blend) * strong_oof + blend * cheap_oof
     weights = loso.source_weights(labels, src)
+    tradeoff = [
+        _at_floor(labels, src, gate, raw, choose_floor(labels, gate, weights, m)) | {"miss": m}
+        for m in (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+    ]
     floor = round(choose_floor(labels, gate, weights, miss), 6)
-    sent = gate >= floor
-    cheap_ab = _ab(labels, gate, src)
-    strong_ab = _ab(labels[sent], raw[sent], [s for s, k in zip(src, sent, strict=True) if k])
-    scores = cascade_scores(gate, raw, floor, cheap_ab, strong_ab)
+    at = _at_floor(labels, src, gate, raw, floor)
+    sent, scores = at.pop("_sent"), at.pop("_scores")
+    cheap_ab, strong_ab = at.pop("_cheap_ab"), at.pop("_strong_ab")
+    for row in tradeoff:
+        for key in ("_sent", "_scores", "_cheap_ab", "_strong_ab"):
+            row.pop(key)
     threshold, pooled = best_threshold(labels, scores)
     mention = min(recall_threshold(labels, scores, MENTION_RECALL), threshold)
     model = strong.fitter(seed)(x, labels.astype(np.float64), weights)
@@ -114,6 +148,7 @@ def train_cascade(
         "loso_per_source": per_source,
         "loso_mean_f1": round(float(np.mean([v["f1"] for v in per_source.values()])), 4),
         "reliability": loso.reliability(labels, scores),
+        "tradeoff": tradeoff,
         "seed": seed,
         "rows": len(labels),
     }
@@ -144,8 +179,8 @@ def add_cascade(
     data_dir: Path,
     dense: Any,
     *,
-    max_rows: int = 1500,
-    debate_rows: int = 3000,
+    max_rows: int = 1000,
+    debate_rows: int = 2100,
     blend: float = 0.0,
     miss: float = 0.02,
     seed: int = 13,
@@ -202,8 +237,8 @@ def compare_candidates(
     dense: Any | None,
     *,
     kinds: Sequence[str] = ("query",),
-    max_rows: int = 1500,
-    debate_rows: int = 3000,
+    max_rows: int = 1000,
+    debate_rows: int = 2100,
     seed: int = 13,
     log: Callable[[str], None] = lambda _msg: None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
