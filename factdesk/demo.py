@@ -123,9 +123,7 @@ def run_demo(
         added = load_library(settings, factory)
     console.print(f"  evidence library: {added} sources added ({LIBRARY.name})")
     with console.status("detecting check-worthy claims and matching them to fact-checks"):
-        # the sample is small: rank it with the e5 cascade (docs/detection.md) where installed
-        model = detect.load_model(settings, cascade=True)
-        detected = detect.detect(settings, factory, link_all=True, model=model)
+        detected = detect.detect(settings, factory, link_all=True)
     console.print("  detect: " + detected.summary())
     with transaction(factory) as session:
         logins = accounts.ensure_demo_users(session)

@@ -176,8 +176,8 @@ class Settings(BaseSettings):
         description=(
             "Check-worthiness cascade (factdesk[embed]): sentences the cheap scorer does not "
             "pass are rescored by a head over their multilingual-e5 vectors - better on "
-            "unseen sources, but about 5 times slower per sentence (docs/detection.md); "
-            "off, the cheap scorer alone keeps `detect` above 500 sentences/s."
+            "unseen sources, but about 5 times slower per sentence and weaker on the Vietnamese "
+            "sample (docs/detection.md); off, the cheap scorer alone scores."
         ),
     )
     cluster_threshold: float = Field(
