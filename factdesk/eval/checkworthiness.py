@@ -175,7 +175,6 @@ class SourcedSentence:
 
 def debate_ids(path: Path) -> dict[str, str]:
     """ClaimBuster ``Sentence_id`` -> ``File_id`` (the debate transcript)."""
-    csv.field_size_limit(1 << 24)
     try:
         with path.open(newline="", encoding="utf-8") as handle:
             return {row["Sentence_id"]: row["File_id"] for row in csv.DictReader(handle)}
