@@ -171,6 +171,15 @@ class Settings(BaseSettings):
     detect_batch_items: int = Field(
         500, gt=0, description="Items scored and written per transaction by `factdesk detect`."
     )
+    detect_cascade: bool = Field(
+        False,
+        description=(
+            "Check-worthiness cascade (factdesk[embed]): sentences the cheap scorer does not "
+            "pass are rescored by a head over their multilingual-e5 vectors - better on "
+            "unseen sources, but about 5 times slower per sentence and weaker on the Vietnamese "
+            "sample (docs/detection.md); off, the cheap scorer alone scores."
+        ),
+    )
     cluster_threshold: float = Field(
         0.76,
         gt=0,

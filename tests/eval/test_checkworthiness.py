@@ -83,3 +83,54 @@ def test_item_separation_reports_auc_and_flag_rates() -> None:
     figures = item_separation([0.9, 0.6, 0.2], [0.3, 0.1], threshold=0.5)
     assert figures["auc"] == round(5 / 6, 3)
     assert (figures["claim_items_flagged"], figures["other_items_flagged"]) == (0.667, 0.0)
+
+
+def _loso_tree(root: Path, missing_id: bool = False) -> None:
+    from factdesk.eval.checkworthiness import CLAIMBUSTER, LOSO_SOURCES
+
+    debate = "Sentence_id\tText\tclass_label\n" + "".join(
+        f"{i}\tSentence number {i} about taxes.\t{'Yes' if i % 3 == 0 else 'No'}\n"
+        for i in range(1, 13)
+    )
+    tweets = "tweet_id\ttweet_url\ttweet_text\tclass_label\n" + "".join(
+        f"{i}\thttp://t/{i}\tTweet {i} says 5 million.\t{i % 2}\n" for i in range(1, 9)
+    )
+    for source, _lang, files in LOSO_SOURCES:
+        for f in files:
+            (root / f).parent.mkdir(parents=True, exist_ok=True)
+            (root / f).write_text(debate if source == "en-debates" else tweets, encoding="utf-8")
+    (root / CLAIMBUSTER).parent.mkdir(parents=True, exist_ok=True)
+    rows = "".join(
+        f"{i},x,S,T,P,debate-{(i - 1) // 4}.txt,1,1,0,-1\n"
+        for i in range(1, 13)
+        if not (missing_id and i == 5)
+    )
+    (root / CLAIMBUSTER).write_text(
+        "Sentence_id,Text,Speaker,Speaker_title,Speaker_party,File_id,Length,Line_number,"
+        "Sentiment,Verdict\n" + rows,
+        encoding="utf-8",
+    )
+
+
+def test_loso_corpus_keeps_whole_debates_and_caps_large_sources(tmp_path: Path) -> None:
+    from factdesk.eval.checkworthiness import read_loso_corpus
+
+    _loso_tree(tmp_path)
+    rows = read_loso_corpus(tmp_path, max_rows=5, debate_rows=8, debate_groups=2)
+    by_source: dict[str, int] = {}
+    for r in rows:
+        by_source[r.source] = by_source.get(r.source, 0) + 1
+    # two whole debates of 4 fit in 8 rows; ar and es are capped at 5, the others whole
+    assert by_source == {"en-debates": 8, "en-tweets22": 16, "ar": 5, "es": 5, "nl": 16}
+    folds = {r.fold for r in rows if r.source == "en-debates"}
+    assert len(folds) == 2 and all(f.startswith("en-debates:") for f in folds)
+    again = read_loso_corpus(tmp_path, max_rows=5, debate_rows=8, debate_groups=2)
+    assert [r.text for r in again] == [r.text for r in rows]  # seeded
+
+
+def test_loso_corpus_names_a_debate_sentence_without_file_id(tmp_path: Path) -> None:
+    from factdesk.eval.checkworthiness import read_loso_corpus
+
+    _loso_tree(tmp_path, missing_id=True)
+    with pytest.raises(InputError, match="no ClaimBuster File_id"):
+        read_loso_corpus(tmp_path)
