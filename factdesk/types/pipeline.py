@@ -52,6 +52,7 @@ class Sweep:
 
     requeued: int = 0  # stale claims given back to the queue
     polls: int = 0  # sources due, put on ingest jobs
+    made: list[int] = field(default_factory=list)  # jobs this tick queued (polls, catch-ups)
     due: list[int] = field(default_factory=list)  # queued jobs whose time has come
 
 
