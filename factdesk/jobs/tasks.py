@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 
 from factdesk.queue import (
     DELIVER_WEBHOOK,
@@ -40,6 +41,10 @@ def sweep_deliveries(queue: JobQueue) -> None:
     queue.deliver_soon(ids)
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 _STAGES: dict[int, pipeline.Stages] = {}
 _STAGES_LOCK = threading.Lock()
 RING_AT_MOST = 200  # doorbells one sweep rings when the queue holds none
@@ -58,6 +63,10 @@ def run_pipeline_job(queue: JobQueue, job_id: int) -> None:
     """Claim pipeline job ``job_id`` and run it; ring for what follows, or for the retry."""
     job = jobtable.claim(queue.factory, int(job_id))
     if job is None:  # another worker has it, or it is done, dead or not due yet
+        with queue.factory() as session:
+            seen = jobtable.find_job(session, int(job_id))
+        if seen is not None and seen.status == "queued" and seen.run_after > utcnow():
+            queue.run_job_at(seen.id, seen.run_after)  # rang early (clocks differ): ring later
         return
     failed, made = pipeline.run_job(stages_for(queue), job)
     queue.run_jobs_soon(made)

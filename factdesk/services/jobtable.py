@@ -296,11 +296,16 @@ def list_jobs(
     return [as_job(row) for row in session.scalars(stmt)]
 
 
-def get_job(session: Session, job_id: int) -> Job:
+def find_job(session: Session, job_id: int) -> Job | None:
     row = session.get(J, job_id)
-    if row is None:
+    return None if row is None else as_job(row)
+
+
+def get_job(session: Session, job_id: int) -> Job:
+    job = find_job(session, job_id)
+    if job is None:
         raise NotFound(f"no job {job_id}")
-    return as_job(row)
+    return job
 
 
 def retry(factory: sessionmaker[Session], job_id: int, *, actor: Any) -> Job:

@@ -121,7 +121,8 @@ class Stages:
                 select(m.Item.id).where(
                     m.Item.source_id.in_(job.ids),
                     m.Item.detected_at.is_(None),
-                    m.Item.ingested_at >= job.created_at,
+                    # since the job was queued (on another host, perhaps: its clock may differ)
+                    m.Item.ingested_at >= (job.created_at or datetime.now(UTC)) - CLOCK_SLACK,
                 )
             ).all()
         return StageResult(len(job.ids), added, (NextJob("detect", tuple(fresh)),))
