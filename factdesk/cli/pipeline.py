@@ -61,7 +61,7 @@ def jobs_run(
     settings, factory = open_store()
     stages = pipeline.Stages(settings, factory)
     if sweep:
-        pipeline.sweep(settings, factory, linking=stages.linking)
+        pipeline.sweep(settings, factory, linking=lambda: stages.linking)
     ran = pipeline.drain(stages)  # follow-ups are due at once: they run too
     console.print(f"ran {ran} job(s)")
 

@@ -81,7 +81,7 @@ def sweep_pipeline(queue: JobQueue) -> None:
     if not queue.settings.pipeline:
         return
     stages = stages_for(queue)
-    swept = pipeline.sweep(queue.settings, queue.factory, linking=stages.linking)
+    swept = pipeline.sweep(queue.settings, queue.factory, linking=lambda: stages.linking)
     if swept.requeued:
         log.info("pipeline: %s stale job(s) queued again", swept.requeued)
     queue.run_jobs_soon(swept.made)

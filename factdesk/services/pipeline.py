@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -286,10 +287,13 @@ def run_job(stages: Stages, job: Job) -> tuple[Job | None, list[int]]:
         return None, []
 
 
-def sweep(settings: Settings, factory: sessionmaker[Session], *, linking: bool) -> Sweep:
+def sweep(
+    settings: Settings, factory: sessionmaker[Session], *, linking: bool | Callable[[], bool]
+) -> Sweep:
     """The scheduler's tick: stale claims back to the queue, due sources onto ingest jobs,
     catch-up jobs for work no job covers, and the list of due jobs to ring for.
-    ``linking``: the linking stage is available here (``Stages.linking``)."""
+    ``linking``: whether the linking stage is available here, or how to find out (asked only
+    when claims wait and no job covers them: finding out loads the models)."""
     requeued = jobtable.requeue_stale(settings, factory)
     polls = sources.schedule_due(settings, factory)
     made = polls + _catch_up(settings, factory, linking)
@@ -298,7 +302,9 @@ def sweep(settings: Settings, factory: sessionmaker[Session], *, linking: bool) 
     return Sweep(requeued=requeued, polls=len(polls), made=made, due=due)
 
 
-def _catch_up(settings: Settings, factory: sessionmaker[Session], linking: bool) -> list[int]:
+def _catch_up(
+    settings: Settings, factory: sessionmaker[Session], linking: bool | Callable[[], bool]
+) -> list[int]:
     batch = settings.pipeline_batch
     made: list[int] = []
     with transaction(factory) as session:
@@ -311,14 +317,15 @@ def _catch_up(settings: Settings, factory: sessionmaker[Session], linking: bool)
                 .limit(batch * 20)
             ).all()
             made += jobtable.enqueue(session, "detect", items, batch=batch)
-        if linking and not busy["detect"] and not busy["link"]:
+        if settings.cluster_dense and not busy["detect"] and not busy["link"]:
             waiting = session.scalars(
                 select(m.Claim.id)
                 .where(m.Claim.linked_at.is_(None), m.Claim.merged_into_id.is_(None))
                 .order_by(m.Claim.id)
                 .limit(batch * 20)
             ).all()
-            made += jobtable.enqueue(session, "link", waiting, batch=batch)
+            if waiting and (linking() if callable(linking) else linking):
+                made += jobtable.enqueue(session, "link", waiting, batch=batch)
     return made
 
 
