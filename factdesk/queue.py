@@ -39,6 +39,8 @@ Backend = Callable[[Settings], Huey]
 Handler = Callable[..., None]
 DELIVER_WEBHOOK = "deliver_webhook"
 SWEEP_DELIVERIES = "sweep_deliveries"  # also runs every minute, in the worker
+RUN_JOB = "run_pipeline_job"  # a doorbell: "pipeline job N may be due" (services.jobtable)
+SWEEP_PIPELINE = "sweep_pipeline"  # every minute: leases, due sources, catch-up, doorbells
 
 
 def _encode(value: Any) -> Any:
@@ -136,6 +138,10 @@ class JobQueue:
         self._sweep = self.huey.periodic_task(crontab(minute="*"), name=SWEEP_DELIVERIES)(
             self._body(SWEEP_DELIVERIES)
         )
+        self._run_job = self.huey.task(name=RUN_JOB)(self._body(RUN_JOB))
+        self._sweep_pipeline = self.huey.periodic_task(crontab(minute="*"), name=SWEEP_PIPELINE)(
+            self._body(SWEEP_PIPELINE)
+        )
 
     def _body(self, name: str) -> Callable[..., None]:
         def run(*args: Any) -> None:
@@ -183,6 +189,17 @@ class JobQueue:
 
     def sweep_soon(self) -> None:
         self._sweep()
+
+    def run_jobs_soon(self, job_ids: Iterable[int]) -> None:
+        """Ring for pipeline jobs (the job table decides who runs them, and whether)."""
+        for job_id in job_ids:
+            self._run_job(int(job_id))
+
+    def run_job_at(self, job_id: int, eta: datetime) -> None:
+        self._run_job.schedule((int(job_id),), eta=eta)
+
+    def sweep_pipeline_soon(self) -> None:
+        self._sweep_pipeline()
 
     # --- inspection (``factdesk doctor``, tests) -----------------------------------------
 
@@ -239,6 +256,17 @@ def get_queue(settings: Settings) -> JobQueue:
         if queue is None:
             queue = _QUEUES[key] = JobQueue(settings)
         return queue
+
+
+def nudge_jobs(settings: Settings, job_ids: list[int]) -> None:
+    """Ring for pipeline jobs just queued. Never raises: a job row without its doorbell is
+    found by the pipeline sweep within a minute."""
+    if not job_ids:
+        return
+    try:
+        get_queue(settings).run_jobs_soon(job_ids)
+    except Exception as exc:  # the job rows are committed; the sweep will find them
+        log.warning("could not ring for pipeline jobs %s: %s", job_ids[:10], exc)
 
 
 def nudge_deliveries(settings: Settings, delivery_ids: list[int]) -> None:

@@ -314,6 +314,52 @@ class Settings(BaseSettings):
     webhook_backoff_max: float = Field(
         21600.0, gt=0, description="Longest wait between two webhook delivery attempts, in seconds."
     )
+    # --- the pipeline on the job queue (services.jobtable, services.pipeline, docs/jobs.md)
+    poll_interval: int = Field(
+        900,
+        ge=10,
+        description="Seconds between two polls of a source, unless the source sets its own.",
+    )
+    poll_max_failures: int = Field(
+        8,
+        ge=1,
+        description=(
+            "Fetches in a row a source may fail (each retried after a doubling wait) before "
+            "it is paused with its reason; `factdesk sources resume ID` starts it again."
+        ),
+    )
+    pipeline: bool = Field(
+        True,
+        description=(
+            "Run the pipeline on the job queue: the embedded worker (or `factdesk worker`) "
+            "polls due sources and runs ingest → detect → link → match jobs."
+        ),
+    )
+    pipeline_batch: int = Field(
+        500, ge=1, le=20000, description="Items per detect job (claims per link or match job)."
+    )
+    job_lease_seconds: float = Field(
+        900.0,
+        gt=0,
+        description=(
+            "Seconds a claimed job may run before it is taken to be lost with its worker and "
+            "queued again."
+        ),
+    )
+    job_max_attempts: int = Field(
+        5, ge=1, le=50, description="Attempts before a pipeline job becomes a dead letter."
+    )
+    job_backoff_base: float = Field(
+        15.0,
+        gt=0,
+        description=(
+            "Seconds before a failed pipeline job (or a failed source fetch) is tried again; "
+            "each further failure doubles the wait, up to JOB_BACKOFF_MAX."
+        ),
+    )
+    job_backoff_max: float = Field(
+        21600.0, gt=0, description="Longest wait before a failed job or fetch is tried again."
+    )
 
     @field_validator("languages", mode="before")
     @classmethod

@@ -55,6 +55,11 @@ app.add_typer(publish_app, name="publish")
 app.add_typer(webhooks_app, name="webhooks")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(fact_checks_app, name="fact-checks")
+jobs_app = typer.Typer(
+    help="The pipeline's jobs (ingest, detect, link, match) and dead letters.",
+    no_args_is_help=True,
+)
+app.add_typer(jobs_app, name="jobs")
 
 
 _engines: list[Engine] = []

@@ -32,6 +32,10 @@ SOURCE_KEYS = (
     "last_error",
     "item_count",
     "created_at",
+    "fetch_interval",
+    "failures",
+    "next_fetch_at",
+    "paused_reason",
 )
 QUARANTINE_KEYS = ("id", "at", "source_id", "origin", "kind", "location", "reason", "raw")
 
@@ -84,6 +88,8 @@ def sources_list(fmt: OutputFormat = FORMAT) -> None:
             "last_status",
             "last_fetched_at",
             "last_error",
+            "next_fetch_at",
+            "paused_reason",
         ],
     )
 

@@ -238,7 +238,8 @@ def worker(
     ),
     status: bool = typer.Option(False, "--status", help="Print the queue's state and exit."),
 ) -> None:
-    """Run queued background jobs (webhook deliveries, the outbox sweep) until stopped.
+    """Run queued background jobs (webhook deliveries, the outbox sweep, the pipeline's
+    source polls and ingest/detect/link/match jobs) until stopped.
 
     With FACTDESK_QUEUE=redis run one on each machine; with the default SQLite queue the web
     server already runs worker threads (FACTDESK_EMBEDDED_WORKER)."""

@@ -234,6 +234,12 @@ class ClaimIndex:
                 out.append(Link(key, None, 0.0))
         return out
 
+    def absorb(self, source: Hashable, target: Hashable) -> None:
+        """Move ``source``'s exemplars to ``target``: a merge another process made."""
+        if source in self._claims and source != target:
+            self._merge(source, target)
+            self._claims.add(target)
+
     def _merge(self, source: Hashable, target: Hashable) -> None:
         self._claims.discard(source)
         for bank in (self._static, self._dense):

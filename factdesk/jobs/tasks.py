@@ -8,9 +8,18 @@ lost, run twice or run late does no harm. :class:`~factdesk.jobs.worker.Worker` 
 from __future__ import annotations
 
 import logging
+import threading
+from datetime import UTC, datetime
 
-from factdesk.queue import DELIVER_WEBHOOK, SWEEP_DELIVERIES, Handler, JobQueue
-from factdesk.services import webhooks
+from factdesk.queue import (
+    DELIVER_WEBHOOK,
+    RUN_JOB,
+    SWEEP_DELIVERIES,
+    SWEEP_PIPELINE,
+    Handler,
+    JobQueue,
+)
+from factdesk.services import jobtable, pipeline, webhooks
 
 log = logging.getLogger("factdesk.jobs")
 SWEEP_BATCH = 500
@@ -32,7 +41,57 @@ def sweep_deliveries(queue: JobQueue) -> None:
     queue.deliver_soon(ids)
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+_STAGES: dict[int, pipeline.Stages] = {}
+_STAGES_LOCK = threading.Lock()
+RING_AT_MOST = 200  # doorbells one sweep rings when the queue holds none
+
+
+def stages_for(queue: JobQueue) -> pipeline.Stages:
+    """The process's pipeline state for this queue (the model and claim index, loaded once)."""
+    with _STAGES_LOCK:
+        stages = _STAGES.get(id(queue))
+        if stages is None:
+            stages = _STAGES[id(queue)] = pipeline.Stages(queue.settings, queue.factory)
+        return stages
+
+
+def run_pipeline_job(queue: JobQueue, job_id: int) -> None:
+    """Claim pipeline job ``job_id`` and run it; ring for what follows, or for the retry."""
+    job = jobtable.claim(queue.factory, int(job_id))
+    if job is None:  # another worker has it, or it is done, dead or not due yet
+        with queue.factory() as session:
+            seen = jobtable.find_job(session, int(job_id))
+        if seen is not None and seen.status == "queued" and seen.run_after > utcnow():
+            queue.run_job_at(seen.id, seen.run_after)  # rang early (clocks differ): ring later
+        return
+    failed, made = pipeline.run_job(stages_for(queue), job)
+    queue.run_jobs_soon(made)
+    if failed is not None and failed.status == "queued":
+        queue.run_job_at(failed.id, failed.run_after)
+
+
+def sweep_pipeline(queue: JobQueue) -> None:
+    """The pipeline's scheduler tick (see ``services.pipeline.sweep``). Beside the jobs it
+    queued, it rings for due jobs only when the queue holds no message or a stale claim was
+    given back: a lost doorbell, not a busy queue, is what it repairs."""
+    if not queue.settings.pipeline:
+        return
+    stages = stages_for(queue)
+    swept = pipeline.sweep(queue.settings, queue.factory, linking=lambda: stages.linking)
+    if swept.requeued:
+        log.info("pipeline: %s stale job(s) queued again", swept.requeued)
+    queue.run_jobs_soon(swept.made)
+    if swept.due and (swept.requeued or queue.pending_count() == 0):
+        queue.run_jobs_soon([i for i in swept.due if i not in set(swept.made)][:RING_AT_MOST])
+
+
 HANDLERS: dict[str, Handler] = {
     DELIVER_WEBHOOK: deliver_webhook,
     SWEEP_DELIVERIES: sweep_deliveries,
+    RUN_JOB: run_pipeline_job,
+    SWEEP_PIPELINE: sweep_pipeline,
 }

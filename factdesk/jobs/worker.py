@@ -92,6 +92,8 @@ class Worker:
     def _sweep_once(self) -> None:
         try:
             self.queue.sweep_soon()
+            if self.queue.settings.pipeline:
+                self.queue.sweep_pipeline_soon()
         except Exception as exc:  # an unreachable queue must not stop the host process
             log.warning("could not enqueue the start-up sweep: %s", exc)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from factdesk.publish.i18n_pipeline import VI_PIPELINE
 from factdesk.publish.i18n_research import EN_RESEARCH, VI_RESEARCH
 
 LANGUAGES = ("vi", "en")
@@ -449,6 +450,7 @@ EN: dict[str, str] = {
     "fact_check.comment": "commented",
 }
 VI.update(VI_RESEARCH)
+VI.update(VI_PIPELINE)
 EN.update(EN_RESEARCH)
 
 _REASON = re.compile(r"^cannot (\w+): (.+)$")

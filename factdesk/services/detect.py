@@ -217,14 +217,17 @@ def link_claims(
     limit: int | None = None,
     chunk: int = 64,
     progress: Progress | None = None,
+    ids: Sequence[int] | None = None,
 ) -> LinkReport:
     """Encode up to ``limit`` waiting claims (all if ``None``), most check-worthy × most
     repeated first, and merge those the index links to an earlier claim.
 
     A claim an editor has started on (assigned, or past ``new``) is linked but never merged
-    away: its exemplars stay its own, and an editor can still merge by hand.
+    away: its exemplars stay its own, and an editor can still merge by hand. ``ids`` limits
+    it to those claims (a link job's batch).
     """
     report = LinkReport()
+    only = [] if ids is None else [m.Claim.id.in_(list(ids))]
     while limit is None or report.linked < limit:
         size = chunk if limit is None else min(chunk, limit - report.linked)
         with factory() as session:
@@ -232,7 +235,7 @@ def link_claims(
                 select(
                     m.Claim.id, m.Claim.text, m.Claim.language, m.Claim.status, m.Claim.assignee_id
                 )
-                .where(*_PENDING)
+                .where(*_PENDING, *only)
                 .order_by((m.Claim.score * m.Claim.mention_count).desc(), m.Claim.id)
                 .limit(size)
             ).all()
@@ -318,7 +321,7 @@ def detect(
             break
         last_id = batch[-1].id
         try:
-            new_ids, claim_ids, n_mentions, n_sentences = _process_batch(
+            new_ids, claim_ids, n_mentions, n_sentences = process_batch(
                 factory, batch, model, vectoriser, index
             )
         except Conflict:
@@ -359,7 +362,7 @@ def detect(
     return report
 
 
-def _process_batch(
+def process_batch(
     factory: sessionmaker[Session],
     batch: Sequence[Any],
     model: CheckWorthinessModel,

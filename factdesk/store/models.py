@@ -84,6 +84,12 @@ class Source(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     item_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # polling (services.sources): seconds between fetches (empty: the setting), failures in a
+    # row, when the next fetch is due, and why a source that kept failing was paused
+    fetch_interval: Mapped[int | None]
+    failures: Mapped[int] = mapped_column(default=0)
+    next_fetch_at: Mapped[datetime | None]
+    paused_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Item(Base):
@@ -586,3 +592,6 @@ class UserDraft(Base):
     fields: Mapped[dict[str, Any]]
     base_version: Mapped[int]
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+from factdesk.store.jobtable import PipelineJob  # noqa: E402, F401  (its own module: size)

@@ -70,6 +70,15 @@ from factdesk.types.newsroom import (
     Tip,
     WorkInProgress,
 )
+from factdesk.types.pipeline import (
+    JOB_KINDS,
+    JOB_STATUSES,
+    Job,
+    NextJob,
+    PollOutcome,
+    StageResult,
+    Sweep,
+)
 from factdesk.types.publishing import (
     ArchivedCopy,
     ClaimTrend,
@@ -95,6 +104,8 @@ from factdesk.types.research import (
 
 __all__ = [
     "DEFAULT_SCALE",
+    "JOB_KINDS",
+    "JOB_STATUSES",
     "Account",
     "ActiveSession",
     "Actor",
@@ -127,12 +138,14 @@ __all__ = [
     "InReview",
     "IngestReport",
     "Item",
+    "Job",
     "LibraryPassage",
     "LibrarySource",
     "MarkupCheck",
     "Match",
     "Mention",
     "MergeResult",
+    "NextJob",
     "Organisation",
     "Outcome",
     "PingResult",
@@ -143,6 +156,7 @@ __all__ = [
     "PassageHit",
     "PassageSpan",
     "PassageText",
+    "PollOutcome",
     "Quarantined",
     "RankedClaim",
     "Rating",
@@ -159,8 +173,10 @@ __all__ = [
     "SourceVersion",
     "SplitResult",
     "Stance",
+    "StageResult",
     "StoredItem",
     "Submission",
+    "Sweep",
     "Tip",
     "Verdict",
     "Webhook",

@@ -219,6 +219,10 @@ class Source:
     etag: str | None = None  # what the last fetch was told, for a conditional GET
     last_modified: str | None = None
     created_at: datetime | None = None
+    fetch_interval: int | None = None  # seconds between polls (empty: the setting)
+    failures: int = 0  # fetches failed in a row
+    next_fetch_at: datetime | None = None
+    paused_reason: str | None = None  # why polling stopped (a source that kept failing)
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,7 @@ from factdesk.web import (
     editor,
     library,
     newsroom,
+    pipeline,
     public,
     submit,
 )
@@ -66,6 +67,7 @@ ROUTERS = (
     api.router,
     api_public.router,
     deliveries.router,
+    pipeline.router,
     submit.router,
     public.router,
 )

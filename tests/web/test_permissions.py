@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.services import accounts as auth
 from factdesk.store import models as m
+from factdesk.store.jobtable import PipelineJob
 from factdesk.workflow import Permission, Role, has_permission
 from tests.web.conftest import PASSWORD, Persona, TestClient
 
@@ -94,6 +95,10 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("POST", "/desk/claims/{claim_id}/research/cite", P.WORK),
     ("POST", "/desk/library/{source_id}/withdraw", P.MANAGE_SOURCES),
     ("POST", "/desk/library/{source_id}/restore", P.MANAGE_SOURCES),
+    ("GET", "/desk/jobs", P.MANAGE_SOURCES),
+    ("POST", "/desk/jobs/{job_id}/retry", P.MANAGE_SOURCES),
+    ("POST", "/desk/jobs/retry-dead", P.MANAGE_SOURCES),
+    ("POST", "/desk/sources/{source_id}/resume", P.MANAGE_SOURCES),
     ("POST", "/desk/logout", P.READ),  # last: it ends the persona's session
 ]
 # Routes other areas add (publishing) are checked by their own tests.
@@ -161,8 +166,11 @@ def world(db: sessionmaker[Session], personas: dict[str, Persona]) -> dict[str, 
             fact_check_id=fc.id, kind="substantive", base_version=1, content={}, note="n"
         )
         session.add(correction)
+        job = PipelineJob(kind="match", payload=[claim.id], status="dead", attempts=5)
+        session.add(job)
         session.flush()
         return {
+            "job_id": job.id,
             "correction_id": correction.id,
             "form": "verdict",
             "webhook_id": webhook.id,

@@ -156,6 +156,10 @@ def as_source(row: m.Source) -> types.Source:
         etag=row.etag,
         last_modified=row.last_modified,
         created_at=row.created_at,
+        fetch_interval=row.fetch_interval,
+        failures=row.failures or 0,
+        next_fetch_at=row.next_fetch_at,
+        paused_reason=row.paused_reason,
     )
 
 
