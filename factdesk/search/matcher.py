@@ -3,7 +3,7 @@
 Pipeline for one query:
 
 1. **First stage.** BM25 over each fact-check's claim, title and summary together (with the
-   language-aware tokens of :mod:`factdesk.text.tokenize`) gives the top ``lexical_depth``
+   per-language analysis of :mod:`factdesk.text.analysis`) gives the top ``lexical_depth``
    candidates; when an embedding model is available, cosine between the query's vector and
    each fact-check's claim vector gives the top ``dense_depth`` (exact search, or an IVF
    index past 50,000 fact-checks). The union goes on.
