@@ -152,17 +152,16 @@ def eval_retrieval(
     from factdesk.eval.retrieval import evaluate_retrieval
     from factdesk.services.match import model_for
     from factdesk.settings import get_settings
-    from factdesk.text.langid import detect_language
+    from factdesk.text.langid import identify_languages_batch
 
     settings = get_settings()
-    languages = list(settings.languages)
     result = evaluate_retrieval(
         queries,
         qrels,
         vclaims,
         embedder=_eval_embedder(lexical_only),
         model=model_for(settings),
-        detect_language=lambda t: detect_language(t, languages),
+        identify=identify_languages_batch,
         depth=depth,
         use_dates=dates,
         progress=_progress,
@@ -209,7 +208,7 @@ def train_matcher(
     from factdesk.search.model import shipped_model_path
     from factdesk.search.ranker import save_model
     from factdesk.settings import get_settings
-    from factdesk.text.langid import detect_language
+    from factdesk.text.langid import detect_language, identify_languages_batch
 
     languages = list(get_settings().languages)
     model, report = train(
@@ -219,6 +218,7 @@ def train_matcher(
         seed=seed,
         score_dev=dev,
         detect_language=lambda t: detect_language(t, languages),
+        identify=identify_languages_batch,
         progress=_progress,
     )
     target = out or shipped_model_path()
