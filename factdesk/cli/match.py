@@ -193,6 +193,36 @@ def eval_crosslingual(
     print(json.dumps(report))
 
 
+@eval_app.command("multilingual")
+def eval_multilingual(
+    data: Path = typer.Option(
+        ..., exists=True, file_okay=False, help="The shared data folder (../shared/data)."
+    ),
+    per_group: int = typer.Option(150, min=10, help="Queries per language group."),
+    seed: int = typer.Option(0, help="Seed for drawing the pool and the pseudo-queries."),
+    lexical_only: bool = typer.Option(False, help="BM25 only (no embeddings)."),
+) -> None:
+    """Multilingual sanity check of matching (proxy data, not a benchmark); JSON last."""
+    from factdesk.eval.multilingual import build_sanity_set, run_sanity
+    from factdesk.search.tokens import default_tokenizer
+    from factdesk.services.match import model_for
+    from factdesk.settings import get_settings
+    from factdesk.text.tokenize import TOKENIZER_VERSION, tokenize
+
+    sanity = build_sanity_set(data, per_group=per_group, seed=seed)
+    report = run_sanity(
+        sanity,
+        embedder=_eval_embedder(lexical_only),
+        model=model_for(get_settings()),
+        tokenizers={
+            "before": (f"factdesk.text.tokenize-{TOKENIZER_VERSION}", tokenize),
+            "after": default_tokenizer(),
+        },
+        progress=_progress,
+    )
+    print(json.dumps(report))
+
+
 @train_app.command("matcher")
 def train_matcher(
     data: Path = typer.Option(

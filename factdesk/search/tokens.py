@@ -13,6 +13,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from factdesk.text.analysis import is_stopword
+
 Tokenizer = Callable[[str, str | None], list[str]]
 WordTokens = Callable[[str, str | None], frozenset[str]]
 
@@ -55,7 +57,7 @@ def shared_words(
     found: dict[str, None] = {}
     for word in _WORD.findall(text):
         key = word.lower()
-        if key in found or len(key) < 2:
+        if key in found or len(key) < 2 or is_stopword(key, language):
             continue
         if tokenize(word, language) & query_tokens:
             found[key] = None
