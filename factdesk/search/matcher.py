@@ -50,6 +50,7 @@ from factdesk.search.features import (
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
+from factdesk.text.analysis import language_family
 from factdesk.types import Band, FactCheck, Match, Why
 
 F32 = NDArray[np.float32]
@@ -278,17 +279,15 @@ class Matcher:
         days_apart = (
             self.dates[slots] - _days(date) if date is not None else np.full(len(slots), np.nan)
         )
+        # languages an identifier confuses (Malay/Indonesian ...) count as one: same family
+        family = language_family(language)
+        doc_families = [language_family(self.languages[s]) for s in slots.tolist()]
         cross = np.array(
-            [
-                language is not None
-                and self.languages[s] is not None
-                and self.languages[s] != language
-                for s in slots.tolist()
-            ],
+            [family is not None and f is not None and f != family for f in doc_families],
             dtype=bool,
         )
         codes: dict[str | None, int] = {}
-        group = np.array([codes.setdefault(self.languages[s], len(codes)) for s in slots.tolist()])
+        group = np.array([codes.setdefault(f, len(codes)) for f in doc_families])
         signals = CandidateSignals(
             bm25,
             bm25_max,
@@ -297,7 +296,7 @@ class Matcher:
             dense_rank,
             days_apart,
             group.astype(np.int64),
-            codes.get(language, -1) if language is not None else -1,
+            codes.get(family, -1) if family is not None else -1,
         )
         return Candidates(slots, signals, cross, tokens, language, date is not None)
 

@@ -62,6 +62,7 @@ __all__ = [
     "analyze",
     "clean_post",
     "is_stopword",
+    "language_family",
     "segmenters",
 ]
 
@@ -75,9 +76,17 @@ STEMMERS: dict[str, str] = {
     "fr": "french", "de": "german", "el": "greek", "hi": "hindi", "hu": "hungarian",
     "id": "indonesian", "ms": "indonesian", "ga": "irish", "it": "italian",
     "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "nb": "norwegian",
+    "hr": "serbian", "bs": "serbian",
     "nn": "norwegian", "fa": "persian", "pl": "polish", "pt": "portuguese",
     "ro": "romanian", "ru": "russian", "sr": "serbian", "st": "sesotho", "es": "spanish",
     "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}  # fmt: skip
+
+# Codes that name one written language as far as matching goes: an identifier cannot tell
+# Malay from Indonesian (or Bokmål from Nynorsk, Croatian from Bosnian and Latin-script
+# Serbian) on a short post, and a post and a fact-check split that way share most words.
+FAMILIES: dict[str, str] = {
+    "id": "ms", "nb": "no", "nn": "no", "hr": "sr", "bs": "sr", "fil": "tl",
 }  # fmt: skip
 
 _STOP_TEXT = {
@@ -124,6 +133,15 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
 
 _local = threading.local()
+
+
+def language_family(language: str | None) -> str | None:
+    """The code standing for ``language``'s family (:data:`FAMILIES`), else its own code:
+    a match is cross-lingual only when the families differ."""
+    if not language:
+        return None
+    code = language.lower().split("-", 1)[0]
+    return FAMILIES.get(code, code)
 
 
 def analysis_name(language: str | None) -> str:

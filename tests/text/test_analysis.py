@@ -113,3 +113,14 @@ def test_deterministic_and_version_named() -> None:
     text = "Les vaccins à ARNm modifient l'ADN"
     assert analyze(text, "fr") == analyze(text, "fr")
     assert analyze.version == analysis.ANALYSIS_VERSION  # type: ignore[attr-defined]
+
+
+def test_language_families_join_codes_an_identifier_confuses() -> None:
+    from factdesk.text.analysis import language_family
+
+    assert language_family("id") == language_family("ms") == "ms"
+    assert language_family("nb") == language_family("nn") == "no"
+    assert language_family("pt-BR") == "pt"
+    assert language_family("de") != language_family("nl")
+    assert language_family(None) is None
+    assert analyze("Kerajaan", "id") == analyze("Kerajaan", "ms")
