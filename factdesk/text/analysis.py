@@ -200,11 +200,13 @@ def is_stopword(word: str, language: str | None) -> bool:
 
 
 def segmenters() -> dict[str, str]:
-    """Which segmenter each unspaced script uses here (for status output and the docs)."""
-    found = _optional_segmenters()
+    """Which segmenter each unspaced script uses here (for the index's tokeniser name and
+    status output); looks for the packages without importing them (they load on first use)."""
+    thai = importlib.util.find_spec("pythainlp") is not None
+    chinese = importlib.util.find_spec("jieba") is not None
     return {
-        "thai": "pythainlp newmm" if "thai" in found else "character bigrams",
-        "chinese": "jieba" if "chinese" in found else "character bigrams",
+        "thai": "pythainlp newmm" if thai else "character bigrams",
+        "chinese": "jieba" if chinese else "character bigrams",
         "japanese, khmer, lao, myanmar": "character bigrams",
     }
 

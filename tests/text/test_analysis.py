@@ -102,6 +102,12 @@ def test_without_segmenters_unspaced_scripts_fall_back_to_bigrams(
     assert analyze("疫苗导致", "zh") == ["疫苗", "苗导", "导致"]
     thai = analyze("วัคซีน", "th")
     assert all(len(t) == 2 for t in thai) and len(thai) == 5
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        analysis.importlib.util,
+        "find_spec",
+        lambda name: None if name == "pythainlp" else real(name),
+    )
     assert analysis.segmenters()["thai"] == "character bigrams"
 
 
