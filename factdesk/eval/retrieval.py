@@ -33,6 +33,7 @@ from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.ranker import Head
 from factdesk.search.training import HeadReport, LabelledQuery, collect, evaluate, train_head
+from factdesk.text.analysis import clean_post
 from factdesk.types import FactCheck
 
 Progress = Callable[[str, int, int], None]
@@ -170,7 +171,9 @@ def evaluate_retrieval(
     vclaims = with_languages(list(iter_vclaims(vclaims_path)), identify)
     matcher = build_matcher(vclaims, embedder=embedder, model=model, progress=progress)
     vectors = query_vectors(embedder, queries, progress)
-    found = identify([q.text for q in queries]) if identify is not None else [None] * len(queries)
+    # a post's language is judged on its words, as the matcher does (clean_post)
+    texts = [clean_post(q.text) or q.text for q in queries]
+    found = identify(texts) if identify is not None else [None] * len(queries)
     languages = {q.id: code for q, code in zip(queries, found, strict=True)}
     ranking: dict[str, list[tuple[str, float]]] = {}
     for n, q in enumerate(queries, start=1):

@@ -130,3 +130,15 @@ def test_language_families_join_codes_an_identifier_confuses() -> None:
     assert language_family("de") != language_family("nl")
     assert language_family(None) is None
     assert analyze("Kerajaan", "id") == analyze("Kerajaan", "ms")
+
+
+def test_clean_post_drops_platform_noise_and_repeated_lines() -> None:
+    from factdesk.text.analysis import clean_post
+
+    post = (
+        "Breaking!! #Vaccine kills https://t.co/abc @who\n"
+        "Breaking!!  #vaccine kills\n"
+        "See pic.twitter.com/xyz — Jane Doe (@jd) January 14, 2020"
+    )
+    assert clean_post(post) == "Breaking!! Vaccine kills\nSee"
+    assert clean_post("") == ""
