@@ -152,17 +152,16 @@ def eval_retrieval(
     from factdesk.eval.retrieval import evaluate_retrieval
     from factdesk.services.match import model_for
     from factdesk.settings import get_settings
-    from factdesk.text.langid import detect_language
+    from factdesk.text.langid import identify_languages_batch
 
     settings = get_settings()
-    languages = list(settings.languages)
     result = evaluate_retrieval(
         queries,
         qrels,
         vclaims,
         embedder=_eval_embedder(lexical_only),
         model=model_for(settings),
-        detect_language=lambda t: detect_language(t, languages),
+        identify=identify_languages_batch,
         depth=depth,
         use_dates=dates,
         progress=_progress,
@@ -194,6 +193,36 @@ def eval_crosslingual(
     print(json.dumps(report))
 
 
+@eval_app.command("multilingual")
+def eval_multilingual(
+    data: Path = typer.Option(
+        ..., exists=True, file_okay=False, help="The shared data folder (../shared/data)."
+    ),
+    per_group: int = typer.Option(150, min=10, help="Queries per language group."),
+    seed: int = typer.Option(0, help="Seed for drawing the pool and the pseudo-queries."),
+    lexical_only: bool = typer.Option(False, help="BM25 only (no embeddings)."),
+) -> None:
+    """Multilingual sanity check of matching (proxy data, not a benchmark); JSON last."""
+    from factdesk.eval.multilingual import build_sanity_set, run_sanity
+    from factdesk.search.tokens import default_tokenizer
+    from factdesk.services.match import model_for
+    from factdesk.settings import get_settings
+    from factdesk.text.tokenize import TOKENIZER_VERSION, tokenize
+
+    sanity = build_sanity_set(data, per_group=per_group, seed=seed)
+    report = run_sanity(
+        sanity,
+        embedder=_eval_embedder(lexical_only),
+        model=model_for(get_settings()),
+        tokenizers={
+            "before": (f"factdesk.text.tokenize-{TOKENIZER_VERSION}", tokenize),
+            "after": default_tokenizer(),
+        },
+        progress=_progress,
+    )
+    print(json.dumps(report))
+
+
 @train_app.command("matcher")
 def train_matcher(
     data: Path = typer.Option(
@@ -209,7 +238,7 @@ def train_matcher(
     from factdesk.search.model import shipped_model_path
     from factdesk.search.ranker import save_model
     from factdesk.settings import get_settings
-    from factdesk.text.langid import detect_language
+    from factdesk.text.langid import detect_language, identify_languages_batch
 
     languages = list(get_settings().languages)
     model, report = train(
@@ -219,6 +248,7 @@ def train_matcher(
         seed=seed,
         score_dev=dev,
         detect_language=lambda t: detect_language(t, languages),
+        identify=identify_languages_batch,
         progress=_progress,
     )
     target = out or shipped_model_path()

@@ -4,7 +4,10 @@
   ``"`` doubles inner quotes), so it is read with :mod:`csv`, not split on the tab;
 * qrels: TREC ``iclaim_id 0 vclaim_id relevance``;
 * vclaims: a zip of ``vclaims/<vclaim_id>.json`` files with ``vclaim``, ``title``,
-  ``subtitle``, ``date`` (and more), read straight from the zip.
+  ``subtitle``, ``date`` (and more), read straight from the zip. A ``lang`` or ``language``
+  field, when a copy of the data has one (multilingual sets converted to this layout), is
+  the fact-check's declared language; without it the language is left unknown for the caller
+  to identify (:func:`factdesk.eval.retrieval.with_languages`), never assumed English.
 
 A vclaim maps to a :class:`~factdesk.types.FactCheck`: the claim as written by the
 fact-checker is ``claim_reviewed``, the article title is ``title``, its subtitle ``summary``.
@@ -24,6 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from factdesk.errors import InputError, ParseError
+from factdesk.text.langid import declared_language
 from factdesk.types import FactCheck, Rating
 
 # The date at the end of an embedded tweet: "— Name (@handle) January 14, 2020".
@@ -132,7 +136,7 @@ def _vclaim_fact_check(record: dict[str, object]) -> FactCheck:
         title=text("title"),
         summary=text("subtitle"),
         publisher="Snopes",
-        language="en",
+        language=declared_language(record.get("lang") or record.get("language")),
         date_published=date,
     )
 

@@ -5,6 +5,11 @@ same :class:`~factdesk.search.matcher.Matcher` the desk uses, and scores it like
 scorer (:mod:`factdesk.eval.metrics`). ``train_matcher`` fits the matcher's heads on the train
 split (:mod:`factdesk.search.training`) and, when given one, scores the dev split once.
 
+Every fact-check and every query gets its true language before anything is indexed: the
+declared one when the data carries it, else :func:`~factdesk.text.langid.identify_languages_batch`
+over all 75 languages lingua knows (as the desk's ingest and ``match_text`` do), so the
+per-language analysis, the cross-lingual head and the per-language report see real languages.
+
 Vectors come through the caller's embedder, which caches them on disk, so only the first
 run pays for encoding the 14,231 vclaims.
 """
@@ -12,7 +17,7 @@ run pays for encoding the 14,231 vclaims.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,16 +26,18 @@ from numpy.typing import NDArray
 
 from factdesk.errors import InputError, MissingExtra
 from factdesk.eval.checkthat import Query, iter_vclaims, read_qrels, read_queries
-from factdesk.eval.metrics import ranking_report
+from factdesk.eval.metrics import average_precision, ranking_report, reciprocal_rank
 from factdesk.search.embed import Embedder
 from factdesk.search.features import DENSE_FIELDS
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.ranker import Head
 from factdesk.search.training import HeadReport, LabelledQuery, collect, evaluate, train_head
+from factdesk.text.analysis import clean_post
 from factdesk.types import FactCheck
 
 Progress = Callable[[str, int, int], None]
+Identify = Callable[[Sequence[str]], list[str | None]]
 
 QUERIES_FILE = "CT2022-Task2A-EN-Train-Dev_Queries.tsv"
 TRAIN_QRELS = "CT2022-Task2A-EN-Train_QRELs.tsv"
@@ -54,6 +61,46 @@ def _stage(progress: Progress, stage: str, total: int) -> Callable[[int], None]:
 class RetrievalResult:
     report: dict[str, Any]
     ranking: dict[str, list[tuple[str, float]]]
+    languages: dict[str, str | None]  # query id -> the language it was matched as
+
+
+def with_languages(
+    vclaims: Sequence[tuple[str, FactCheck]], identify: Identify | None
+) -> list[tuple[str, FactCheck]]:
+    """The fact-checks with a language each: declared, else identified from the claim,
+    title and summary together (longer text, surer answer); unchanged without ``identify``."""
+    todo = [i for i, (_, fc) in enumerate(vclaims) if fc.language is None]
+    out = list(vclaims)
+    if identify is None or not todo:
+        return out
+    found = identify([field_texts(vclaims[i][1])["all"] for i in todo])
+    for i, language in zip(todo, found, strict=True):
+        doc_id, fc = out[i]
+        out[i] = (doc_id, replace(fc, language=language))
+    return out
+
+
+def per_language(
+    rankings: dict[str, list[str]],
+    qrels: dict[str, set[str]],
+    languages: dict[str, str | None],
+) -> dict[str, dict[str, float | int]]:
+    """MAP@5 and MRR of the queries of each detected language ("?" when unknown)."""
+    groups: dict[str, list[str]] = {}
+    for q, rel in qrels.items():
+        if rel:
+            groups.setdefault(languages.get(q) or "?", []).append(q)
+    out: dict[str, dict[str, float | int]] = {}
+    for code, qs in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        n = len(qs)
+        out[code] = {
+            "queries": n,
+            "map@5": round(
+                sum(average_precision(rankings.get(q, []), qrels[q], 5) for q in qs) / n, 4
+            ),
+            "mrr": round(sum(reciprocal_rank(rankings.get(q, []), qrels[q]) for q in qs) / n, 4),
+        }
+    return out
 
 
 def build_matcher(
@@ -101,15 +148,17 @@ def evaluate_retrieval(
     *,
     embedder: Embedder | None,
     model: MatcherModel | None = None,
-    detect_language: Callable[[str], str | None] | None = None,
+    identify: Identify | None = None,
     depth: int = 100,
     use_dates: bool = True,
     progress: Progress = _quiet,
 ) -> RetrievalResult:
     """Rank the vclaim pool for exactly the queries named in ``qrels_path``.
 
-    With ``use_dates`` a query's date (from the tweet embed's last line) goes to the matcher,
-    which then uses its time-aware models; without it, the undated ones."""
+    ``identify`` gives the true language of many texts (queries, and fact-checks that
+    declare none); without it languages stay unknown. With ``use_dates`` a query's date
+    (from the tweet embed's last line) goes to the matcher, which then uses its time-aware
+    models; without it, the undated ones."""
     qrels = read_qrels(qrels_path)
     all_queries = read_queries(queries_path)
     missing = [q for q in qrels if q not in all_queries]
@@ -119,25 +168,37 @@ def evaluate_retrieval(
             where=str(queries_path),
         )
     queries = [all_queries[q] for q in qrels]
-    vclaims = list(iter_vclaims(vclaims_path))
-    matcher = build_matcher(
-        vclaims, embedder=embedder, model=model, detect_language=detect_language, progress=progress
-    )
+    vclaims = with_languages(list(iter_vclaims(vclaims_path)), identify)
+    matcher = build_matcher(vclaims, embedder=embedder, model=model, progress=progress)
     vectors = query_vectors(embedder, queries, progress)
+    # a post's language is judged on its words, as the matcher does (clean_post)
+    texts = [clean_post(q.text) or q.text for q in queries]
+    found = identify(texts) if identify is not None else [None] * len(queries)
+    languages = {q.id: code for q, code in zip(queries, found, strict=True)}
     ranking: dict[str, list[tuple[str, float]]] = {}
     for n, q in enumerate(queries, start=1):
         qv = vectors[q.id] if vectors is not None else None
         date = q.date if use_dates else None
-        matches = matcher.search(q.text, k=depth, date=date, query_vector=qv, explain=False)
+        matches = matcher.search(
+            q.text, language=languages[q.id], k=depth, date=date, query_vector=qv, explain=False
+        )
         ranking[q.id] = [(m.id, m.score) for m in matches]
         progress("rank", n, len(queries))
-    report: dict[str, Any] = ranking_report(
-        {q: [d for d, _ in r] for q, r in ranking.items()}, qrels
-    )
+    ranked = {q: [d for d, _ in r] for q, r in ranking.items()}
+    report: dict[str, Any] = ranking_report(ranked, qrels)
     report["mode"] = matcher.describe()["mode"]
     report["dates"] = use_dates
     report["vclaims"] = len(vclaims)
-    return RetrievalResult(report, ranking)
+    report["vclaim_languages"] = _counts(fc.language for _, fc in vclaims)
+    report["languages"] = per_language(ranked, qrels, languages)
+    return RetrievalResult(report, ranking, languages)
+
+
+def _counts(codes: Any) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for code in codes:
+        counts[code or "?"] = counts.get(code or "?", 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 def _labelled(queries: dict[str, Query], qrels: dict[str, set[str]]) -> list[LabelledQuery]:
@@ -156,6 +217,7 @@ def train_matcher(
     seed: int = 0,
     score_dev: bool = True,
     detect_language: Callable[[str], str | None] | None = None,
+    identify: Identify | None = None,
     progress: Progress = _quiet,
 ) -> tuple[MatcherModel, dict[str, Any]]:
     """Train the three heads on the train split of a CheckThat! 2022 2A folder.
@@ -168,7 +230,7 @@ def train_matcher(
     train = _labelled(queries, read_qrels(data_dir / TRAIN_QRELS))
     dev_path = data_dir / DEV_QRELS
     dev = _labelled(queries, read_qrels(dev_path)) if score_dev and dev_path.exists() else []
-    vclaims = list(iter_vclaims(data_dir / VCLAIMS))
+    vclaims = with_languages(list(iter_vclaims(data_dir / VCLAIMS)), identify)
     matcher = build_matcher(
         vclaims,
         embedder=embedder,

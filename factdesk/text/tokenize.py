@@ -254,3 +254,12 @@ def _grouped(parts: list[str]) -> bool:
 def _acronym(raw: str) -> str:
     """ "u.s." -> "us": the dotted and the plain spelling become one term."""
     return raw.replace(".", "")
+
+
+# The word/number/acronym/unspaced-run scanner and the canonical spellings, shared with the
+# per-language analysis of :mod:`factdesk.text.analysis` (one way to cut text everywhere).
+TOKEN_PATTERN = _TOKEN
+EN_STOPWORDS = _EN_STOP
+VI_STOPWORDS = _VI_STOP
+number = _number
+acronym = _acronym

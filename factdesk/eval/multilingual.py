@@ -1,0 +1,300 @@
+"""A small multilingual sanity evaluation of claim matching, runnable on the shared dev data.
+
+No multilingual claim-matching data is available here (the real held-out set, MultiClaim,
+is scored elsewhere), so this builds a proxy from what ``../shared/data`` holds. One mixed
+pool of "fact-checks" in several languages, and per query group:
+
+* ``en``: real English tweets (CheckThat! 2022 2A, **train** split, never dev) against their
+  Snopes claims, among other Snopes claims as distractors;
+* ``vi``: real Vietnamese paraphrases (vnPara pairs labelled 1): sentence 2 finds sentence 1;
+* ``ar``, ``es``, ``nl``: pseudo-queries (:func:`pseudo_query`): a window of about a quarter
+  of the words of a CheckThat! 2024 tweet, which is the "fact-check" in the pool, between two
+  words of another tweet. They share word forms with their target, so they test stop words,
+  the pool's mixing of languages and the dense side more than stemming;
+* ``vi>en``, ``en>vi``: cross-lingual, Tatoeba translations (only the other side of each
+  pair is in the pool).
+
+For each group: MAP@5 of BM25 alone (the lexical first stage's order), of dense alone
+(cosine of the claim vectors) and of the fused matcher (the shipped heads), each with the
+previous tokeniser (:func:`factdesk.text.tokenize.tokenize`, "before") and the per-language
+analysis (:func:`factdesk.text.analysis.analyze`, "after"), and for the dense side the query
+encodings compared in docs/matching.md (prefix, post cleaning, truncation).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from factdesk.errors import InputError
+from factdesk.eval.checkthat import iter_vclaims, read_qrels, read_queries
+from factdesk.eval.metrics import average_precision
+from factdesk.search.embed import Embedder, Kind
+from factdesk.search.features import DENSE_FIELDS
+from factdesk.search.matcher import Matcher, field_texts
+from factdesk.search.model import MatcherModel
+from factdesk.search.tokens import Tokenizer
+from factdesk.text.analysis import clean_post
+from factdesk.types import FactCheck, Rating
+
+Progress = Callable[[str, int, int], None]
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class SanityQuery:
+    id: str
+    group: str  # report group: a language code, or "src>tgt" for cross-lingual
+    text: str
+    language: str
+    relevant: str  # the one right fact-check's id
+
+
+@dataclass(frozen=True, slots=True)
+class SanitySet:
+    pool: list[tuple[str, FactCheck]]
+    queries: list[SanityQuery]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryEncoding:
+    """How a query is turned into text for the encoder (the dense-side choices measured)."""
+
+    name: str
+    kind: Kind = "query"
+    clean: bool = False
+    max_words: int = 0  # 0: no truncation (the model cuts at 512 tokens itself)
+
+    def text(self, raw: str) -> str:
+        text = clean_post(raw) if self.clean else raw
+        if self.max_words:
+            text = " ".join(_WORD.findall(text)[: self.max_words])
+        return text or raw
+
+
+ENCODINGS = (
+    QueryEncoding("query prefix (shipped)"),
+    QueryEncoding("passage prefix", kind="passage"),
+    QueryEncoding("query prefix + post cleaning", clean=True),
+    QueryEncoding("query prefix + first 64 words", max_words=64),
+)
+
+
+def _fc(text: str, language: str) -> FactCheck:
+    return FactCheck(claim_reviewed=text, rating=Rating(label=""), language=language)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read: {exc}", where=str(path)) from None
+
+
+def _tweets(path: Path) -> list[str]:
+    """Texts of a CheckThat! 2024 task 1 TSV (``tweet_id, tweet_url, tweet_text, label``)."""
+    rows = list(csv.reader(io.StringIO(_read(path)), delimiter="\t", quoting=csv.QUOTE_NONE))
+    if not rows or "tweet_text" not in rows[0]:
+        raise InputError("expected a header with tweet_text", where=str(path))
+    col = rows[0].index("tweet_text")
+    return [r[col].strip() for r in rows[1:] if len(r) > col and len(_WORD.findall(r[col])) >= 8]
+
+
+def pseudo_query(text: str, rng: random.Random, noise: str = "") -> str:
+    """A short post quoting part of ``text``: a contiguous window of about a quarter of its
+    words (at least four) with two words of an unrelated ``noise`` text around it, so the
+    query is neither the whole claim nor only its words (whole windows saturate BM25)."""
+    words = _WORD.findall(text)
+    size = max(4, len(words) // 4)
+    start = rng.randrange(0, max(1, len(words) - size + 1))
+    extra = _WORD.findall(noise)
+    picked = rng.sample(extra, min(2, len(extra)))
+    return " ".join([*picked[:1], *words[start : start + size], *picked[1:]])
+
+
+def build_sanity_set(data: Path, *, per_group: int = 150, seed: int = 0) -> SanitySet:
+    """The pool and the queries, drawn reproducibly (``seed``) from ``data``'s folders."""
+    rng = random.Random(seed)
+    pool: list[tuple[str, FactCheck]] = []
+    queries: list[SanityQuery] = []
+    folders = {"ar": "arabic", "es": "spanish", "nl": "dutch"}
+    for code, name in folders.items():
+        path = data / f"checkthat2024-task1-{code}" / f"CT24_checkworthy_{name}_dev.tsv"
+        texts = list(dict.fromkeys(_tweets(path)))
+        rng.shuffle(texts)
+        texts = texts[: 2 * per_group]
+        pool += [(f"{code}-{i}", _fc(t, code)) for i, t in enumerate(texts)]
+        for i, t in enumerate(texts[:per_group]):
+            noise = texts[rng.randrange(per_group, len(texts))] if len(texts) > per_group else ""
+            queries.append(
+                SanityQuery(f"q-{code}-{i}", code, pseudo_query(t, rng, noise), code, f"{code}-{i}")
+            )
+    vn = data / "vnpara-vi"
+    labels = _read(vn / "Labels.txt").split("\n")
+    first = _read(vn / "Sentences1.txt").split("\n")
+    second = _read(vn / "Sentences2.txt").split("\n")
+    pairs = [
+        (a.strip(), b.strip())
+        for a, b, lab in zip(first, second, labels, strict=False)
+        if lab.strip() == "1"
+    ]
+    rng.shuffle(pairs)
+    pairs = pairs[: 2 * per_group]
+    pool += [(f"vi-{i}", _fc(a, "vi")) for i, (a, _) in enumerate(pairs)]
+    queries += [
+        SanityQuery(f"q-vi-{i}", "vi", b, "vi", f"vi-{i}")
+        for i, (_, b) in enumerate(pairs[:per_group])
+    ]
+    ct = data / "checkthat2022-task2a-en"
+    tweets = read_queries(ct / "CT2022-Task2A-EN-Train-Dev_Queries.tsv")
+    qrels = sorted(
+        (q, sorted(r)[0])
+        for q, r in read_qrels(ct / "CT2022-Task2A-EN-Train_QRELs.tsv").items()
+        if r and q in tweets
+    )
+    rng.shuffle(qrels)
+    qrels = qrels[:per_group]
+    wanted = {v for _, v in qrels}
+    vclaims = [(v, fc) for v, fc in iter_vclaims(ct / "vclaims.zip")]
+    others = [pair for pair in vclaims if pair[0] not in wanted]
+    rng.shuffle(others)
+    chosen = [pair for pair in vclaims if pair[0] in wanted] + others[: 6 * per_group]
+    from dataclasses import replace
+
+    pool += [(f"en-{v}", replace(fc, language="en")) for v, fc in chosen]
+    queries += [SanityQuery(f"q-en-{q}", "en", tweets[q].text, "en", f"en-{v}") for q, v in qrels]
+    tat = data / "tatoeba-vi-en"
+    vie = _read(tat / "tatoeba.vie-eng.vie").split("\n")
+    eng = _read(tat / "tatoeba.vie-eng.eng").split("\n")
+    order = list(range(min(len(vie), len(eng))))
+    rng.shuffle(order)
+    order = [i for i in order if vie[i].strip() and eng[i].strip()][: 2 * per_group]
+    # each pair's two sides never both in the pool: the query's own text would win
+    half = len(order) // 2
+    to_en, to_vi = order[:half], order[half:]
+    pool += [(f"tat-en-{i}", _fc(eng[i].strip(), "en")) for i in to_en]
+    pool += [(f"tat-vi-{i}", _fc(vie[i].strip(), "vi")) for i in to_vi]
+    queries += [
+        SanityQuery(f"q-vien-{i}", "vi>en", vie[i].strip(), "vi", f"tat-en-{i}")
+        for i in to_en[:per_group]
+    ]
+    queries += [
+        SanityQuery(f"q-envi-{i}", "en>vi", eng[i].strip(), "en", f"tat-vi-{i}")
+        for i in to_vi[:per_group]
+    ]
+    return SanitySet(pool, queries)
+
+
+def _matcher(
+    pool: Sequence[tuple[str, FactCheck]],
+    embedder: Embedder | None,
+    model: MatcherModel | None,
+    tokenizer: tuple[str, Tokenizer],
+) -> Matcher:
+    matcher = Matcher(
+        embedder=embedder, model=model, tokenizer=tokenizer[1], tokenizer_name=tokenizer[0]
+    )
+    for start in range(0, len(pool), 512):
+        batch = list(pool[start : start + 512])
+        vectors = None
+        if embedder is not None:
+            texts = [field_texts(fc) for _, fc in batch]
+            vectors = {
+                f: embedder.encode([t[f] or t["all"] for t in texts], "passage")
+                for f in DENSE_FIELDS
+            }
+        matcher.upsert(batch, vectors)
+    return matcher
+
+
+def _map5(rankings: dict[str, list[str]], queries: Sequence[SanityQuery]) -> dict[str, float]:
+    groups: dict[str, list[float]] = {}
+    for q in queries:
+        groups.setdefault(q.group, []).append(
+            average_precision(rankings.get(q.id, []), {q.relevant}, 5)
+        )
+    out = {g: round(float(np.mean(v)), 4) for g, v in groups.items()}
+    out["all"] = round(
+        float(
+            np.mean([average_precision(rankings.get(q.id, []), {q.relevant}, 5) for q in queries])
+        ),
+        4,
+    )
+    return out
+
+
+def run_sanity(
+    sanity: SanitySet,
+    *,
+    embedder: Embedder | None,
+    model: MatcherModel | None,
+    tokenizers: dict[str, tuple[str, Tokenizer]],
+    encodings: Sequence[QueryEncoding] = ENCODINGS,
+    progress: Progress = lambda stage, done, total: None,
+) -> dict[str, Any]:
+    """MAP@5 per query group for BM25 alone, dense alone and fused, per tokeniser and per
+    query encoding; also the calibration of the fused top match per group."""
+    report: dict[str, Any] = {"pool": len(sanity.pool), "queries": len(sanity.queries)}
+    report["groups"] = {
+        g: sum(1 for q in sanity.queries if q.group == g)
+        for g in dict.fromkeys(q.group for q in sanity.queries)
+    }
+    vectors: dict[str, NDArray[np.float32]] = {}
+    if embedder is not None:
+        for enc in encodings:
+            texts = [enc.text(q.text) for q in sanity.queries]
+            encoded = embedder.encode(texts, enc.kind)
+            vectors[enc.name] = encoded
+            progress(f"encode {enc.name}", len(texts), len(texts))
+    for tname, tokenizer in tokenizers.items():
+        matcher = _matcher(sanity.pool, embedder, model, tokenizer)
+        lexical: dict[str, list[str]] = {}
+        for q in sanity.queries:
+            tokens = matcher.tokenize(q.text, q.language)
+            slots = matcher._lexical_top(tokens, np.zeros(0, dtype=np.int64))
+            lexical[q.id] = [matcher.ids[s] or "" for s in slots[:10].tolist()]
+        entry: dict[str, Any] = {"bm25": _map5(lexical, sanity.queries)}
+        for enc in encodings if embedder is not None else ():
+            qv = vectors[enc.name]
+            dense: dict[str, list[str]] = {}
+            fused: dict[str, list[str]] = {}
+            top: list[tuple[str, float, bool]] = []  # group, score, right
+            for i, q in enumerate(sanity.queries):
+                found = matcher.dense["claim"].search(qv[i], 10)
+                dense[q.id] = [matcher.ids[s] or "" for s in found.slots.tolist()]
+                matches = matcher.search(
+                    q.text, language=q.language, k=10, query_vector=qv[i], explain=False
+                )
+                fused[q.id] = [m.id for m in matches]
+                if matches:
+                    top.append((q.group, matches[0].score, matches[0].id == q.relevant))
+            entry[f"dense [{enc.name}]"] = _map5(dense, sanity.queries)
+            entry[f"fused [{enc.name}]"] = _map5(fused, sanity.queries)
+            if enc is encodings[0]:
+                entry["calibration"] = _calibration(top)
+            progress(f"{tname} {enc.name}", len(sanity.queries), len(sanity.queries))
+        report[tname] = entry
+    return report
+
+
+def _calibration(top: Sequence[tuple[str, float, bool]]) -> dict[str, dict[str, float | int]]:
+    """Per group: how many top matches reach 0.9 and 0.4, and the share of those that are right."""
+    out: dict[str, dict[str, float | int]] = {}
+    for group in dict.fromkeys(g for g, *_ in top):
+        rows = [(s, ok) for g, s, ok in top if g == group]
+        entry: dict[str, float | int] = {"queries": len(rows)}
+        for cut in (0.9, 0.4):
+            kept = [ok for s, ok in rows if s >= cut]
+            entry[f"n>={cut}"] = len(kept)
+            entry[f"right>={cut}"] = round(sum(kept) / len(kept), 3) if kept else 0.0
+        out[group] = entry
+    return out

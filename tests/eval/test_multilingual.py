@@ -1,0 +1,109 @@
+"""The multilingual sanity evaluation: its proxy set and its per-group figures."""
+
+from __future__ import annotations
+
+import json
+import random
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from factdesk.eval.multilingual import (
+    QueryEncoding,
+    SanityQuery,
+    SanitySet,
+    build_sanity_set,
+    pseudo_query,
+    run_sanity,
+)
+from factdesk.search.model import MatcherModel
+from factdesk.search.tokens import default_tokenizer
+from factdesk.text.tokenize import tokenize
+from factdesk.types import FactCheck, Rating
+
+
+def test_pseudo_query_is_a_window_with_two_foreign_words() -> None:
+    text = " ".join(f"w{i}" for i in range(40))
+    query = pseudo_query(text, random.Random(1), "x1 x2 x3")
+    words = query.split()
+    assert len(words) == 12  # ten-word window (a quarter) + two noise words
+    inner = words[1:-1]
+    start = int(inner[0][1:])
+    assert inner == [f"w{i}" for i in range(start, start + 10)]
+    assert {words[0], words[-1]} <= {"x1", "x2", "x3"}
+    assert pseudo_query(text, random.Random(1), "x1 x2 x3") == query
+
+
+def test_query_encoding_cleans_and_truncates() -> None:
+    enc = QueryEncoding("t", clean=True, max_words=3)
+    assert (
+        enc.text("#Vaccine kills https://t.co/x everyone who takes it") == "Vaccine kills everyone"
+    )
+
+
+def _fc(text: str, language: str) -> FactCheck:
+    return FactCheck(claim_reviewed=text, rating=Rating(label=""), language=language)
+
+
+def test_run_sanity_reports_each_group_and_tokeniser() -> None:
+    pool = [
+        ("de-1", _fc("Die Impfstoffe machen Frauen unfruchtbar", "de")),
+        ("de-2", _fc("Der Bürgermeister hat die Brücke verkauft", "de")),
+        ("en-1", _fc("Sharks swim on the flooded highway", "en")),
+    ]
+    queries = [
+        SanityQuery("q1", "de", "Impfstoff Frau", "de", "de-1"),
+        SanityQuery("q2", "en", "shark on a highway", "en", "en-1"),
+    ]
+    report = run_sanity(
+        SanitySet(pool, queries),
+        embedder=None,
+        model=MatcherModel({}, {}),
+        tokenizers={"before": ("old", tokenize), "after": default_tokenizer()},
+    )
+    assert report["groups"] == {"de": 1, "en": 1}
+    # the plain tokeniser cannot meet "Impfstoffe" with "Impfstoff"; the analysis can
+    assert report["before"]["bm25"]["de"] == 0.0
+    assert report["after"]["bm25"]["de"] == 1.0
+    assert report["after"]["bm25"]["en"] == 1.0
+    assert report["after"]["bm25"]["all"] == 1.0
+
+
+def test_build_sanity_set_reads_the_shared_layout(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    for code, name in {"ar": "arabic", "es": "spanish", "nl": "dutch"}.items():
+        folder = tmp_path / f"checkthat2024-task1-{code}"
+        folder.mkdir()
+        rows = ["tweet_id\ttweet_url\ttweet_text\tclass_label"]
+        for i in range(30):
+            words = " ".join(f"{code}{int(x)}" for x in rng.integers(0, 500, 12))
+            rows.append(f"{i}\turl\t{words}\tYes")
+        (folder / f"CT24_checkworthy_{name}_dev.tsv").write_text("\n".join(rows), encoding="utf-8")
+    vn = tmp_path / "vnpara-vi"
+    vn.mkdir()
+    (vn / "Sentences1.txt").write_text("\n".join(f"câu một {i}" for i in range(30)), "utf-8")
+    (vn / "Sentences2.txt").write_text("\n".join(f"câu hai {i}" for i in range(30)), "utf-8")
+    (vn / "Labels.txt").write_text("\n".join("1" if i % 2 else "0" for i in range(30)), "utf-8")
+    ct = tmp_path / "checkthat2022-task2a-en"
+    ct.mkdir()
+    (ct / "CT2022-Task2A-EN-Train-Dev_Queries.tsv").write_text(
+        "\n".join(f"t{i}\ttweet number {i}" for i in range(20)), "utf-8"
+    )
+    (ct / "CT2022-Task2A-EN-Train_QRELs.tsv").write_text(
+        "\n".join(f"t{i} 0 v{i} 1" for i in range(20)), "utf-8"
+    )
+    with zipfile.ZipFile(ct / "vclaims.zip", "w") as zf:
+        for i in range(40):
+            zf.writestr(f"vclaims/v{i}.json", json.dumps({"vclaim": f"claim {i}"}))
+    tat = tmp_path / "tatoeba-vi-en"
+    tat.mkdir()
+    (tat / "tatoeba.vie-eng.vie").write_text("\n".join(f"xin chào {i}" for i in range(40)), "utf-8")
+    (tat / "tatoeba.vie-eng.eng").write_text("\n".join(f"hello {i}" for i in range(40)), "utf-8")
+    sanity = build_sanity_set(tmp_path, per_group=10)
+    groups = {q.group for q in sanity.queries}
+    assert groups == {"ar", "es", "nl", "vi", "en", "vi>en", "en>vi"}
+    ids = {doc_id for doc_id, _ in sanity.pool}
+    assert all(q.relevant in ids for q in sanity.queries)
+    assert all(fc.language for _, fc in sanity.pool)
+    assert build_sanity_set(tmp_path, per_group=10) == sanity  # seeded
