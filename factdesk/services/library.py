@@ -320,8 +320,20 @@ def _store(
 # --- reading -------------------------------------------------------------------------------
 
 
+def count_sources(factory: sessionmaker[Session], *, include_withdrawn: bool = True) -> int:
+    stmt = select(func.count()).select_from(LibrarySource)
+    if not include_withdrawn:
+        stmt = stmt.where(LibrarySource.withdrawn.is_(False))
+    with factory() as session:
+        return int(session.scalar(stmt) or 0)
+
+
 def list_sources(
-    factory: sessionmaker[Session], *, include_withdrawn: bool = True, limit: int = 200
+    factory: sessionmaker[Session],
+    *,
+    include_withdrawn: bool = True,
+    limit: int = 200,
+    offset: int = 0,
 ) -> list[types.LibrarySource]:
     """Sources, newest first, with their version and current passage counts."""
     with factory() as session:
@@ -339,7 +351,7 @@ def list_sources(
                 .group_by(LibrarySource.id)
             ).all()
         )
-        stmt = select(LibrarySource).order_by(LibrarySource.id.desc()).limit(limit)
+        stmt = select(LibrarySource).order_by(LibrarySource.id.desc()).offset(offset).limit(limit)
         if not include_withdrawn:
             stmt = stmt.where(LibrarySource.withdrawn.is_(False))
         return [

@@ -69,6 +69,8 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         401: "No valid read token or session",
         403: "Signed in without the permission, or the CSRF token is missing",
         404: "Not found (or not public)",
+        413: "Too large (the body, or the fetched document over its limit)",
+        502: "The source could not be fetched",
     }
     return {code: {"model": Error, "description": described[code]} for code in codes}
 
@@ -297,3 +299,115 @@ def openapi_document(app: FastAPI, base_url: str) -> dict[str, Any]:
         schema.setdefault("components", {})["securitySchemes"] = SCHEMES
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+# --- the research desk: the evidence library and research (factdesk.web.api_research) ----
+
+#: Adding a source is a checker's work: a newsroom session with the WORK permission and its
+#: CSRF token (read tokens never write).
+DESK_WRITE: dict[str, Any] = {"security": [{"session": [], "csrf": []}]}
+
+#: Said with every research answer, because a stance label reads like a ruling and is not one.
+STANCE_NOTICE = (
+    "Stance is a model's reading: an aid to the person checking, never a verdict. "
+    "Read each passage in its source."
+)
+
+
+class LibrarySourceOut(BaseModel):
+    """A source of the evidence library (one URL or file) with its counts."""
+
+    id: int
+    location: str = Field(..., description="The URL, or file:NAME for an uploaded file.")
+    kind: str = Field(..., description="html, pdf, text, markdown or csv.")
+    title: str | None
+    publisher: str | None = None
+    published: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    url: str | None = None
+    language: str | None = None
+    withdrawn: bool = False
+    version_count: int
+    passage_count: int = Field(..., description="Passages of the current version.")
+    current_version_id: int | None = None
+    created_at: When | None = None
+
+
+class LibrarySourceList(BaseModel):
+    total: int
+    offset: int
+    limit: int
+    sources: list[LibrarySourceOut]
+
+
+class SourceVersionOut(BaseModel):
+    """One archived copy of a source: the bytes as retrieved, their SHA-256 and when."""
+
+    id: int = Field(..., description="The archived version's id (citations point to it).")
+    version: int
+    content_hash: str
+    retrieved_at: When | None
+    content_type: str | None
+    size: int = Field(..., description="Bytes archived.")
+    passage_count: int
+
+
+class LibrarySourceDetail(LibrarySourceOut):
+    versions: list[SourceVersionOut] = Field(..., description="Newest first.")
+
+
+class LibrarySourceIn(BaseModel):
+    """A source to fetch and archive (http or https; the desk's address rules apply)."""
+
+    url: str = Field(..., min_length=1, max_length=2000)
+    title: str = Field("", max_length=1000)
+    publisher: str = Field("", max_length=300)
+    published: str = Field("", max_length=10, description="YYYY, YYYY-MM or YYYY-MM-DD.")
+    language: str = Field("", max_length=8, description="Two letters; detected when empty.")
+
+
+class LibrarySourceAdded(BaseModel):
+    outcome: str = Field(..., description="added, new_version or unchanged (same bytes).")
+    version_id: int
+    passages: int
+    source: LibrarySourceOut
+
+
+class ResearchIn(BaseModel):
+    claim: str = Field(..., min_length=1, max_length=2000, description="The claim's text.")
+    k: int = Field(8, ge=1, le=50, description="How many passages at most.")
+    language: str | None = Field(None, max_length=8, description="Only passages in it.")
+
+
+class Span(BaseModel):
+    start: int
+    end: int
+
+
+class EvidenceOut(BaseModel):
+    """A library passage found for the claim, where it comes from, how well it matched, and
+    the stance model's reading of it."""
+
+    passage_id: int
+    text: str
+    stance: str = Field(..., description="supports, refutes or not_enough_info.")
+    confidence: float
+    stance_probabilities: dict[str, float] = Field(
+        ..., description="Calibrated probability of each stance; empty when the model has none."
+    )
+    score: float = Field(..., description="Retrieval score (fused ranks; 1.0 is first in both).")
+    source_id: int
+    source_url: str = Field(..., description="The source's URL, or file:NAME.")
+    source_title: str | None
+    version_id: int = Field(..., description="The archived source version quoted.")
+    position: int
+    start: int = Field(..., description="Character offset of the passage in the version's text.")
+    end: int
+    highlights: list[Span] = Field(..., description="Spans of text sharing the claim's words.")
+    language: str | None = None
+
+
+class ResearchOut(BaseModel):
+    claim: str
+    notice: str = Field(STANCE_NOTICE, description="Always shown with stance.")
+    stance_model: str = Field(..., description="Which model read the stance.")
+    passages: list[EvidenceOut]

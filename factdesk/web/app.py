@@ -36,6 +36,7 @@ from factdesk.web import (
     admin,
     api,
     api_public,
+    api_research,
     claims,
     corrections,
     deliveries,
@@ -66,12 +67,13 @@ ROUTERS = (
     library.router,
     api.router,
     api_public.router,
+    api_research.router,
     deliveries.router,
     pipeline.router,
     submit.router,
     public.router,
 )
-API_ROUTERS = (api.router, api_public.router)
+API_ROUTERS = (api.router, api_public.router, api_research.router)
 # Strict: everything from our own origin, no inline script or style, no framing.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
