@@ -7,6 +7,7 @@ same facts.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 
@@ -111,4 +112,58 @@ def model_checks(settings: Settings) -> list[Check]:
         )
     except Exception as exc:  # a misconfigured language list must show here, not crash
         checks.append(Check("language id", False, str(exc)))
-    return checks
+    return [*checks, *research_checks(settings)]
+
+
+def research_checks(settings: Settings) -> list[Check]:
+    """The research desk: its passage index and the stance model research loads."""
+    return [passage_index_check(settings), stance_check()]
+
+
+def passage_index_check(settings: Settings) -> Check:
+    """Whether the passage index is on disk, how many passages it holds against how many it
+    should (each live source's current version), and whether it is current: the database
+    fingerprint it was saved at equals today's. A stale index is not wrong, only late: the
+    next search (or ``factdesk library reindex``) brings it in step."""
+    from sqlalchemy.orm import Session
+
+    from factdesk.services import research
+    from factdesk.store.db import make_engine
+
+    try:
+        engine = make_engine(settings.effective_database_url)
+        with Session(engine) as session:
+            wanted, seen = len(research.wanted_passages(session)), research.fingerprint(session)
+        engine.dispose()
+    except Exception as exc:  # no database: the database row says why; say it here too
+        return Check("passage index", False, f"database not readable: {str(exc).splitlines()[0]}")
+    folder = research.index_dir(settings)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        indexed = int(manifest["passages"])
+    except (OSError, ValueError, KeyError, TypeError):
+        detail = f"absent ({folder}); {wanted} passages in the database"
+        if wanted:
+            detail += ", indexed on the next search or `factdesk library reindex`"
+        return Check("passage index", wanted == 0, detail)
+    current = manifest.get("fingerprint") == seen and indexed == wanted
+    state = "current" if current else "stale (brought in step on the next search)"
+    detail = f"{indexed} passages indexed, {wanted} in the database, {state}"
+    return Check("passage index", current, detail)
+
+
+def stance_check() -> Check:
+    """Which stance model research loads: the head on the embeddings, the cross-encoder, or
+    none (research then shows passages without a stance reading)."""
+    from factdesk.services import research
+    from factdesk.verify.stance import HeadStance, NoStance
+
+    try:
+        model = research.stance_model()
+    except Exception as exc:  # a model that does not fit the encoder must show, not crash
+        return Check("stance model", False, str(exc).splitlines()[0])
+    if isinstance(model, NoStance):
+        kind = "none"
+    else:
+        kind = "head" if isinstance(model, HeadStance) else "cross-encoder"
+    return Check("stance model", kind != "none", f"{kind}: {model.name}")
