@@ -361,6 +361,18 @@ class Settings(BaseSettings):
         21600.0, gt=0, description="Longest wait before a failed job or fetch is tried again."
     )
 
+    # --- the research desk (services.library, services.research, docs/research.md) ---------
+    library_max_bytes: int = Field(
+        10_000_000,
+        gt=0,
+        le=16 * 1024 * 1024 - 64 * 1024,
+        description=(
+            "Largest document the evidence library takes, in bytes: a web upload, a file "
+            "added from the command line or a fetched URL alike. At most 16 MiB less 64 KiB "
+            "(the web upload's request limit, less room for the form)."
+        ),
+    )
+
     @field_validator("languages", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:

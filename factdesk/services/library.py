@@ -8,9 +8,9 @@ the same bytes again change nothing. The text is read from the bytes
 (:mod:`factdesk.text.passages`); the passage index (:mod:`factdesk.services.research`)
 then takes the new version's passages and drops the old one's, without a rebuild.
 
-A document that cannot be read (corrupt PDF, unsupported type, over the size limit, no
-text) is refused with one line naming it and why, and recorded in the quarantine; nothing
-of it is stored. Everything a source brings lands in one transaction with its audit row.
+A document that cannot be read (corrupt PDF, unsupported type, over
+``FACTDESK_LIBRARY_MAX_BYTES``, no text) is refused with one line naming it and why, and
+recorded in the quarantine; nothing of it is stored. Everything a source brings lands in one transaction with its audit row.
 
 Checkers and up add sources and cite passages (``Permission.WORK``); withdrawing and
 restoring a source is an editor's call (``Permission.MANAGE_SOURCES``). A withdrawn
@@ -29,7 +29,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import types
-from factdesk.errors import InputError, NotFound, PermissionDenied
+from factdesk.errors import InputError, NotFound, PermissionDenied, TooLarge
 from factdesk.ingest.documents import CONTENT_TYPES, kind_of, read_document
 from factdesk.services import audit, research, review
 from factdesk.services.ingest import quarantine
@@ -94,8 +94,12 @@ def add_url(
     _allow(actor, Permission.WORK)
     _clean(url, 2000, "url")
     url = research.check_url(url, allow_private=settings.allow_private_fetch)
-    with Fetcher(settings) as fetcher:
-        fetched = fetcher.fetch(url)
+    try:  # the library's cap, not the general one, stops the download
+        capped = settings.model_copy(update={"max_body_bytes": settings.library_max_bytes})
+        with Fetcher(capped) as fetcher:
+            fetched = fetcher.fetch(url)
+    except TooLarge:
+        raise _too_large(settings, factory, url) from None
     return add_bytes(
         settings,
         factory,
@@ -127,15 +131,8 @@ def add_file(
     ``url`` says where the document is published."""
     if not path.is_file():
         raise InputError("no such file", where=str(path))
-    size = path.stat().st_size
-    if size > settings.max_body_bytes:
-        error = InputError(
-            f"{size} bytes is over the {settings.max_body_bytes}-byte limit "
-            "(FACTDESK_MAX_BODY_BYTES)",
-            where=str(path),
-        )
-        _quarantine(factory, error, url or f"file:{path.name}")
-        raise error
+    if path.stat().st_size > settings.library_max_bytes:
+        raise _too_large(settings, factory, str(path), url or f"file:{path.name}")
     return add_bytes(
         settings,
         factory,
@@ -182,10 +179,12 @@ def add_bytes(
     language = _clean(language, 8, "language")
     if language and not _LANGUAGE.match(language.lower()):
         raise InputError("a two-letter language code such as vi or en", where="language")
+    if len(data) > settings.library_max_bytes:
+        raise _too_large(settings, factory, url or name, location)
     try:
         kind = kind_of(name, content_type, data)
         document = read_document(
-            data, name=location, kind=kind, max_bytes=settings.max_body_bytes, url=url
+            data, name=location, kind=kind, max_bytes=settings.library_max_bytes, url=url
         )
     except InputError as exc:
         _quarantine(factory, exc, location)
@@ -210,6 +209,19 @@ def add_bytes(
     with factory() as session:
         research.sync_index(settings, session)
     return result
+
+
+def _too_large(
+    settings: Settings, factory: sessionmaker[Session], where: str, origin: str | None = None
+) -> TooLarge:
+    """The one refusal of a document over the library's cap, wherever it came from (an
+    upload, a file, a fetch), recorded in the quarantine like any unreadable document."""
+    limit = settings.library_max_bytes
+    error = TooLarge(
+        f"over the library's {limit}-byte limit (FACTDESK_LIBRARY_MAX_BYTES)", where=where
+    )
+    _quarantine(factory, error, origin or where)
+    return error
 
 
 def _detect(settings: Settings, text: str) -> str | None:

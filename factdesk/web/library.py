@@ -1,8 +1,8 @@
 """The evidence library's pages and the research panel of a claim.
 
 ``/desk/library``: browse and search the sources, add one from a URL or an upload
-(checkers and up; the upload is read up to ``FACTDESK_MAX_BODY_BYTES`` and refused past
-it); a source's page shows its archived versions and passages, and editors withdraw or
+(checkers and up; the upload is read up to ``FACTDESK_LIBRARY_MAX_BYTES`` and refused
+past it, as a command-line file or a fetched URL is); a source's page shows its archived versions and passages, and editors withdraw or
 restore it. ``/desk/claims/{id}/research`` is the claim page's research panel (an HTMX
 fragment: retrieval takes longer than the page): passages with their stance — an aid to
 the person checking, never a verdict — and the matched words marked; one click cites a
@@ -59,10 +59,8 @@ async def add_source(
     state = desk(request)
     meta = {"title": title, "publisher": publisher, "published": published}
     if upload is not None and upload.filename:
-        limit = state.settings.max_body_bytes
-        data = await upload.read(limit + 1)
-        if len(data) > limit:
-            raise InputError(f"the file is over the {limit}-byte limit", where=upload.filename)
+        # one byte past the cap is enough for the service to refuse it with its one line
+        data = await upload.read(state.settings.library_max_bytes + 1)
         result = await run_in_threadpool(
             lambda: library.add_bytes(
                 state.settings,

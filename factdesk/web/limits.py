@@ -66,7 +66,7 @@ LIMITS: tuple[Limit, ...] = (
         "/desk/library",
         16 * MIB,
         "an evidence document uploaded to the library (the file itself is held to "
-        "FACTDESK_MAX_BODY_BYTES; its bytes may include NUL)",
+        "FACTDESK_LIBRARY_MAX_BYTES; its bytes may include NUL)",
         binary=True,
     ),
 )

@@ -95,7 +95,7 @@ def test_library_add_archives_bytes_versions_and_passages(
         ("bad.pdf", b"%PDF-1.4\n1 0 obj <<", ParseError, "corrupt PDF"),
         ("photo.png", b"\x89PNG\r\n", InputError, "unsupported document type"),
         ("empty.txt", b"  \n", InputError, "empty"),
-        ("huge.txt", b"word " * 400, InputError, "over the 1000-byte limit"),
+        ("huge.txt", b"word " * 400, InputError, "over the library's 1000-byte limit"),
     ],
 )
 def test_library_bad_document_is_quarantined_and_nothing_stored(
@@ -106,7 +106,7 @@ def test_library_bad_document_is_quarantined_and_nothing_stored(
     error: type[Exception],
     reason: str,
 ) -> None:
-    small = lexical.model_copy(update={"max_body_bytes": 1000})
+    small = lexical.model_copy(update={"library_max_bytes": 1000})
     with pytest.raises(error, match=reason) as caught:
         library.add_bytes(small, db, data, name=name)
     assert "\n" not in str(caught.value) and name in str(caught.value)

@@ -65,9 +65,10 @@ def test_library_upload_over_the_limit_is_refused(
     app: FastAPI, personas: dict[str, Persona], db: sessionmaker[Session]
 ) -> None:
     settings: Settings = app.state.desk.settings
-    app.state.desk.settings = settings.model_copy(update={"max_body_bytes": 100})
+    app.state.desk.settings = settings.model_copy(update={"library_max_bytes": 100})
     refused = _upload(personas["checker"], "big.txt", b"word " * 100)
-    assert refused.status_code in (400, 413)  # type: ignore[attr-defined]
+    assert refused.status_code == 413  # type: ignore[attr-defined]
+    assert "100-byte limit (FACTDESK_LIBRARY_MAX_BYTES)" in refused.text  # type: ignore[attr-defined]
     with db() as session:
         assert session.scalars(select(m.LibrarySource)).first() is None
 

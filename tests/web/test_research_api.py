@@ -254,3 +254,22 @@ def test_research_api_requests_and_answers_match_the_document(
         headers={"X-CSRF-Token": checker.csrf},
     )
     assert refused.status_code == 400
+
+
+def test_adding_a_source_over_the_library_cap_is_413(
+    app: FastAPI, personas: dict[str, Persona]
+) -> None:
+    settings: Settings = app.state.desk.settings
+    app.state.desk.settings = settings.model_copy(update={"library_max_bytes": 200})
+    checker = personas["checker"]
+    with LocalServer() as server:
+        server.route("/masts.html", body=ARTICLE, headers={"content-type": "text/html"})
+        url = server.url("/masts.html")
+        refused = checker.client.post(
+            "/api/v1/library/sources", json={"url": url}, headers={"X-CSRF-Token": checker.csrf}
+        )
+    assert refused.status_code == 413
+    assert refused.json() == {
+        "error": "over the library's 200-byte limit (FACTDESK_LIBRARY_MAX_BYTES)",
+        "where": url,
+    }
