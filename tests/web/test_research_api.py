@@ -273,3 +273,26 @@ def test_adding_a_source_over_the_library_cap_is_413(
         "error": "over the library's 200-byte limit (FACTDESK_LIBRARY_MAX_BYTES)",
         "where": url,
     }
+
+
+def test_research_on_an_empty_library_is_an_empty_answer(
+    personas: dict[str, Persona], token: dict[str, str]
+) -> None:
+    got = personas["outsider"].get("/api/v1/research", params={"claim": "anything"}, headers=token)
+    assert got.status_code == 200 and got.json()["passages"] == []
+    listing = personas["outsider"].get("/api/v1/library/sources", headers=token).json()
+    assert listing == {"total": 0, "offset": 0, "limit": 50, "sources": []}
+
+
+def test_a_withdrawn_source_is_listed_unless_asked_not_to_and_leaves_research(
+    app: FastAPI, personas: dict[str, Persona], token: dict[str, str], sources: list[int]
+) -> None:
+    state = app.state.desk
+    library.set_withdrawn(state.settings, state.factory, sources[1], True)
+    outsider = personas["outsider"]
+    every = outsider.get("/api/v1/library/sources", headers=token).json()
+    assert every["total"] == 2 and every["sources"][0]["withdrawn"] is True
+    live = outsider.get("/api/v1/library/sources", params={"withdrawn": False}, headers=token)
+    assert [s["id"] for s in live.json()["sources"]] == [sources[0]] and live.json()["total"] == 1
+    found = outsider.get("/api/v1/research", params={"claim": "bridge tolls"}, headers=token)
+    assert sources[1] not in {p["source_id"] for p in found.json()["passages"]}
