@@ -115,6 +115,8 @@ OTHER_AREAS = (
     "/api/v1/check",  # token-authenticated API: tests/web/test_public_api.py
     "/api/v1/webhooks",
     "/api/v1/tokens",
+    "/api/v1/library",  # research API, every role: tests/web/test_research_api.py
+    "/api/v1/research",
 )
 
 

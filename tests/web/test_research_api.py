@@ -296,3 +296,30 @@ def test_a_withdrawn_source_is_listed_unless_asked_not_to_and_leaves_research(
     assert [s["id"] for s in live.json()["sources"]] == [sources[0]] and live.json()["total"] == 1
     found = outsider.get("/api/v1/research", params={"claim": "bridge tolls"}, headers=token)
     assert sources[1] not in {p["source_id"] for p in found.json()["passages"]}
+
+
+@pytest.mark.parametrize(
+    ("persona", "reads", "adds"),
+    [
+        ("admin", 200, 400),
+        ("editor", 200, 400),
+        ("checker", 200, 400),
+        ("viewer", 200, 403),
+        ("outsider", 401, 401),
+    ],
+)
+def test_every_role_on_the_research_api(
+    personas: dict[str, Persona], persona: str, reads: int, adds: int
+) -> None:
+    """Reads: any newsroom role; adding: checker and up (400 here: the permission passed and
+    the URL, an ftp one, was refused; nothing is fetched)."""
+    who = personas[persona]
+    assert who.get("/api/v1/library/sources").status_code == reads
+    assert who.get("/api/v1/research", params={"claim": "tolls"}).status_code == reads
+    assert who.client.post("/api/v1/research", json={"claim": "tolls"}).status_code == reads
+    added = who.client.post(
+        "/api/v1/library/sources",
+        json={"url": "ftp://x.example/a"},
+        headers={"X-CSRF-Token": who.csrf},
+    )
+    assert added.status_code == adds, added.text
