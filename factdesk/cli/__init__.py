@@ -24,6 +24,7 @@ def load_commands() -> None:
         factchecks,
         library,
         stance,
+        ops,
     )
 
 
