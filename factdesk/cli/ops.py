@@ -14,6 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from factdesk.cli.app import app, open_store
 from factdesk.cli.render import console
 
+retention_app = typer.Typer(help="Keep raw item text only as long as needed.", no_args_is_help=True)
+app.add_typer(retention_app, name="retention")
+
 
 @contextmanager
 def _bar() -> Iterator[Callable[[str, int, int], None]]:
@@ -50,8 +53,7 @@ def backup(
         manifest = run(settings, factory.kw["bind"], target, portable=portable, progress=progress)
     rows = sum(manifest.counts.values())
     console.print(
-        f"backed up {rows} rows and {len(manifest.checksums)} files to {target} "
-        f"({manifest.method})"
+        f"backed up {rows} rows and {len(manifest.checksums)} files to {target} ({manifest.method})"
     )
 
 
@@ -71,4 +73,25 @@ def restore(
     console.print(
         f"restored {sum(manifest.counts.values())} rows from {source} "
         f"(made {manifest.created_at} by factdesk {manifest.factdesk_version}, {manifest.method})"
+    )
+
+
+@retention_app.command("run")
+def retention_run(
+    days: int = typer.Option(
+        None, min=0, help="Override FACTDESK_RETAIN_ITEM_TEXT_DAYS for this run (0: keep all)."
+    ),
+) -> None:
+    """Blank the raw text of items older than the retention period; claims, mention counts,
+    fact-checks and the audit trail are kept. Audited."""
+    from factdesk.services.retention import purge
+
+    settings, factory = open_store()
+    report = purge(settings, factory, days=days, actor="cli")
+    if report.cutoff is None:
+        console.print("retention is off (FACTDESK_RETAIN_ITEM_TEXT_DAYS=0): nothing purged")
+        return
+    console.print(
+        f"blanked the text of {report.items_blanked} items and {report.quarantine_blanked} "
+        f"quarantined records older than {report.days} days (before {report.cutoff:%Y-%m-%d})"
     )
