@@ -338,6 +338,15 @@ class Settings(BaseSettings):
             "it below the server's or a proxy's idle timeout. SQLite ignores the pool settings."
         ),
     )
+    public_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        description=(
+            "Public pages, feeds and /api/v1/fact-checks answers are kept in memory and "
+            "re-checked against the database at most this often (seconds; the longest a "
+            "second process serves the previous version). 0: no cache (ETags still work)."
+        ),
+    )
     retain_item_text_days: int = Field(
         0,
         ge=0,

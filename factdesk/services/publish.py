@@ -11,8 +11,10 @@ inside that same transaction it calls :func:`on_published`, which
 3. after the commit (never before: a worker must see the rows), nudges the job queue to
    deliver now. If the queue is unreachable the periodic sweep delivers them anyway.
 
-The public pages, feeds, sitemap and DataFeed are computed from the database on each
-request, so there is no cache to invalidate here.
+The public pages, feeds, sitemap and DataFeed are computed from the database; the web
+app keeps recent answers in a small per-process cache (:mod:`factdesk.web.publiccache`).
+After the commit, :func:`on_published` bumps :mod:`factdesk.freshness` so this process
+drops them at once; other processes see :func:`public_version` change.
 
 :func:`export_site` writes the whole public site as static files (``factdesk publish
 export``): the records are read here, :mod:`factdesk.publish.site` turns them into files.
@@ -34,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as sa_event
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import types
+from factdesk import freshness, types
 from factdesk.errors import InputError
 from factdesk.publish import site
 from factdesk.publish.claimreview import (
@@ -49,6 +52,7 @@ from factdesk.publish.documents import fact_check_document
 from factdesk.publish.pages import STATIC
 from factdesk.services.webhooks import record_event
 from factdesk.settings import Settings, get_settings
+from factdesk.store import models
 from factdesk.store.reads import public as queries
 from factdesk.workflow import Action, State
 
@@ -96,8 +100,23 @@ def on_published(
         )
     payload = _envelope(name, fact_check_document(fc, org, settings.public_base_url))
     ids = record_event(session, name, payload)
+    if not sa_event.contains(session, "after_commit", _public_changed):
+        sa_event.listen(session, "after_commit", _public_changed)
     _nudge_after_commit(session, settings, ids)
     return ids
+
+
+def _public_changed(_session: Session) -> None:
+    freshness.bump()
+
+
+def public_version(session: Session) -> tuple[object, ...]:
+    """A fingerprint of everything the public pages show, for the web cache: it changes
+    when a fact-check row (published, corrected, withdrawn, cited) or a newsroom setting
+    (the rating scale) changes. Two indexed aggregates, no table scan of text."""
+    fact_checks = session.execute(select(func.count(), func.max(models.FactCheck.updated_at))).one()
+    settings = session.execute(select(func.count(), func.max(models.AppSetting.updated_at))).one()
+    return (*fact_checks, *settings)
 
 
 def on_resurgence(

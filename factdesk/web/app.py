@@ -51,6 +51,7 @@ from factdesk.web.api_models import openapi_document
 from factdesk.web.deps import SESSION_COOKIE, Desk, LoginRequired, TTLCache
 from factdesk.web.drafts import login_stash
 from factdesk.web.limits import RequestLimits, bounded_ints
+from factdesk.web.publiccache import PublicCache
 from factdesk.web.render import make_env, page
 
 # Every area's router, in the order their routes are matched (the public site last: it has
@@ -206,6 +207,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     for kind in (FactdeskError, LoginRequired, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _handle_error)
     app.add_middleware(RequestLimits, respond=_handle_error)
+    app.add_middleware(PublicCache)  # a viral fact-check is served from memory
     app.add_middleware(SecurityHeaders)  # refusals carry the headers too
     app.add_middleware(health.ObserveRequests)  # outermost: every answer is counted
     return app
