@@ -344,7 +344,7 @@ class Settings(BaseSettings):
         description=(
             "Public pages, feeds and /api/v1/fact-checks answers are kept in memory and "
             "re-checked against the database at most this often (seconds; the longest a "
-            "second process serves the previous version). 0: no cache (ETags still work)."
+            "second process serves the previous version). 0: no cache, no Last-Modified."
         ),
     )
     retain_item_text_days: int = Field(

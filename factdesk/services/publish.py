@@ -12,9 +12,9 @@ inside that same transaction it calls :func:`on_published`, which
    deliver now. If the queue is unreachable the periodic sweep delivers them anyway.
 
 The public pages, feeds, sitemap and DataFeed are computed from the database; the web
-app keeps recent answers in a small per-process cache (:mod:`factdesk.web.publiccache`).
-After the commit, :func:`on_published` bumps :mod:`factdesk.freshness` so this process
-drops them at once; other processes see :func:`public_version` change.
+app keeps recent answers a second in a small per-process cache
+(:mod:`factdesk.web.publiccache`); after the commit, :func:`on_published` bumps
+:mod:`factdesk.freshness` so this process drops them at once.
 
 :func:`export_site` writes the whole public site as static files (``factdesk publish
 export``): the records are read here, :mod:`factdesk.publish.site` turns them into files.
@@ -36,7 +36,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk import freshness, types
@@ -52,7 +51,6 @@ from factdesk.publish.documents import fact_check_document
 from factdesk.publish.pages import STATIC
 from factdesk.services.webhooks import record_event
 from factdesk.settings import Settings, get_settings
-from factdesk.store import models
 from factdesk.store.reads import public as queries
 from factdesk.workflow import Action, State
 
@@ -100,23 +98,9 @@ def on_published(
         )
     payload = _envelope(name, fact_check_document(fc, org, settings.public_base_url))
     ids = record_event(session, name, payload)
-    if not sa_event.contains(session, "after_commit", _public_changed):
-        sa_event.listen(session, "after_commit", _public_changed)
+    freshness.after_commit(session)  # this process's public cache drops its copies
     _nudge_after_commit(session, settings, ids)
     return ids
-
-
-def _public_changed(_session: Session) -> None:
-    freshness.bump()
-
-
-def public_version(session: Session) -> tuple[object, ...]:
-    """A fingerprint of everything the public pages show, for the web cache: it changes
-    when a fact-check row (published, corrected, withdrawn, cited) or a newsroom setting
-    (the rating scale) changes. Two indexed aggregates, no table scan of text."""
-    fact_checks = session.execute(select(func.count(), func.max(models.FactCheck.updated_at))).one()
-    settings = session.execute(select(func.count(), func.max(models.AppSetting.updated_at))).one()
-    return (*fact_checks, *settings)
 
 
 def on_resurgence(

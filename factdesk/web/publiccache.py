@@ -11,11 +11,13 @@ What is cached: a ``200`` answer to an anonymous ``GET`` on a public path (no
 token), that sets no cookie but that token. The key is the path, the query string, and the
 language the request asks for (``fd_lang`` cookie, ``Accept-Language``).
 
-When an entry stops being served: at once in this process when a fact-check is published,
-corrected or withdrawn (:mod:`factdesk.freshness`, bumped after the commit); in every
-process when :func:`factdesk.services.publish.public_version` changes, which each process
-checks at most every ``FACTDESK_PUBLIC_CACHE_SECONDS`` (default 1 s: the longest another
-process may serve the previous version). ``0`` turns the cache off (conditional GET stays).
+When an entry stops being served: at once in this process when public content changes
+here (a fact-check published, corrected or withdrawn, an appearance link shown or hidden,
+the rating scale changed: :mod:`factdesk.freshness`, bumped after the commit); otherwise
+after ``FACTDESK_PUBLIC_CACHE_SECONDS`` (default 1 s), the longest a change made by another
+process, or by anything else (new mentions raising a claim's count), goes unseen. So a
+viral page is rendered about once a second per process, whatever the request rate. ``0`` turns this layer off (the feeds keep their
+own ETags).
 """
 
 from __future__ import annotations
@@ -30,11 +32,11 @@ from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
+import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from factdesk import freshness
 from factdesk.publish.i18n import COOKIE as LANG_COOKIE
-from factdesk.services.publish import public_version
 from factdesk.store.reads import public as queries
 from factdesk.web.deps import ANON_CSRF_COOKIE
 
@@ -61,7 +63,8 @@ class Entry:
     etag: bytes
     modified: float | None  # POSIX seconds of Last-Modified
     route: Any  # the matched route, so metrics and logs name it on a hit too
-    version: tuple[Any, ...]
+    generation: int
+    expires: float  # time.monotonic() after which the entry is rendered again
 
 
 class PublicCache:
@@ -71,10 +74,6 @@ class PublicCache:
         self.app = app
         self._entries: dict[tuple[Any, ...], Entry] = {}
         self._lock = threading.Lock()
-        self._version: tuple[Any, ...] = ()
-        self._modified: float | None = None
-        self._checked = 0.0
-        self._generation = -1
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -83,37 +82,19 @@ class PublicCache:
         if not PUBLIC.match(scope["path"]) or not _anonymous(scope):
             await self.app(scope, receive, send)
             return
-        desk = scope["app"].state.desk
-        seconds = desk.settings.public_cache_seconds
-        version, modified = self._current(desk, seconds)
+        seconds = scope["app"].state.desk.settings.public_cache_seconds
+        if seconds <= 0:  # off: the app answers as it would without this layer
+            await self.app(scope, receive, send)
+            return
         key = (scope["path"], scope.get("query_string", b""), _language(scope))
-        entry = self._entries.get(key) if seconds > 0 else None
-        if entry is not None and entry.version == version:
+        generation = freshness.generation()
+        entry = self._entries.get(key)
+        if entry and entry.generation == generation and time.monotonic() < entry.expires:
             scope["route"] = entry.route
             await _answer(scope, send, entry)
             return
-        store = seconds > 0 and scope["method"] == "GET"  # a HEAD answer has no body to keep
-        await self._render(scope, receive, send, key, version, modified, store=store)
-
-    def _current(self, desk: Any, seconds: float) -> tuple[tuple[Any, ...], float | None]:
-        """The public version: this process's generation and the database's fingerprint,
-        read again when the generation moved or ``seconds`` passed."""
-        now = time.monotonic()
-        generation = freshness.generation()
-        with self._lock:
-            fresh = generation == self._generation and now - self._checked < seconds
-            if fresh:
-                return self._version, self._modified
-        with desk.factory() as session:
-            stamp = public_version(session)
-            changed = queries.last_change(session)
-        modified = changed.timestamp() if changed is not None else None
-        with self._lock:
-            if stamp != self._version[1:]:
-                self._entries.clear()
-            self._version, self._modified = (generation, *stamp), modified
-            self._checked, self._generation = now, generation
-            return self._version, modified
+        store = scope["method"] == "GET"  # a HEAD answer has no body to keep
+        await self._render(scope, receive, send, key, generation, seconds, store=store)
 
     async def _render(
         self,
@@ -121,8 +102,8 @@ class PublicCache:
         receive: Receive,
         send: Send,
         key: tuple[Any, ...],
-        version: tuple[Any, ...],
-        modified: float | None,
+        generation: int,
+        seconds: float,
         *,
         store: bool,
     ) -> None:
@@ -136,6 +117,7 @@ class PublicCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
+        expires = time.monotonic() + seconds  # counted from before rendering
         await self.app(scope, receive, capture)
         body = b"".join(chunks)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
@@ -160,17 +142,25 @@ class PublicCache:
             digest = hashlib.sha256(b"\0".join(parts)).hexdigest()[:32].encode()
             etag = (b'W/"' if len(parts) > 1 else b'"') + digest + b'"'
             headers.append((b"etag", etag))
+        modified = await anyio.to_thread.run_sync(_last_change, scope["app"].state.desk.factory)
         if modified is not None and b"last-modified" not in names:
             headers.append(
                 (b"last-modified", format_datetime(_utc(modified), usegmt=True).encode())
             )
-        entry = Entry(200, headers, parts, etag, modified, scope.get("route"), version)
+        entry = Entry(200, headers, parts, etag, modified, scope.get("route"), generation, expires)
         if store:
             with self._lock:
                 if len(self._entries) >= MAX_ENTRIES:
                     self._entries.clear()
                 self._entries[key] = entry
         await _answer(scope, send, entry)
+
+
+def _last_change(factory: Any) -> float | None:
+    """When public content last changed (Last-Modified), read in a worker thread."""
+    with factory() as session:
+        changed = queries.last_change(session)
+    return changed.timestamp() if changed is not None else None
 
 
 def _cookies(scope: Scope) -> dict[bytes, bytes]:
