@@ -433,7 +433,9 @@ class _Decoder:
 
 def _error_kind(exc: Exception) -> str:
     """A bounded label for a failed fetch: the error's class, in snake case."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
+    return re.sub(
+        r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(exc).__name__
+    ).lower()
 
 
 def _too_large(url: str, limit: int) -> TooLarge:

@@ -339,7 +339,7 @@ class Settings(BaseSettings):
         ),
     )
     public_cache_seconds: float = Field(
-        1.0,
+        5.0,
         ge=0,
         description=(
             "Public pages, feeds and /api/v1/fact-checks answers are kept in memory and "

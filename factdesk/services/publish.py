@@ -12,7 +12,7 @@ inside that same transaction it calls :func:`on_published`, which
    deliver now. If the queue is unreachable the periodic sweep delivers them anyway.
 
 The public pages, feeds, sitemap and DataFeed are computed from the database; the web
-app keeps recent answers a second in a small per-process cache
+app keeps recent answers a few seconds in a small per-process cache
 (:mod:`factdesk.web.publiccache`); after the commit, :func:`on_published` bumps
 :mod:`factdesk.freshness` so this process drops them at once.
 

@@ -14,10 +14,10 @@ language the request asks for (``fd_lang`` cookie, ``Accept-Language``).
 When an entry stops being served: at once in this process when public content changes
 here (a fact-check published, corrected or withdrawn, an appearance link shown or hidden,
 the rating scale changed: :mod:`factdesk.freshness`, bumped after the commit); otherwise
-after ``FACTDESK_PUBLIC_CACHE_SECONDS`` (default 1 s), the longest a change made by another
+after ``FACTDESK_PUBLIC_CACHE_SECONDS`` (default 5 s), the longest a change made by another
 process, or by anything else (new mentions raising a claim's count), goes unseen. So a
-viral page is rendered about once a second per process, whatever the request rate. ``0`` turns this layer off (the feeds keep their
-own ETags).
+viral page is rendered about once per interval per process, whatever the request rate.
+``0`` turns this layer off (the feeds keep their own ETags).
 """
 
 from __future__ import annotations
@@ -74,6 +74,9 @@ class PublicCache:
         self.app = app
         self._entries: dict[tuple[Any, ...], Entry] = {}
         self._lock = threading.Lock()
+        # Last-Modified: when public content last changed, read at most once per entry
+        # lifetime (not once per miss): (value, generation, expires).
+        self._modified: tuple[float | None, int, float] = (None, -1, 0.0)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -142,7 +145,7 @@ class PublicCache:
             digest = hashlib.sha256(b"\0".join(parts)).hexdigest()[:32].encode()
             etag = (b'W/"' if len(parts) > 1 else b'"') + digest + b'"'
             headers.append((b"etag", etag))
-        modified = await anyio.to_thread.run_sync(_last_change, scope["app"].state.desk.factory)
+        modified = await self._last_modified(scope, generation, expires)
         if modified is not None and b"last-modified" not in names:
             headers.append(
                 (b"last-modified", format_datetime(_utc(modified), usegmt=True).encode())
@@ -154,6 +157,14 @@ class PublicCache:
                     self._entries.clear()
                 self._entries[key] = entry
         await _answer(scope, send, entry)
+
+    async def _last_modified(self, scope: Scope, generation: int, expires: float) -> float | None:
+        value, seen, until = self._modified
+        if seen == generation and time.monotonic() < until:
+            return value
+        value = await anyio.to_thread.run_sync(_last_change, scope["app"].state.desk.factory)
+        self._modified = (value, generation, expires)
+        return value
 
 
 def _last_change(factory: Any) -> float | None:

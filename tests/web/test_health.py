@@ -159,3 +159,23 @@ def test_fetch_errors_counted_by_kind(settings: Settings) -> None:
         with pytest.raises(FetchError):
             fetcher.fetch(f"http://127.0.0.1:{port}/feed.xml")
     assert metrics.FETCH_ERRORS.labels(kind="fetch_error")._value.get() == before + 1
+
+
+def test_metrics_multiprocess_directory_merges_processes(tmp_path: Path) -> None:
+    """With PROMETHEUS_MULTIPROC_DIR (uvicorn --workers N, several `factdesk worker`s on one
+    host) each process writes its counters there and /metrics shows their sum."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    count = "from factdesk import metrics; metrics.http_request('/x', 'GET', 200, 0.01)"
+    for _ in range(2):  # two processes, one request each
+        subprocess.run([sys.executable, "-c", count], env=env, check=True)
+    show = "from factdesk import metrics; print(metrics.exposition(metrics.Snapshot()).decode())"
+    text = subprocess.run(
+        [sys.executable, "-c", show], env=env, check=True, capture_output=True, text=True
+    ).stdout
+    samples = _samples(text)
+    key = ("factdesk_http_requests_total", (("method", "GET"), ("route", "/x"), ("status", "200")))
+    assert samples[key] == 2
