@@ -22,6 +22,7 @@ viral page is rendered about once per interval per process, whatever the request
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
 import secrets
@@ -77,6 +78,9 @@ class PublicCache:
         # Last-Modified: when public content last changed, read at most once per entry
         # lifetime (not once per miss): (value, generation, expires).
         self._modified: tuple[float | None, int, float] = (None, -1, 0.0)
+        # Keys being rendered now: one render per key at a time (no stampede when a viral
+        # page expires under load); the others get the expired copy meanwhile, or wait.
+        self._rendering: dict[tuple[Any, ...], asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -93,11 +97,27 @@ class PublicCache:
         generation = freshness.generation()
         entry = self._entries.get(key)
         if entry and entry.generation == generation and time.monotonic() < entry.expires:
-            scope["route"] = entry.route
             await _answer(scope, send, entry)
             return
-        store = scope["method"] == "GET"  # a HEAD answer has no body to keep
-        await self._render(scope, receive, send, key, generation, seconds, store=store)
+        rendering = self._rendering.get(key)
+        if rendering is not None:
+            if entry and entry.generation == generation:  # only expired: serve it meanwhile
+                await _answer(scope, send, entry)
+                return
+            await rendering.wait()  # changed here: wait for the new copy
+            fresh = self._entries.get(key)
+            if fresh and fresh.generation == freshness.generation():
+                await _answer(scope, send, fresh)
+                return
+        if scope["method"] != "GET":  # a HEAD answer has no body to keep
+            await self._render(scope, receive, send, key, generation, seconds, store=False)
+            return
+        done = self._rendering[key] = asyncio.Event()
+        try:
+            await self._render(scope, receive, send, key, generation, seconds, store=True)
+        finally:
+            self._rendering.pop(key, None)
+            done.set()
 
     async def _render(
         self,
@@ -231,6 +251,7 @@ def _not_modified(scope: Scope, entry: Entry) -> bool:
 
 
 async def _answer(scope: Scope, send: Send, entry: Entry) -> None:
+    scope["route"] = entry.route  # metrics and logs name the route on a hit too
     if _not_modified(scope, entry):
         kept = [(k, v) for k, v in entry.headers if k.lower() != b"content-type"]
         await _send_plain(send, 304, kept, b"", "HEAD")

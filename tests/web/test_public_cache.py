@@ -155,3 +155,36 @@ def test_public_cache_gives_each_visitor_their_own_csrf_token(
     hostile = carol.get("/fact-checks/1/")  # a token we would not write into a page
     assert "<script>" not in hostile.text
     assert rendered == [1]  # rendered once, the rest from memory
+
+
+def test_public_cache_renders_a_hot_page_once_under_concurrency(
+    web_settings: Settings, db: sessionmaker[Session]
+) -> None:
+    """Twenty simultaneous first requests for one page: one render, twenty answers (no
+    stampede when a viral page is first asked for or expires)."""
+    import asyncio
+
+    import httpx
+
+    page = FastAPI()
+    page.state.desk = SimpleNamespace(
+        settings=web_settings.model_copy(update={"public_cache_seconds": 3600.0}), factory=db
+    )
+    renders = []
+
+    @page.get("/fact-checks/{fc}/")
+    async def slow(fc: int) -> HTMLResponse:
+        renders.append(fc)
+        await asyncio.sleep(0.1)
+        return HTMLResponse("<p>verdict</p>")
+
+    page.add_middleware(PublicCache)
+
+    async def burst() -> list[int]:
+        transport = httpx.ASGITransport(app=page)
+        async with httpx.AsyncClient(transport=transport, base_url="http://desk") as client:
+            answers = await asyncio.gather(*(client.get("/fact-checks/7/") for _ in range(20)))
+        return [a.status_code for a in answers]
+
+    assert asyncio.run(burst()) == [200] * 20
+    assert renders == [7]
