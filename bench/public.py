@@ -287,12 +287,15 @@ def main() -> None:
             print(f"{variant:9} {'mix @ ' + str(int(args.rate)) + ' req/s + ingest':20} "
                   f"p50 {result['p50_ms']:6.1f} ms  p95 {result['p95_ms']:6.1f} ms  p99 "
                   f"{result['p99_ms']:6.1f} ms  errors {result['errors']}", flush=True)  # fmt: skip
-        worker.terminate()
+        worker.kill()  # a batch in progress is cut short; the next run starts from a fresh copy
         worker.wait(30)
     finally:
         for process, _ in servers.values():
             process.terminate()
-            process.wait(30)
+            try:
+                process.wait(30)
+            except subprocess.TimeoutExpired:
+                process.kill()
     ratios = {
         name: round(
             figures["factdesk"][name]["rps"] / max(figures["baseline"][name]["rps"], 1e-9), 1
