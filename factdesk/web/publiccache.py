@@ -13,11 +13,14 @@ language the request asks for (``fd_lang`` cookie, ``Accept-Language``).
 
 When an entry stops being served: at once in this process when public content changes
 here (a fact-check published, corrected or withdrawn, an appearance link shown or hidden,
-the rating scale changed: :mod:`factdesk.freshness`, bumped after the commit); otherwise
-after ``FACTDESK_PUBLIC_CACHE_SECONDS`` (default 5 s), the longest a change made by another
-process, or by anything else (new mentions raising a claim's count), goes unseen. So a
-viral page is rendered about once per interval per process, whatever the request rate.
-``0`` turns this layer off (the feeds keep their own ETags).
+the rating scale changed: :mod:`factdesk.freshness`, bumped after the commit; readers
+then wait for the new copy); otherwise once it is ``FACTDESK_PUBLIC_CACHE_SECONDS`` old
+(default 5 s): the next reader still gets it, at once, while the page is rendered again in
+the background, one render per page at a time. So a change made by another process, or by
+anything else (new mentions raising a claim's count), shows within the interval plus one
+render, and a viral page is rendered about once per interval per process, whatever the
+request rate, with no reader waiting for it. ``0`` turns this layer off (the feeds keep
+their own ETags).
 """
 
 from __future__ import annotations
@@ -81,6 +84,7 @@ class PublicCache:
         # Keys being rendered now: one render per key at a time (no stampede when a viral
         # page expires under load); the others get the expired copy meanwhile, or wait.
         self._rendering: dict[tuple[Any, ...], asyncio.Event] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -100,6 +104,19 @@ class PublicCache:
             await _answer(scope, send, entry)
             return
         rendering = self._rendering.get(key)
+        if (
+            rendering is None
+            and entry
+            and entry.generation == generation
+            and scope["method"] == "GET"
+        ):
+            # Only expired: answer with it now and render the new copy in the background,
+            # so no reader waits for a render while the page is hot.
+            task = asyncio.create_task(self._refresh(scope, key, generation, seconds))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            await _answer(scope, send, entry)
+            return
         if rendering is not None:
             if entry and entry.generation == generation:  # only expired: serve it meanwhile
                 await _answer(scope, send, entry)
@@ -115,6 +132,19 @@ class PublicCache:
         done = self._rendering[key] = asyncio.Event()
         try:
             await self._render(scope, receive, send, key, generation, seconds, store=True)
+        finally:
+            self._rendering.pop(key, None)
+            done.set()
+
+    async def _refresh(
+        self, scope: Scope, key: tuple[Any, ...], generation: int, seconds: float
+    ) -> None:
+        done = self._rendering[key] = asyncio.Event()
+        quiet = {**scope, "state": dict(scope.get("state", {}))}  # its own request state
+        try:
+            await self._render(quiet, _no_body(), _discard, key, generation, seconds, store=True)
+        except Exception:  # the next reader renders it instead; the app logged the error
+            self._entries.pop(key, None)
         finally:
             self._rendering.pop(key, None)
             done.set()
@@ -185,6 +215,24 @@ class PublicCache:
         value = await anyio.to_thread.run_sync(_last_change, scope["app"].state.desk.factory)
         self._modified = (value, generation, expires)
         return value
+
+
+def _no_body() -> Receive:
+    """The ``receive`` of a background render: an empty GET body, then a disconnect."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    return receive
+
+
+async def _discard(_message: Message) -> None:
+    return None
 
 
 def _last_change(factory: Any) -> float | None:
