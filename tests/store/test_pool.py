@@ -24,4 +24,3 @@ def test_pool_sized_from_settings(tmp_path) -> None:
         assert pool._recycle == 600
     finally:
         engine.dispose()
-
