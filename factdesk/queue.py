@@ -29,6 +29,7 @@ from huey.registry import Message
 from huey.serializer import Serializer
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk import metrics
 from factdesk.errors import ConfigError, MissingExtra
 from factdesk.settings import Settings
 
@@ -129,6 +130,7 @@ class JobQueue:
             )
         self.settings = settings
         self.huey = backend(settings)
+        metrics.instrument_queue(self.huey)  # latency and failures of every task it runs
         self._factory = factory
         self._owns_factory = factory is None
         self._fetcher: Any = None
@@ -162,9 +164,9 @@ class JobQueue:
         """The session factory tasks use (created on first use, shared by the threads)."""
         with self._lock:
             if self._factory is None:
-                from factdesk.store.db import make_engine, session_factory
+                from factdesk.store.db import engine_for, session_factory
 
-                self._factory = session_factory(make_engine(self.settings.effective_database_url))
+                self._factory = session_factory(engine_for(self.settings))
             return self._factory
 
     def send(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
