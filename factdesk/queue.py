@@ -42,6 +42,7 @@ DELIVER_WEBHOOK = "deliver_webhook"
 SWEEP_DELIVERIES = "sweep_deliveries"  # also runs every minute, in the worker
 RUN_JOB = "run_pipeline_job"  # a doorbell: "pipeline job N may be due" (services.jobtable)
 SWEEP_PIPELINE = "sweep_pipeline"  # every minute: leases, due sources, catch-up, doorbells
+PURGE_ITEM_TEXT = "purge_item_text"  # daily at 03:17: retention (FACTDESK_RETAIN_ITEM_TEXT_DAYS)
 
 
 def _encode(value: Any) -> Any:
@@ -144,6 +145,9 @@ class JobQueue:
         self._sweep_pipeline = self.huey.periodic_task(crontab(minute="*"), name=SWEEP_PIPELINE)(
             self._body(SWEEP_PIPELINE)
         )
+        self._purge = self.huey.periodic_task(
+            crontab(minute="17", hour="3"), name=PURGE_ITEM_TEXT
+        )(self._body(PURGE_ITEM_TEXT))
 
     def _body(self, name: str) -> Callable[..., None]:
         def run(*args: Any) -> None:
