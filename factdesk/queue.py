@@ -145,9 +145,9 @@ class JobQueue:
         self._sweep_pipeline = self.huey.periodic_task(crontab(minute="*"), name=SWEEP_PIPELINE)(
             self._body(SWEEP_PIPELINE)
         )
-        self._purge = self.huey.periodic_task(
-            crontab(minute="17", hour="3"), name=PURGE_ITEM_TEXT
-        )(self._body(PURGE_ITEM_TEXT))
+        self._purge = self.huey.periodic_task(crontab(minute="17", hour="3"), name=PURGE_ITEM_TEXT)(
+            self._body(PURGE_ITEM_TEXT)
+        )
 
     def _body(self, name: str) -> Callable[..., None]:
         def run(*args: Any) -> None:
