@@ -112,6 +112,21 @@ class TextFormatter(logging.Formatter):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at the moment of each record, not the object it
+    was when logging was configured: a command run under a test runner (or any caller that
+    swaps stderr and closes its replacement) must not leave worker threads writing into a
+    closed file."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: Any) -> None:
+        return None
+
+
 def configure(settings: Settings, *, stream: Any = None, level: int = logging.INFO) -> None:
     """Send every logger's records to ``stream`` (stderr) in the configured format, through
     the redaction filter. Idempotent: a second call replaces the handler it installed."""
@@ -120,7 +135,7 @@ def configure(settings: Settings, *, stream: Any = None, level: int = logging.IN
             value = getattr(settings, name)
             if isinstance(value, str):
                 register_secret(value)
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _CurrentStderr()
     handler.setFormatter(JsonFormatter() if settings.log_format == "json" else TextFormatter())
     handler.addFilter(RedactSecrets())
     handler._factdesk = True  # type: ignore[attr-defined]

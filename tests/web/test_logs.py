@@ -104,3 +104,27 @@ def test_logs_bad_format_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("FACTDESK_LOG_FORMAT", "xml")
     with pytest.raises(ConfigError, match="FACTDESK_LOG_FORMAT"):
         load_settings()
+
+
+def test_default_handler_follows_stderr_when_it_is_replaced(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A command run under a test runner swaps stderr and closes the swap afterwards; a
+    worker thread logging later must write to the stderr of that moment, not the closed one."""
+    import io
+    import sys
+
+    root = logging.getLogger()
+    level, handlers = root.level, list(root.handlers)
+    first = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    try:
+        logs.configure(settings, level=logging.INFO)
+        first.close()
+        second = io.StringIO()
+        monkeypatch.setattr(sys, "stderr", second)
+        logging.getLogger("factdesk.test").warning("still heard")
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    assert "still heard" in second.getvalue()
