@@ -40,6 +40,7 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
+from factdesk import metrics
 from factdesk.errors import (
     AddressRefused,
     FetchError,
@@ -140,7 +141,22 @@ class Fetcher:
         accept: str | None = None,
     ) -> FetchResult:
         """GET ``url``; see the module docstring for the rules. Raises :class:`FetchError`
-        (or :class:`HTTPStatusError`, :class:`RobotsDisallowed`) and :class:`TooLarge`."""
+        (or :class:`HTTPStatusError`, :class:`RobotsDisallowed`) and :class:`TooLarge`.
+        Each failure is counted in ``factdesk_fetch_errors`` by kind."""
+        try:
+            return self._fetch(url, etag=etag, last_modified=last_modified, accept=accept)
+        except (FetchError, TooLarge) as exc:
+            metrics.fetch_error(_error_kind(exc))
+            raise
+
+    def _fetch(
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        accept: str | None = None,
+    ) -> FetchResult:
         headers = {"Accept": accept or "*/*"}
         if etag:
             headers["If-None-Match"] = etag
@@ -175,6 +191,20 @@ class Fetcher:
         must not silently move) and robots.txt does not apply (the receiver asked for it).
         ``timeout`` (default ``FACTDESK_FETCH_TIMEOUT``) bounds each operation and the whole
         answer; at most 64 kB of the answer's body is kept."""
+        try:
+            return self._post(url, body, headers=headers, timeout=timeout)
+        except (FetchError, TooLarge) as exc:
+            metrics.fetch_error(_error_kind(exc))
+            raise
+
+    def _post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> FetchResult:
         seconds = timeout or self.settings.fetch_timeout
         url = url.strip()
         self._check(url)
@@ -399,6 +429,13 @@ class _Decoder:
             self.full = True
         self.parts.append(data)
         self.size += len(data)
+
+
+def _error_kind(exc: Exception) -> str:
+    """A bounded label for a failed fetch: the error's class, in snake case."""
+    return re.sub(
+        r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", type(exc).__name__
+    ).lower()
 
 
 def _too_large(url: str, limit: int) -> TooLarge:

@@ -29,6 +29,7 @@ from huey.registry import Message
 from huey.serializer import Serializer
 from sqlalchemy.orm import Session, sessionmaker
 
+from factdesk import metrics
 from factdesk.errors import ConfigError, MissingExtra
 from factdesk.settings import Settings
 
@@ -41,6 +42,7 @@ DELIVER_WEBHOOK = "deliver_webhook"
 SWEEP_DELIVERIES = "sweep_deliveries"  # also runs every minute, in the worker
 RUN_JOB = "run_pipeline_job"  # a doorbell: "pipeline job N may be due" (services.jobtable)
 SWEEP_PIPELINE = "sweep_pipeline"  # every minute: leases, due sources, catch-up, doorbells
+PURGE_ITEM_TEXT = "purge_item_text"  # daily at 03:17: retention (FACTDESK_RETAIN_ITEM_TEXT_DAYS)
 
 
 def _encode(value: Any) -> Any:
@@ -129,6 +131,7 @@ class JobQueue:
             )
         self.settings = settings
         self.huey = backend(settings)
+        metrics.instrument_queue(self.huey)  # latency and failures of every task it runs
         self._factory = factory
         self._owns_factory = factory is None
         self._fetcher: Any = None
@@ -141,6 +144,9 @@ class JobQueue:
         self._run_job = self.huey.task(name=RUN_JOB)(self._body(RUN_JOB))
         self._sweep_pipeline = self.huey.periodic_task(crontab(minute="*"), name=SWEEP_PIPELINE)(
             self._body(SWEEP_PIPELINE)
+        )
+        self._purge = self.huey.periodic_task(crontab(minute="17", hour="3"), name=PURGE_ITEM_TEXT)(
+            self._body(PURGE_ITEM_TEXT)
         )
 
     def _body(self, name: str) -> Callable[..., None]:
@@ -162,9 +168,9 @@ class JobQueue:
         """The session factory tasks use (created on first use, shared by the threads)."""
         with self._lock:
             if self._factory is None:
-                from factdesk.store.db import make_engine, session_factory
+                from factdesk.store.db import engine_for, session_factory
 
-                self._factory = session_factory(make_engine(self.settings.effective_database_url))
+                self._factory = session_factory(engine_for(self.settings))
             return self._factory
 
     def send(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:

@@ -361,6 +361,58 @@ class Settings(BaseSettings):
         21600.0, gt=0, description="Longest wait before a failed job or fetch is tried again."
     )
 
+    # --- operations (docs/deploy.md) ----------------------------------------------------
+    log_format: str = Field(
+        "text",
+        description=(
+            "How log lines are written: 'text' for people, 'json' for one JSON object per "
+            "line (time, level, logger, message, request id and route). Secrets are redacted "
+            "in both."
+        ),
+    )
+    metrics_token: str = Field(
+        "",
+        description=(
+            "Bearer token /metrics asks for. Empty: /metrics answers only clients on the "
+            "loopback address that came through no proxy (a scraper on the same host)."
+        ),
+    )
+    db_pool_size: int = Field(
+        5, ge=1, description="Connections each process keeps open to a server database."
+    )
+    db_max_overflow: int = Field(
+        10, ge=0, description="Extra connections a process may open beyond DB_POOL_SIZE at peaks."
+    )
+    db_pool_timeout: float = Field(
+        30.0, gt=0, description="Seconds a request waits for a free database connection."
+    )
+    db_pool_recycle: int = Field(
+        1800,
+        ge=-1,
+        description=(
+            "Seconds after which a server-database connection is replaced (-1: never); keep "
+            "it below the server's or a proxy's idle timeout. SQLite ignores the pool settings."
+        ),
+    )
+    public_cache_seconds: float = Field(
+        5.0,
+        ge=0,
+        description=(
+            "Public pages, feeds and /api/v1/fact-checks answers are kept in memory and "
+            "re-checked against the database at most this often (seconds; the longest a "
+            "second process serves the previous version). 0: no cache, no Last-Modified."
+        ),
+    )
+    retain_item_text_days: int = Field(
+        0,
+        ge=0,
+        description=(
+            "Days the raw text of ingested items is kept (0: forever). `factdesk retention "
+            "run` and the daily job blank older items' text; claims, mention counts, "
+            "fact-checks and the audit trail are kept."
+        ),
+    )
+
     # --- the research desk (services.library, services.research, docs/research.md) ---------
     library_max_bytes: int = Field(
         10_000_000,
@@ -410,6 +462,13 @@ class Settings(BaseSettings):
     def _thresholds_in_range(cls, value: dict[str, float]) -> dict[str, float]:
         if any(not 0.0 <= v <= 1.0 for v in value.values()):
             raise ValueError("scores must be between 0 and 1")
+        return value
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_log_format(cls, value: str) -> str:
+        if value not in ("text", "json"):
+            raise ValueError("must be 'text' or 'json'")
         return value
 
     @field_validator("queue")

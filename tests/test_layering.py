@@ -22,7 +22,16 @@ PACKAGE = Path(factdesk.__file__).parent
 MAX_LINES = 600
 
 CORE = (
-    "text", "ingest", "detect", "search", "verify", "eval", "encoder", "types", "workflow", "errors"
+    "text",
+    "ingest",
+    "detect",
+    "search",
+    "verify",
+    "eval",
+    "encoder",
+    "types",
+    "workflow",
+    "errors",
 )
 SHELLS = ("web", "cli", "jobs", "demo")
 THIRD_PARTY_SHELL = ("fastapi", "starlette", "typer", "uvicorn")

@@ -24,13 +24,26 @@ def load_commands() -> None:
         factchecks,
         library,
         stance,
+        ops,
         pipeline,
     )
+
+
+def _configure_logging() -> None:
+    """Warnings and errors on stderr in FACTDESK_LOG_FORMAT, secrets redacted (``serve``
+    lowers the level to info for its request log)."""
+    import logging
+
+    from factdesk import logs
+    from factdesk.settings import get_settings
+
+    logs.configure(get_settings(), level=logging.WARNING)
 
 
 def main() -> None:
     load_commands()
     try:
+        _configure_logging()
         code = app(standalone_mode=False)
     except FactdeskError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -80,14 +80,14 @@ def open_store(*, create: bool = True) -> tuple[Settings, sessionmaker[Session]]
     """
     from factdesk.store.db import (
         current_revisions,
+        engine_for,
         head_revisions,
-        make_engine,
         session_factory,
         upgrade,
     )
 
     settings = get_settings()
-    engine = make_engine(settings.effective_database_url)
+    engine = engine_for(settings)
     _engines.append(engine)
     revisions = current_revisions(engine)
     if not revisions and create:

@@ -161,6 +161,10 @@ def _pdf(data: bytes, name: str) -> DocumentText:
         raise
     except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
         raise ParseError(f"corrupt PDF ({type(exc).__name__}: {exc})"[:300], where=name) from None
+    except (AttributeError, IndexError, AssertionError, ZeroDivisionError, RecursionError) as exc:
+        # pypdf on a damaged file can fail inside itself (fuzzing found a corrupt xref that
+        # raises AttributeError); the file, not the desk, is what is wrong.
+        raise ParseError(f"corrupt PDF ({type(exc).__name__})", where=name) from None
     text = "\n\n".join(_tidy(p) for p in pages if p.strip())
     if not text.strip():
         raise InputError("the PDF has no text layer (a scan?): nothing to quote", where=name)
@@ -185,7 +189,9 @@ def _csv(source: str, name: str) -> DocumentText:
         dialect = csv.Sniffer().sniff(source[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    rows = csv.reader(io.StringIO(source), dialect)
+    # newline="": the csv module does its own line splitting, so a file with classic-Mac
+    # "\r" line ends or a quoted cell holding a line break reads (found by fuzzing).
+    rows = csv.reader(io.StringIO(source, newline=""), dialect)
     try:
         header = [h.strip() for h in next(rows)]
     except StopIteration:

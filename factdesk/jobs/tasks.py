@@ -13,13 +13,14 @@ from datetime import UTC, datetime
 
 from factdesk.queue import (
     DELIVER_WEBHOOK,
+    PURGE_ITEM_TEXT,
     RUN_JOB,
     SWEEP_DELIVERIES,
     SWEEP_PIPELINE,
     Handler,
     JobQueue,
 )
-from factdesk.services import jobtable, pipeline, webhooks
+from factdesk.services import jobtable, pipeline, retention, webhooks
 
 log = logging.getLogger("factdesk.jobs")
 SWEEP_BATCH = 500
@@ -89,9 +90,21 @@ def sweep_pipeline(queue: JobQueue) -> None:
         queue.run_jobs_soon([i for i in swept.due if i not in set(swept.made)][:RING_AT_MOST])
 
 
+def purge_item_text(queue: JobQueue) -> None:
+    """The daily retention run: blank raw item text older than FACTDESK_RETAIN_ITEM_TEXT_DAYS
+    (off at 0, the default). Audited by the service as the command is."""
+    report = retention.purge(queue.settings, queue.factory, actor="retention-job")
+    if report.cutoff is not None:
+        log.info(
+            "retention: blanked %s items and %s quarantined records older than %s days",
+            report.items_blanked, report.quarantine_blanked, report.days,
+        )  # fmt: skip
+
+
 HANDLERS: dict[str, Handler] = {
     DELIVER_WEBHOOK: deliver_webhook,
     SWEEP_DELIVERIES: sweep_deliveries,
     RUN_JOB: run_pipeline_job,
     SWEEP_PIPELINE: sweep_pipeline,
+    PURGE_ITEM_TEXT: purge_item_text,
 }

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from factdesk import freshness
 from factdesk.errors import Conflict, InputError, NotFound, PermissionDenied
 from factdesk.services import audit
 from factdesk.store.models import AppearanceMark, Claim, FactCheck, Item, Mention, Source
@@ -101,6 +102,7 @@ def mark(session: Session, actor: Actor, claim_id: int, url: str, public: bool) 
     if len(url) > 2000:
         raise InputError("at most 2000 characters", where="url")
     before = _set(session, actor, claim_id, url, public)
+    freshness.after_commit(session)  # the public page lists the link
     audit.record(
         session,
         actor,
@@ -122,6 +124,7 @@ def mark_source(session: Session, actor: Actor, claim_id: int, source_id: int) -
     chosen = [r.url for r in rows if r.eligible and r.public is None]
     for url in chosen:
         _set(session, actor, claim_id, url, True)
+    freshness.after_commit(session)
     audit.record(
         session,
         actor,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from factdesk import freshness
 from factdesk.errors import InputError
 from factdesk.services import audit
 from factdesk.store.models import AppSetting
@@ -115,6 +116,7 @@ def save(session: Session, settings: DeskSettings, actor: Actor) -> dict[str, An
     else:
         row.value, row.updated_by_id = value, actor.id
     audit.record(session, actor, "settings.change", "settings", None, before, value)
+    freshness.after_commit(session)  # public pages show the rating scale
     return before
 
 

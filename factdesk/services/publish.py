@@ -11,8 +11,10 @@ inside that same transaction it calls :func:`on_published`, which
 3. after the commit (never before: a worker must see the rows), nudges the job queue to
    deliver now. If the queue is unreachable the periodic sweep delivers them anyway.
 
-The public pages, feeds, sitemap and DataFeed are computed from the database on each
-request, so there is no cache to invalidate here.
+The public pages, feeds, sitemap and DataFeed are computed from the database; the web
+app keeps recent answers a few seconds in a small per-process cache
+(:mod:`factdesk.web.publiccache`); after the commit, :func:`on_published` bumps
+:mod:`factdesk.freshness` so this process drops them at once.
 
 :func:`export_site` writes the whole public site as static files (``factdesk publish
 export``): the records are read here, :mod:`factdesk.publish.site` turns them into files.
@@ -36,7 +38,7 @@ from typing import Any
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session, sessionmaker
 
-from factdesk import types
+from factdesk import freshness, types
 from factdesk.errors import InputError
 from factdesk.publish import site
 from factdesk.publish.claimreview import (
@@ -96,6 +98,7 @@ def on_published(
         )
     payload = _envelope(name, fact_check_document(fc, org, settings.public_base_url))
     ids = record_event(session, name, payload)
+    freshness.after_commit(session)  # this process's public cache drops its copies
     _nudge_after_commit(session, settings, ids)
     return ids
 

@@ -15,12 +15,29 @@ from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import ConfigError, MissingExtra, StoreError
+from factdesk.settings import Settings
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with the settings each backend needs."""
+def pool_options(settings: Settings) -> dict[str, Any]:
+    """The connection pool a server database gets (``FACTDESK_DB_POOL_*``)."""
+    return {
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_max_overflow,
+        "pool_timeout": settings.db_pool_timeout,
+        "pool_recycle": settings.db_pool_recycle,
+    }
+
+
+def engine_for(settings: Settings) -> Engine:
+    """The engine for the configured database, its pool sized from the settings."""
+    return make_engine(settings.effective_database_url, pool=pool_options(settings))
+
+
+def make_engine(url: str, *, pool: dict[str, Any] | None = None) -> Engine:
+    """Create an engine for ``url`` with the settings each backend needs. ``pool`` sizes a
+    server database's pool (SQLite keeps SQLAlchemy's per-thread file connections)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -33,7 +50,7 @@ def make_engine(url: str) -> Engine:
             import psycopg  # noqa: F401
         except ImportError:
             raise MissingExtra("pg", "PostgreSQL") from None
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **(pool or {}))
     raise ConfigError(f"FACTDESK_DATABASE_URL: unsupported database {url.split(':', 1)[0]!r}")
 
 

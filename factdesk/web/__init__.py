@@ -24,6 +24,9 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
     scale out: sessions and rate limits live in the database)."""
     import uvicorn
 
+    from factdesk import logs
+
+    logs.configure(settings)  # uvicorn's loggers go through our format and redaction
     worker = None
     if settings.embedded_worker:  # the one-machine default: background jobs in this process
         from factdesk.jobs import Worker
@@ -38,6 +41,7 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 8000) -> None
             port=port,
             proxy_headers=False,
             server_header=False,
+            log_config=None,
             log_level="info",
         )
     finally:

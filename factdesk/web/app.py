@@ -30,7 +30,7 @@ from factdesk.errors import (
 )
 from factdesk.publish.pages import STATIC
 from factdesk.settings import Settings
-from factdesk.store.db import make_engine, session_factory, upgrade
+from factdesk.store.db import engine_for, session_factory, upgrade
 from factdesk.web import (
     account,
     admin,
@@ -42,6 +42,7 @@ from factdesk.web import (
     deliveries,
     drafts,
     editor,
+    health,
     library,
     newsroom,
     pipeline,
@@ -52,11 +53,13 @@ from factdesk.web.api_models import openapi_document
 from factdesk.web.deps import SESSION_COOKIE, Desk, LoginRequired, TTLCache
 from factdesk.web.drafts import login_stash
 from factdesk.web.limits import RequestLimits, bounded_ints
+from factdesk.web.publiccache import PublicCache
 from factdesk.web.render import make_env, page
 
 # Every area's router, in the order their routes are matched (the public site last: it has
 # the catch-all paths).
 ROUTERS = (
+    health.router,
     account.router,
     newsroom.router,
     claims.router,
@@ -182,7 +185,7 @@ def _handle_error(request: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     """The whole web app for ``settings``; migrates the database when given none."""
     if engine is None:
-        engine = make_engine(settings.effective_database_url)
+        engine = engine_for(settings)
         upgrade(engine)
     app = FastAPI(
         title="factdesk",
@@ -208,7 +211,9 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
     for kind in (FactdeskError, LoginRequired, StarletteHTTPException, RequestValidationError):
         app.add_exception_handler(kind, _handle_error)
     app.add_middleware(RequestLimits, respond=_handle_error)
-    app.add_middleware(SecurityHeaders)  # outermost: refusals carry the headers too
+    app.add_middleware(PublicCache)  # a viral fact-check is served from memory
+    app.add_middleware(SecurityHeaders)  # refusals carry the headers too
+    app.add_middleware(health.ObserveRequests)  # outermost: every answer is counted
     return app
 
 

@@ -32,6 +32,8 @@ ROUTES: list[tuple[str, str, Permission | None]] = [
     ("GET", "/desk/login", None),
     ("POST", "/desk/login", None),
     ("GET", "/lang/{code}", None),
+    ("GET", "/healthz", None),  # load balancers: no sign-in, no secrets (test_health.py)
+    ("GET", "/metrics", None),  # token or loopback, not a role (test_health.py)
     ("GET", "/desk/", P.READ),
     ("GET", "/desk/queue", P.READ),
     ("GET", "/desk/queue.csv", P.READ),

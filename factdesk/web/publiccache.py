@@ -1,0 +1,328 @@
+"""A small in-process cache and conditional GET for the public read path: the public
+site's pages and documents, the feeds, and the ``/api/v1/fact-checks`` reads.
+
+A viral fact-check must not take the desk down: the same page asked for thousands of times
+a second is rendered once and then served from memory, without routing, a database session
+or a template, and a client that already has it gets ``304 Not Modified`` (``ETag`` and
+``Last-Modified``; ``If-None-Match`` wins over ``If-Modified-Since``, as RFC 9110 says).
+
+What is cached: a ``200`` answer to an anonymous ``GET`` on a public path (no
+``Authorization`` header, no cookie but the interface language and the anonymous CSRF
+token), that sets no cookie but that token. The key is the path, the query string, and the
+language the request asks for (``fd_lang`` cookie, ``Accept-Language``).
+
+When an entry stops being served: at once in this process when public content changes
+here (a fact-check published, corrected or withdrawn, an appearance link shown or hidden,
+the rating scale changed: :mod:`factdesk.freshness`, bumped after the commit; readers
+then wait for the new copy); otherwise once it is ``FACTDESK_PUBLIC_CACHE_SECONDS`` old
+(default 5 s): the next reader still gets it, at once, while the page is rendered again in
+the background, one render per page at a time. So a change made by another process, or by
+anything else (new mentions raising a claim's count), shows within the interval plus one
+render, and a viral page is rendered about once per interval per process, whatever the
+request rate, with no reader waiting for it. ``0`` turns this layer off (the feeds keep
+their own ETags).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+import anyio.to_thread
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from factdesk import freshness
+from factdesk.publish.i18n import COOKIE as LANG_COOKIE
+from factdesk.store.reads import public as queries
+from factdesk.web.deps import ANON_CSRF_COOKIE
+
+TOKEN = re.compile(rb"^[A-Za-z0-9_-]{16,100}$")
+ALLOWED_COOKIES = {LANG_COOKIE.encode(), ANON_CSRF_COOKIE.encode()}
+PUBLIC = re.compile(
+    r"^/(?:|index\.json|feed\.atom|feed/[a-z-]{2,8}\.atom|sitemap\.xml|claimreview\.json"
+    r"|fact-checks/\d+/|fact-checks/\d+\.json|archive/\d+/|archive/\d+\.json"
+    r"|api/v1/fact-checks|api/v1/fact-checks/\d+)$"
+)
+MAX_ENTRIES = 2000
+MAX_BODY = 2_000_000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A cached answer. A page with a form embeds the visitor's anonymous CSRF token
+    (double-submit cookie): its body is kept split around the token, and each visitor gets
+    their own (their cookie's, or a fresh one set with the answer), never someone else's."""
+
+    status: int
+    headers: list[tuple[bytes, bytes]]
+    parts: list[bytes]
+    etag: bytes
+    modified: float | None  # POSIX seconds of Last-Modified
+    route: Any  # the matched route, so metrics and logs name it on a hit too
+    generation: int
+    expires: float  # time.monotonic() after which the entry is rendered again
+
+
+class PublicCache:
+    """ASGI middleware in front of the app's routes (see the module docstring)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._entries: dict[tuple[Any, ...], Entry] = {}
+        self._lock = threading.Lock()
+        # Last-Modified: when public content last changed, read at most once per entry
+        # lifetime (not once per miss): (value, generation, expires).
+        self._modified: tuple[float | None, int, float] = (None, -1, 0.0)
+        # Keys being rendered now: one render per key at a time (no stampede when a viral
+        # page expires under load); the others get the expired copy meanwhile, or wait.
+        self._rendering: dict[tuple[Any, ...], asyncio.Event] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        if not PUBLIC.match(scope["path"]) or not _anonymous(scope):
+            await self.app(scope, receive, send)
+            return
+        seconds = scope["app"].state.desk.settings.public_cache_seconds
+        if seconds <= 0:  # off: the app answers as it would without this layer
+            await self.app(scope, receive, send)
+            return
+        key = (scope["path"], scope.get("query_string", b""), _language(scope))
+        generation = freshness.generation()
+        entry = self._entries.get(key)
+        if entry and entry.generation == generation and time.monotonic() < entry.expires:
+            await _answer(scope, send, entry)
+            return
+        rendering = self._rendering.get(key)
+        if (
+            rendering is None
+            and entry
+            and entry.generation == generation
+            and scope["method"] == "GET"
+        ):
+            # Only expired: answer with it now and render the new copy in the background,
+            # so no reader waits for a render while the page is hot.
+            task = asyncio.create_task(self._refresh(scope, key, generation, seconds))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            await _answer(scope, send, entry)
+            return
+        if rendering is not None:
+            if entry and entry.generation == generation:  # only expired: serve it meanwhile
+                await _answer(scope, send, entry)
+                return
+            await rendering.wait()  # changed here: wait for the new copy
+            fresh = self._entries.get(key)
+            if fresh and fresh.generation == freshness.generation():
+                await _answer(scope, send, fresh)
+                return
+        if scope["method"] != "GET":  # a HEAD answer has no body to keep
+            await self._render(scope, receive, send, key, generation, seconds, store=False)
+            return
+        done = self._rendering[key] = asyncio.Event()
+        try:
+            await self._render(scope, receive, send, key, generation, seconds, store=True)
+        finally:
+            self._rendering.pop(key, None)
+            done.set()
+
+    async def _refresh(
+        self, scope: Scope, key: tuple[Any, ...], generation: int, seconds: float
+    ) -> None:
+        done = self._rendering[key] = asyncio.Event()
+        quiet = {**scope, "state": dict(scope.get("state", {}))}  # its own request state
+        try:
+            await self._render(quiet, _no_body(), _discard, key, generation, seconds, store=True)
+        except Exception:  # the next reader renders it instead; the app logged the error
+            self._entries.pop(key, None)
+        finally:
+            self._rendering.pop(key, None)
+            done.set()
+
+    async def _render(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        key: tuple[Any, ...],
+        generation: int,
+        seconds: float,
+        *,
+        store: bool,
+    ) -> None:
+        start: Message = {}
+        chunks: list[bytes] = []
+
+        async def capture(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        expires = time.monotonic() + seconds  # counted from before rendering
+        await self.app(scope, receive, capture)
+        body = b"".join(chunks)
+        headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
+        status = int(start.get("status", 500))
+        cookies = [v for k, v in headers if k.lower() == b"set-cookie"]
+        token = _visitor_token(scope)
+        if len(cookies) == 1 and cookies[0].startswith(ANON_CSRF_COOKIE.encode() + b"="):
+            token = cookies[0].split(b";", 1)[0].split(b"=", 1)[1]  # a fresh one, just set
+        elif cookies:
+            token = None
+        if status != 200 or token is None and cookies or len(body) > MAX_BODY:
+            await _send_plain(send, status, headers, body, scope["method"])
+            return
+        headers = [(k, v) for k, v in headers if k.lower() != b"set-cookie"]
+        names = {k.lower() for k, _ in headers}
+        parts = body.split(token) if token and TOKEN.match(token) else [body]
+        if token and len(parts) == 1 and token in body:  # a token we would not put back
+            await _send_plain(send, status, [*headers, *_cookie(cookies)], body, scope["method"])
+            return
+        etag = dict((k.lower(), v) for k, v in headers).get(b"etag")
+        if etag is None:
+            digest = hashlib.sha256(b"\0".join(parts)).hexdigest()[:32].encode()
+            etag = (b'W/"' if len(parts) > 1 else b'"') + digest + b'"'
+            headers.append((b"etag", etag))
+        modified = await self._last_modified(scope, generation, expires)
+        if modified is not None and b"last-modified" not in names:
+            headers.append(
+                (b"last-modified", format_datetime(_utc(modified), usegmt=True).encode())
+            )
+        entry = Entry(200, headers, parts, etag, modified, scope.get("route"), generation, expires)
+        if store:
+            with self._lock:
+                if len(self._entries) >= MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[key] = entry
+        await _answer(scope, send, entry)
+
+    async def _last_modified(self, scope: Scope, generation: int, expires: float) -> float | None:
+        value, seen, until = self._modified
+        if seen == generation and time.monotonic() < until:
+            return value
+        value = await anyio.to_thread.run_sync(_last_change, scope["app"].state.desk.factory)
+        self._modified = (value, generation, expires)
+        return value
+
+
+def _no_body() -> Receive:
+    """The ``receive`` of a background render: an empty GET body, then a disconnect."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if sent:
+            return {"type": "http.disconnect"}
+        sent = True
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    return receive
+
+
+async def _discard(_message: Message) -> None:
+    return None
+
+
+def _last_change(factory: Any) -> float | None:
+    """When public content last changed (Last-Modified), read in a worker thread."""
+    with factory() as session:
+        changed = queries.last_change(session)
+    return changed.timestamp() if changed is not None else None
+
+
+def _cookies(scope: Scope) -> dict[bytes, bytes]:
+    found: dict[bytes, bytes] = {}
+    for name, value in scope.get("headers", ()):
+        if name == b"cookie":
+            for part in value.split(b";"):
+                key, _, val = part.strip().partition(b"=")
+                if key:
+                    found[key] = val
+    return found
+
+
+def _anonymous(scope: Scope) -> bool:
+    if any(name == b"authorization" for name, _ in scope.get("headers", ())):
+        return False
+    return not set(_cookies(scope)) - ALLOWED_COOKIES
+
+
+def _language(scope: Scope) -> bytes:
+    accept: bytes = dict(scope.get("headers", ())).get(b"accept-language", b"")[:100]
+    return accept + b"|" + _cookies(scope).get(LANG_COOKIE.encode(), b"")[:20]
+
+
+def _visitor_token(scope: Scope) -> bytes | None:
+    """The visitor's anonymous CSRF token when it is one we may write into a page."""
+    token = _cookies(scope).get(ANON_CSRF_COOKIE.encode())
+    return token if token and TOKEN.match(token) else None
+
+
+def _cookie(values: list[bytes]) -> list[tuple[bytes, bytes]]:
+    return [(b"set-cookie", v) for v in values]
+
+
+def _new_cookie(scope: Scope, token: bytes) -> tuple[bytes, bytes]:
+    """The Set-Cookie the app's pages send with a fresh anonymous CSRF token
+    (:func:`factdesk.web.render.page`)."""
+    desk = scope["app"].state.desk
+    secure = desk.settings.secure_cookies or scope.get("scheme") == "https"
+    value = ANON_CSRF_COOKIE.encode() + b"=" + token + b"; HttpOnly; Path=/; SameSite=lax"
+    return (b"set-cookie", value + (b"; Secure" if secure else b""))
+
+
+def _not_modified(scope: Scope, entry: Entry) -> bool:
+    headers = dict(scope.get("headers", ()))
+    match = headers.get(b"if-none-match")
+    if match is not None:
+        tags = [tag.strip().removeprefix(b"W/") for tag in match.split(b",")]
+        return entry.etag in tags or b"*" in tags
+    since = headers.get(b"if-modified-since")
+    if since is None or entry.modified is None:
+        return False
+    try:
+        return int(entry.modified) <= parsedate_to_datetime(since.decode("latin-1")).timestamp()
+    except (TypeError, ValueError, IndexError):
+        return False
+
+
+async def _answer(scope: Scope, send: Send, entry: Entry) -> None:
+    scope["route"] = entry.route  # metrics and logs name the route on a hit too
+    if _not_modified(scope, entry):
+        kept = [(k, v) for k, v in entry.headers if k.lower() != b"content-type"]
+        await _send_plain(send, 304, kept, b"", "HEAD")
+        return
+    headers = entry.headers
+    if len(entry.parts) == 1:
+        body = entry.parts[0]
+    else:
+        token = _visitor_token(scope)
+        if token is None:
+            token = secrets.token_urlsafe(24).encode()
+            headers = [*headers, _new_cookie(scope, token)]
+        body = token.join(entry.parts)
+    await _send_plain(send, entry.status, headers, body, scope["method"])
+
+
+async def _send_plain(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, method: str
+) -> None:
+    length = [(b"content-length", str(len(body)).encode())] if status != 304 else []
+    await send({"type": "http.response.start", "status": status, "headers": [*headers, *length]})
+    await send({"type": "http.response.body", "body": b"" if method == "HEAD" else body})
+
+
+def _utc(seconds: float) -> datetime:
+    return datetime.fromtimestamp(int(seconds), UTC)
