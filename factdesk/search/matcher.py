@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -340,22 +340,27 @@ class Matcher:
             return self._head_probs("lexical", table, everything, found.dated), ["lexical"] * n
         same = ~found.cross
         hybrid = self._head_probs("hybrid", table, same, found.dated)
-        # A shifted language (a calibrated pair: its cosines moved to the query language's
-        # level) is calibrated among the shifted candidates, as the pair was measured. Any
-        # other language keeps its own cosines and is calibrated against the whole list, as
-        # the dense head was trained: against only a few unrelated foreign candidates, the
-        # best of them would win a large margin (CheckThat! dev: a handful of vclaims
-        # identified as Tagalog or Latin then outrank English answers).
+        # A calibrated pair's language (vi for an en query, en for a vi one) is scored
+        # exactly as it was measured: with every other language shifted alike and all of
+        # them ranked together. Any other language keeps its own cosines and is calibrated
+        # against the whole list, as the dense head was trained: against only a few
+        # unrelated foreign candidates, the best of them would win a large margin
+        # (CheckThat! dev: a handful of vclaims identified as Tagalog or Latin then outrank
+        # English answers). docs/matching.md, "Languages", has the figures.
         groups = found.signals.language_group
         shifted = ~same
         if groups is not None:
             shifted &= np.isin(groups, sorted(found.signals.offset_groups))
         plain = ~same & ~shifted
-        dense = np.where(
-            shifted,
-            self._head_probs("dense", table, shifted, found.dated),
-            self._head_probs("dense", table, same | plain, found.dated),
-        )
+        dense = np.zeros(n)
+        if shifted.any():
+            every = found.signals
+            if groups is not None:
+                every = replace(every, offset_groups=frozenset(groups[~same].tolist()))
+            dense = self._head_probs("dense", feature_table(every), ~same, found.dated)
+        if plain.any():
+            whole = self._head_probs("dense", table, same | plain, found.dated)
+            dense = np.where(plain, whole, dense)
         probs = np.where(same, hybrid, dense)
         return probs, ["hybrid" if c else "dense" for c in same.tolist()]
 
