@@ -201,23 +201,44 @@ def eval_multilingual(
     per_group: int = typer.Option(150, min=10, help="Queries per language group."),
     seed: int = typer.Option(0, help="Seed for drawing the pool and the pseudo-queries."),
     lexical_only: bool = typer.Option(False, help="BM25 only (no embeddings)."),
+    offset_rules: str = typer.Option(
+        "",
+        help="Also score fused under these rules for shifting other languages' cosines, "
+        "comma-separated (pairs, all, none).",
+    ),
+    shipped_only: bool = typer.Option(
+        False, help="Only the shipped tokeniser and query encoding (quicker)."
+    ),
 ) -> None:
     """Multilingual sanity check of matching (proxy data, not a benchmark); JSON last."""
-    from factdesk.eval.multilingual import build_sanity_set, run_sanity
+    from factdesk.eval.multilingual import ENCODINGS, build_sanity_set, run_sanity
+    from factdesk.search.features import OFFSET_RULES
     from factdesk.search.tokens import default_tokenizer
     from factdesk.services.match import model_for
     from factdesk.settings import get_settings
     from factdesk.text.tokenize import TOKENIZER_VERSION, tokenize
 
+    rules = [r.strip() for r in offset_rules.split(",") if r.strip()]
+    unknown = [r for r in rules if r not in OFFSET_RULES]
+    if unknown:
+        raise typer.BadParameter(
+            f"unknown rule(s) {', '.join(unknown)}; expected {', '.join(OFFSET_RULES)}",
+            param_hint="--offset-rules",
+        )
     sanity = build_sanity_set(data, per_group=per_group, seed=seed)
+    tokenizers = {"after": default_tokenizer()}
+    if not shipped_only:
+        tokenizers = {
+            "before": (f"factdesk.text.tokenize-{TOKENIZER_VERSION}", tokenize),
+            **tokenizers,
+        }
     report = run_sanity(
         sanity,
         embedder=_eval_embedder(lexical_only),
         model=model_for(get_settings()),
-        tokenizers={
-            "before": (f"factdesk.text.tokenize-{TOKENIZER_VERSION}", tokenize),
-            "after": default_tokenizer(),
-        },
+        tokenizers=tokenizers,
+        encodings=ENCODINGS[:1] if shipped_only else ENCODINGS,
+        offset_rules=rules,  # type: ignore[arg-type]  # checked against OFFSET_RULES above
         progress=_progress,
     )
     print(json.dumps(report))

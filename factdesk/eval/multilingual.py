@@ -18,7 +18,9 @@ For each group: MAP@5 of BM25 alone (the lexical first stage's order), of dense 
 (cosine of the claim vectors) and of the fused matcher (the shipped heads), each with the
 previous tokeniser (:func:`factdesk.text.tokenize.tokenize`, "before") and the per-language
 analysis (:func:`factdesk.text.analysis.analyze`, "after"), and for the dense side the query
-encodings compared in docs/matching.md (prefix, post cleaning, truncation).
+encodings compared in docs/matching.md (prefix, post cleaning, truncation). With
+``offset_rules``, the fused matcher is also scored under each rule for shifting other
+languages' cosines (:func:`factdesk.search.features.offset_groups`), shipped encoding only.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from factdesk.errors import InputError
 from factdesk.eval.checkthat import iter_vclaims, read_qrels, read_queries
 from factdesk.eval.metrics import average_precision
 from factdesk.search.embed import Embedder, Kind
-from factdesk.search.features import DENSE_FIELDS
+from factdesk.search.features import DENSE_FIELDS, OffsetRule
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.tokens import Tokenizer
@@ -239,10 +241,12 @@ def run_sanity(
     model: MatcherModel | None,
     tokenizers: dict[str, tuple[str, Tokenizer]],
     encodings: Sequence[QueryEncoding] = ENCODINGS,
+    offset_rules: Sequence[OffsetRule] = (),
     progress: Progress = lambda stage, done, total: None,
 ) -> dict[str, Any]:
     """MAP@5 per query group for BM25 alone, dense alone and fused, per tokeniser and per
-    query encoding; also the calibration of the fused top match per group."""
+    query encoding; also the calibration of the fused top match per group, and with
+    ``offset_rules`` the fused MAP@5 and calibration under each rule (first encoding)."""
     report: dict[str, Any] = {"pool": len(sanity.pool), "queries": len(sanity.queries)}
     report["groups"] = {
         g: sum(1 for q in sanity.queries if q.group == g)
@@ -282,8 +286,40 @@ def run_sanity(
             if enc is encodings[0]:
                 entry["calibration"] = _calibration(top)
             progress(f"{tname} {enc.name}", len(sanity.queries), len(sanity.queries))
+        if embedder is not None and offset_rules:
+            entry["offset_rules"] = _offset_rules(
+                matcher, sanity.queries, vectors[encodings[0].name], offset_rules
+            )
+            progress(f"{tname} offset rules", len(sanity.queries), len(sanity.queries))
         report[tname] = entry
     return report
+
+
+def _offset_rules(
+    matcher: Matcher,
+    queries: Sequence[SanityQuery],
+    vectors: NDArray[np.float32],
+    rules: Sequence[OffsetRule],
+) -> dict[str, dict[str, Any]]:
+    """Fused MAP@5 per group and calibration of the top match under each offset rule."""
+    shipped = matcher.language_offset
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        for rule in rules:
+            matcher.language_offset = rule
+            fused: dict[str, list[str]] = {}
+            top: list[tuple[str, float, bool]] = []
+            for i, q in enumerate(queries):
+                matches = matcher.search(
+                    q.text, language=q.language, k=10, query_vector=vectors[i], explain=False
+                )
+                fused[q.id] = [m.id for m in matches]
+                if matches:
+                    top.append((q.group, matches[0].score, matches[0].id == q.relevant))
+            out[rule] = {"fused": _map5(fused, queries), "calibration": _calibration(top)}
+    finally:
+        matcher.language_offset = shipped
+    return out
 
 
 def _calibration(top: Sequence[tuple[str, float, bool]]) -> dict[str, dict[str, float | int]]:

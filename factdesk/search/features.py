@@ -19,6 +19,7 @@ embedding model is installed).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +30,14 @@ LEX_FIELDS = ("claim", "title", "summary")
 DENSE_FIELDS = ("claim", "title")
 RRF_K = 60.0
 NEIGHBOURS = 4
+
+OffsetRule = Literal["pairs", "all", "none"]
+OFFSET_RULES: tuple[OffsetRule, ...] = ("pairs", "all", "none")
+# Language pairs whose cross-language cosine shift was checked against real matches (the
+# sample desk's Vietnamese/English repeats, tests/services/test_match.py). Other pairs are
+# left unshifted: in a pool of many languages the shift lifts the best unrelated fact-check
+# of each other language to the right answer's level (docs/matching.md, "Languages").
+CALIBRATED_PAIRS: frozenset[frozenset[str]] = frozenset({frozenset({"vi", "en"})})
 
 LEXICAL_FEATURES: tuple[str, ...] = (
     *(f"bm25_{f}" for f in LEX_FIELDS),
@@ -65,9 +74,10 @@ class CandidateSignals:
     an embedding puts any two texts of one language a little closer than a text and its
     translation (the per-language offset that CSLS-style corrections remove), so a post's
     translation must be compared with the other fact-checks of its own language. When
-    ``query_group`` names the query's own language among the groups, each other language's
-    cosines are also shifted by the difference between the two groups' neighbourhood means
-    (mean of the top ``NEIGHBOURS``), so absolute cosines read the same across languages.
+    ``query_group`` names the query's own language among the groups, the cosines of each group
+    in ``offset_groups`` are also shifted by the difference between the two groups'
+    neighbourhood means (mean of the top ``NEIGHBOURS``), so absolute cosines read the same
+    across those languages; :func:`offset_groups` chooses them.
     """
 
     bm25: F64
@@ -78,6 +88,29 @@ class CandidateSignals:
     days_apart: F64
     language_group: NDArray[np.int64] | None = None
     query_group: int = -1
+    offset_groups: frozenset[int] = frozenset()
+
+
+def offset_groups(
+    rule: OffsetRule, query_family: str | None, families: dict[str | None, int]
+) -> frozenset[int]:
+    """The language groups (``families``: family → group number) whose cosines are shifted
+    to the query language's level under ``rule``: ``pairs`` (default) only languages paired
+    with the query's in :data:`CALIBRATED_PAIRS`, ``all`` every other language (the rule
+    before), ``none`` no shift at all."""
+    if rule not in OFFSET_RULES:
+        raise ValueError(
+            f"unknown offset rule {rule!r} (expected one of {', '.join(OFFSET_RULES)})"
+        )
+    if query_family is None or rule == "none":
+        return frozenset()
+    return frozenset(
+        g
+        for f, g in families.items()
+        if f is not None
+        and f != query_family
+        and (rule == "all" or frozenset({f, query_family}) in CALIBRATED_PAIRS)
+    )
 
 
 def feature_table(signals: CandidateSignals) -> dict[str, F64]:
@@ -104,7 +137,9 @@ def feature_table(signals: CandidateSignals) -> dict[str, F64]:
             cols[f"cos_{name}"] = np.zeros(m)
             cols[f"cos_{name}_gap"] = np.zeros(m)
             continue
-        column = _language_offset(signals.cos[:, i], groups, signals.query_group)
+        column = _language_offset(
+            signals.cos[:, i], groups, signals.query_group, signals.offset_groups
+        )
         cols[f"cos_{name}"] = column
         cols[f"cos_{name}_gap"] = column - _group_max(column, groups)
     rank = _group_rank(signals.dense_rank, groups)
@@ -122,16 +157,21 @@ def feature_table(signals: CandidateSignals) -> dict[str, F64]:
     return cols
 
 
-def _language_offset(values: F64, groups: NDArray[np.int64], query_group: int) -> F64:
-    """Shift each language group's cosines so its neighbourhood mean matches the query's own
-    language group (CSLS-style hubness correction, per language instead of per item)."""
-    if query_group < 0 or not len(values) or not (groups == query_group).any():
+def _language_offset(
+    values: F64, groups: NDArray[np.int64], query_group: int, shifted: frozenset[int]
+) -> F64:
+    """Shift the cosines of each group in ``shifted`` so its neighbourhood mean matches the
+    query's own language group (CSLS-style hubness correction, per language instead of per
+    item)."""
+    if query_group < 0 or not shifted or not len(values) or not (groups == query_group).any():
         return values
     means = {}
     for g in np.unique(groups).tolist():
         top = np.sort(values[groups == g])[::-1][:NEIGHBOURS]
         means[g] = float(top.mean())
-    shift = np.array([means[query_group] - means[g] for g in groups.tolist()])
+    shift = np.array(
+        [means[query_group] - means[g] if g in shifted else 0.0 for g in groups.tolist()]
+    )
     out: F64 = values + shift
     return out
 

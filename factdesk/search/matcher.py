@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,8 +44,10 @@ from factdesk.search.features import (
     HEADS,
     LEX_FIELDS,
     CandidateSignals,
+    OffsetRule,
     feature_matrix,
     feature_table,
+    offset_groups,
 )
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
@@ -103,6 +105,7 @@ class Matcher:
         dense_depth: int = 100,
         exact_limit: int = EXACT_LIMIT,
         dim: int | None = None,
+        language_offset: OffsetRule = "pairs",
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -115,6 +118,9 @@ class Matcher:
         self.detect_language = detect_language
         self.lexical_depth = lexical_depth
         self.dense_depth = dense_depth
+        # which other languages' cosines are shifted to the query language's level
+        # (features.offset_groups; `factdesk eval multilingual --offset-rules` compares them)
+        self.language_offset: OffsetRule = language_offset
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -300,6 +306,7 @@ class Matcher:
             days_apart,
             group.astype(np.int64),
             codes.get(family, -1) if family is not None else -1,
+            offset_groups(self.language_offset, family, codes),
         )
         return Candidates(slots, signals, cross, tokens, language, date is not None)
 
@@ -333,7 +340,27 @@ class Matcher:
             return self._head_probs("lexical", table, everything, found.dated), ["lexical"] * n
         same = ~found.cross
         hybrid = self._head_probs("hybrid", table, same, found.dated)
-        dense = self._head_probs("dense", table, ~same, found.dated)
+        # A calibrated pair's language (vi for an en query, en for a vi one) is scored
+        # exactly as it was measured: with every other language shifted alike and all of
+        # them ranked together. Any other language keeps its own cosines and is calibrated
+        # against the whole list, as the dense head was trained: against only a few
+        # unrelated foreign candidates, the best of them would win a large margin
+        # (CheckThat! dev: a handful of vclaims identified as Tagalog or Latin then outrank
+        # English answers). docs/matching.md, "Languages", has the figures.
+        groups = found.signals.language_group
+        shifted = ~same
+        if groups is not None:
+            shifted &= np.isin(groups, sorted(found.signals.offset_groups))
+        plain = ~same & ~shifted
+        dense = np.zeros(n)
+        if shifted.any():
+            every = found.signals
+            if groups is not None:
+                every = replace(every, offset_groups=frozenset(groups[~same].tolist()))
+            dense = self._head_probs("dense", feature_table(every), ~same, found.dated)
+        if plain.any():
+            whole = self._head_probs("dense", table, same | plain, found.dated)
+            dense = np.where(plain, whole, dense)
         probs = np.where(same, hybrid, dense)
         return probs, ["hybrid" if c else "dense" for c in same.tolist()]
 

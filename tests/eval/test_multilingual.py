@@ -107,3 +107,49 @@ def test_build_sanity_set_reads_the_shared_layout(tmp_path: Path) -> None:
     assert all(q.relevant in ids for q in sanity.queries)
     assert all(fc.language for _, fc in sanity.pool)
     assert build_sanity_set(tmp_path, per_group=10) == sanity  # seeded
+
+
+class _AxisEmbedder:
+    """Each pool text on its own axis at a set cosine to every query (the first axis)."""
+
+    model_id = "axis"
+    dim = 16
+
+    def __init__(self, cosines: dict[str, float]) -> None:
+        self.axes = {t: (c, i + 1) for i, (t, c) in enumerate(cosines.items())}
+
+    def encode(self, texts: list[str], kind: str) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            c, axis = self.axes.get(text, (1.0, 0))
+            out[i, 0] = c
+            if axis:
+                out[i, axis] = np.sqrt(1 - c * c)
+        return out
+
+
+def test_run_sanity_compares_offset_rules() -> None:
+    pool = [
+        ("de-1", _fc("Impfstoffe machen Frauen unfruchtbar", "de"), 0.86),
+        ("de-2", _fc("Der Bürgermeister hat die Brücke verkauft", "de"), 0.84),
+        ("de-3", _fc("Die Regierung verbietet Bargeld ab Mai", "de"), 0.83),
+        ("fr-1", _fc("Le maire a vendu le pont de la ville", "fr"), 0.80),
+        ("fr-2", _fc("Les écoles ferment pour toujours", "fr"), 0.73),
+    ]
+    embedder = _AxisEmbedder({fc.claim_reviewed or "": c for _, fc, c in pool})
+    queries = [SanityQuery("q1", "de", "Macht die Impfung Frauen unfruchtbar?", "de", "de-1")]
+    report = run_sanity(
+        SanitySet([(d, fc) for d, fc, _ in pool], queries),
+        embedder=embedder,  # type: ignore[arg-type]
+        model=None,
+        tokenizers={"after": default_tokenizer()},
+        encodings=[QueryEncoding("q")],
+        offset_rules=["pairs", "all"],
+    )
+    rules = report["after"]["offset_rules"]
+    assert set(rules) == {"pairs", "all"}
+    # the shipped matcher's default is what the plain fused figure measures
+    assert rules["pairs"]["fused"] == report["after"]["fused [q]"]
+    assert rules["pairs"]["fused"]["de"] == 1.0
+    assert rules["all"]["fused"]["de"] < 1.0  # the French fact-check lifted above the answer
+    assert rules["all"]["calibration"]["de"]["queries"] == 1
