@@ -42,6 +42,7 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import insert
+from synthetic import free_port
 
 from factdesk.store import models as m
 from factdesk.store.db import make_engine, upgrade
@@ -111,14 +112,6 @@ def build(path: Path, count: int, seed: int = 7) -> None:
         )  # fmt: skip
     engine.dispose()
     tmp.rename(path)
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_server(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import resource
+import socket
 import subprocess
 import sys
 from typing import Any
@@ -68,3 +69,10 @@ def run_child(
         raise SystemExit(f"{kind} at {n} failed:\n{proc.stderr}")
     result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
     return result
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on now (for a benchmark's own server)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -27,7 +27,6 @@ import os
 import random
 import re
 import secrets
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -38,6 +37,7 @@ from urllib.parse import quote
 
 import httpx
 from sqlalchemy import insert, text
+from synthetic import free_port
 
 from factdesk.services.accounts import HASHER, token_hash
 from factdesk.store import models as m
@@ -230,12 +230,6 @@ def without_web_indexes(source: Path, target: Path) -> None:
             conn.execute(text(f"DROP INDEX IF EXISTS {name}"))  # noqa: S608 - fixed names
         conn.execute(text("ANALYZE"))
     engine.dispose()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(

