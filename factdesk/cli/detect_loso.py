@@ -61,6 +61,7 @@ def eval_depths(
         data_dir,
         detect.LayeredE5(get_settings()),
         depths,
+        static=detect.load_model(get_settings(), cascade=False).embedder,
         max_rows=max_rows,
         debate_rows=debate_rows,
         cap_all=cap_all,

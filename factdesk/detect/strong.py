@@ -410,13 +410,15 @@ def compare_depths(
     max_rows: int = 1000,
     debate_rows: int = 2100,
     cap_all: bool = False,
+    static: Any | None = None,
     seed: int = 13,
     log: Callable[[str], None] = lambda _msg: None,
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """``eval checkworthiness --loso --depths``: the strong head (e5 + signals, MLP) with its
     e5 vectors taken after each of ``depths`` layers, scored per held-out source like the
     other candidates. ``layered``: ``encode_depths(texts, kind, depths, log)`` (every depth
-    from one pass, cached)."""
+    from one pass, cached). ``static``: the shipped static table, to add today's cheap
+    design (static + signals MLP, retrained per fold) as the same run's baseline."""
     from factdesk.eval.checkworthiness import read_loso_corpus
 
     corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all)
@@ -425,6 +427,8 @@ def compare_depths(
     bank: dict[str, Any] = {"signals": signal_matrix(texts)}
     for depth, vectors in layered.encode_depths(texts, "query", depths, log).items():
         bank[f"e5q@{depth}"] = vectors
+    if static is not None:
+        bank["static"] = static.encode(texts, [r.language for r in corpus])
     labels = np.asarray([r.label for r in corpus])
     fold_names = sorted({r.fold for r in corpus})
     folds = np.asarray([fold_names.index(r.fold) for r in corpus])
@@ -433,7 +437,7 @@ def compare_depths(
         labels,
         [r.source for r in corpus],
         folds,
-        [depth_candidate(d) for d in depths],
+        ([CHEAP] if static is not None else []) + [depth_candidate(d) for d in depths],
         seed=seed,
         log=log,
     )
