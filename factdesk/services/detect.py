@@ -116,6 +116,7 @@ class LazyE5:
         self.settings = settings
         self.per_model = per_model  # the per-model folder matching and stance use
         self._inner: Any | None = None
+        self._truncated: dict[int, Any] = {}
 
     @property
     def model_id(self) -> str:
@@ -133,8 +134,70 @@ class LazyE5:
             self._inner = CachedEmbedder(e5, VectorCache(folder, e5.dim))
         return self._inner
 
-    def encode(self, texts: Sequence[str], kind: Any) -> Any:
-        return self._embedder().encode(texts, kind)
+    def encode(self, texts: Sequence[str], kind: Any, depth: int | None = None) -> Any:
+        """e5 vectors; ``depth`` (the cascade's stored depth) pools after the first ``depth``
+        layers of the numpy port instead, behind that depth's own cache folder."""
+        if depth is None or depth >= 12:
+            return self._embedder().encode(texts, kind)
+        if depth not in self._truncated:
+            from factdesk.encoder.truncated import TruncatedE5
+            from factdesk.search.embed import CachedEmbedder
+            from factdesk.search.vectorcache import VectorCache
+
+            shallow = TruncatedE5(depth)
+            folder = self.settings.vector_cache(shallow.model_id)
+            self._truncated[depth] = CachedEmbedder(shallow, VectorCache(folder, shallow.dim))
+        return self._truncated[depth].encode(texts, kind)
+
+
+class LayeredE5:
+    """e5 vectors at several depths for ``eval checkworthiness --loso --depths``: one cache
+    folder per depth (under the settings' vector cache), and a text missing from any of them
+    is encoded once, by one pass that yields every depth's pooled vector."""
+
+    dim = 384
+
+    def __init__(self, settings: Settings, chunk: int = 256) -> None:
+        self.settings = settings
+        self.chunk = chunk  # texts encoded between cache writes (progress survives a stop)
+
+    def encode_depths(
+        self,
+        texts: Sequence[str],
+        kind: str,
+        depths: Sequence[int],
+        log: Callable[[str], None] = lambda _msg: None,
+    ) -> dict[int, Any]:
+        import numpy as np
+
+        from factdesk.encoder import load
+        from factdesk.encoder.truncated import encode_layers, model_id
+        from factdesk.search.vectorcache import VectorCache
+
+        caches = {d: VectorCache(self.settings.vector_cache(model_id(d)), self.dim) for d in depths}
+        keys = {d: [VectorCache.key(model_id(d), kind, t) for t in texts] for d in depths}
+        found = {d: caches[d].get_many(keys[d]) for d in depths}
+        missing = list(
+            dict.fromkeys(
+                t for i, t in enumerate(texts) if any(keys[d][i] not in found[d] for d in depths)
+            )
+        )
+        if missing:
+            log(f"encoding {len(missing)} texts through {max(depths)} e5 layers ...")
+        for start in range(0, len(missing), self.chunk):
+            part = missing[start : start + self.chunk]
+            fresh = encode_layers(load(), part, kind, depths)
+            for d in depths:
+                new = [VectorCache.key(model_id(d), kind, t) for t in part]
+                caches[d].put_many(new, fresh[d])
+                found[d].update(zip(new, fresh[d], strict=True))
+            log(f"  {start + len(part)}/{len(missing)}")
+        return {
+            d: np.stack([found[d][k] for k in keys[d]])
+            if texts
+            else np.zeros((0, self.dim), np.float32)
+            for d in depths
+        }
 
 
 def load_index(

@@ -5,11 +5,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from factdesk.detect.cascade import Cascade, choose_floor
+from factdesk.detect.cascade import Cascade, choose_floor, teacher_recall_threshold
 from factdesk.detect.logreg import LogisticModel
 from factdesk.detect.model import CheckWorthinessModel, ScorerWeights, write_keyword_model
 from factdesk.detect.signals import SIGNAL_FEATURE_NAMES
-from factdesk.detect.strong import train_cascade
+from factdesk.detect.strong import VietnameseTeacher, train_cascade, with_vietnamese_threshold
 
 DIM = 4
 
@@ -97,3 +97,66 @@ def test_train_cascade_on_synthetic_sources() -> None:
     assert report["loso_mean_f1"] > 0.4
     again = Cascade.from_json(cascade.to_json(), ScorerWeights.from_json)
     assert again.floor == cascade.floor and again.strong.threshold == cascade.strong.threshold
+
+
+class DepthE5(FakeE5):
+    """A fake e5 that records the depth the cascade asks for."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depths: list[int | None] = []
+
+    def encode(self, texts: Sequence[str], kind: str, depth: int | None = None) -> np.ndarray:
+        self.depths.append(depth)
+        return super().encode(texts, kind)
+
+
+def _set_depth(directory: Path, depth: int) -> None:
+    path = directory / "scorer.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["cascade"]["depth"] = depth
+    path.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_the_strong_stage_reads_e5_at_the_stored_depth(tmp_path: Path) -> None:
+    _with_cascade(tmp_path, floor=0.5)
+    _set_depth(tmp_path, 3)
+    e5 = DepthE5()
+    model = CheckWorthinessModel(tmp_path, dense=e5)
+    model.probabilities(["Good morning!", "Prices will double, the vaccine maker says."])
+    assert e5.depths == [3]
+    assert model.cascade is not None and model.cascade.depth == 3
+    again = Cascade.from_json(model.cascade.to_json(), ScorerWeights.from_json)
+    assert again.depth == 3 and model.cascade.to_json()["features"][0] == "e5:query@3"
+    # no stored depth: the full encoder, called as before (no depth argument)
+    assert (
+        "depth"
+        not in Cascade.from_json(
+            again.to_json() | {"depth": None}, ScorerWeights.from_json
+        ).to_json()
+    )
+
+
+def test_teacher_recall_threshold_keeps_the_teachers_mass() -> None:
+    probs = np.array([0.9, 0.8, 0.5, 0.3, 0.1])
+    targets = np.array([1.0, 1.0, 1.0, 1.0, 0.0])
+    assert teacher_recall_threshold(probs, targets, 0.75) == pytest.approx(0.5)
+    assert teacher_recall_threshold(probs, targets, 0.9) == pytest.approx(0.3)
+
+
+def test_vietnamese_threshold_from_the_teachers_rows(tmp_path: Path) -> None:
+    _with_cascade(tmp_path, floor=0.5)
+    model = CheckWorthinessModel(tmp_path)
+    model.probabilities(["x"])
+    cascade = Cascade.from_json(
+        json.loads((tmp_path / "scorer.json").read_text(encoding="utf-8"))["cascade"],
+        ScorerWeights.from_json,
+    )
+    texts = ["Giá xăng sẽ tăng gấp đôi vaccine", "Chào buổi sáng", "Prices will double vaccine"]
+    vectors = FakeE5().encode(texts, "query")
+    teacher = VietnameseTeacher(texts, np.array([0.9, 0.1, 0.8]), vectors, "test")
+    with_vi, report = with_vietnamese_threshold(cascade, model, teacher)
+    vi = with_vi.strong.mention_thresholds["vi"]
+    assert vi == report["mention_threshold"] <= cascade.strong.threshold
+    assert cascade.strong.mention_thresholds == {}  # the original is untouched
+    assert ScorerWeights.from_json(with_vi.strong.to_json()).mention_thresholds == {"vi": vi}

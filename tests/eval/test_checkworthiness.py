@@ -126,6 +126,12 @@ def test_loso_corpus_keeps_whole_debates_and_caps_large_sources(tmp_path: Path) 
     assert len(folds) == 2 and all(f.startswith("en-debates:") for f in folds)
     again = read_loso_corpus(tmp_path, max_rows=5, debate_rows=8, debate_groups=2)
     assert [r.text for r in again] == [r.text for r in rows]  # seeded
+    capped = read_loso_corpus(tmp_path, max_rows=5, debate_rows=8, debate_groups=2, cap_all=True)
+    counts: dict[str, int] = {}
+    for r in capped:
+        counts[r.source] = counts.get(r.source, 0) + 1
+    # --cap-all: the tweets are capped too; the debates keep their own limit
+    assert counts == {"en-debates": 8, "en-tweets22": 5, "ar": 5, "es": 5, "nl": 5}
 
 
 def test_loso_corpus_names_a_debate_sentence_without_file_id(tmp_path: Path) -> None:

@@ -1,0 +1,75 @@
+"""``factdesk eval checkworthiness --loso``: the leave-one-source-out comparisons (of
+candidate models, or of e5 depths), kept apart from ``cli/detect.py`` to keep both small."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from factdesk.cli.render import OutputFormat, err_console, render_rows
+from factdesk.services import detect
+
+
+def eval_loso(
+    data_dir: Path, max_rows: int, debate_rows: int, passage: bool, report: Path | None
+) -> None:
+    from factdesk.detect.strong import compare_candidates
+    from factdesk.settings import get_settings
+
+    settings = get_settings()
+    rows, full = compare_candidates(
+        data_dir,
+        detect.load_model(settings, cascade=False),
+        detect.cached_e5(settings, per_model=True),
+        kinds=("query", "passage") if passage else ("query",),
+        max_rows=max_rows,
+        debate_rows=debate_rows,
+        log=lambda msg: err_console.print(msg),
+    )
+    render_rows(
+        rows, OutputFormat.table, columns=tuple(rows[0]), title="F1(yes) per held-out source"
+    )
+    if report is not None:
+        report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"loso": rows}))
+
+
+def depth_list(text: str) -> list[int]:
+    try:
+        out = sorted({int(x) for x in text.split(",") if x.strip()})
+    except ValueError:
+        out = []
+    if not out or out[0] < 1 or out[-1] > 12:
+        raise typer.BadParameter("layers between 1 and 12, comma-separated", param_hint="--depths")
+    return out
+
+
+def eval_depths(
+    data_dir: Path,
+    max_rows: int,
+    debate_rows: int,
+    depths: list[int],
+    report: Path | None,
+    cap_all: bool = False,
+) -> None:
+    from factdesk.detect.strong import compare_depths
+    from factdesk.settings import get_settings
+
+    rows, full = compare_depths(
+        data_dir,
+        detect.LayeredE5(get_settings()),
+        depths,
+        static=detect.load_model(get_settings(), cascade=False).embedder,
+        max_rows=max_rows,
+        debate_rows=debate_rows,
+        cap_all=cap_all,
+        log=lambda msg: err_console.print(msg),
+    )
+    render_rows(
+        rows, OutputFormat.table, columns=tuple(rows[0]), title="F1(yes) per held-out source"
+    )
+    if report is not None:
+        report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
+    print(json.dumps({"loso": rows}))
