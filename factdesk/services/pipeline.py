@@ -7,7 +7,7 @@ before the job was marked done) changes nothing the second time:
   de-duplicated by key, so a re-run stores nothing new. Follows: detect over the sources'
   undetected items stored since the job was created (a re-run finds the same ones).
 - **detect** (item ids): the items still undetected; each batch's mentions, claims and the
-  items' ``detected_at`` stamp are one transaction (``services.detect.process_batch``), so an
+  items' ``detected_at`` stamp are one transaction (``services.detect_batch.process_batch``), so an
   item is detected once. Follows: link over the items' claims still waiting for linking
   (match over them when the linking stage is off).
 - **link** (claim ids): multilingual-e5 on the claims still unlinked
@@ -41,7 +41,7 @@ from factdesk.detect.cluster import ClaimIndex
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import MentionVectoriser
 from factdesk.errors import Conflict, InputError
-from factdesk.services import claims, detect, jobtable, match, sources
+from factdesk.services import claims, detect, detect_batch, jobtable, match, sources
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
@@ -146,7 +146,7 @@ class Stages:
             if not batch:
                 break
             try:
-                _new, claim_ids, n_mentions, _n = detect.process_batch(
+                _new, claim_ids, n_mentions, _n = detect_batch.process_batch(
                     self.factory, batch, state.model, state.vectoriser, state.index
                 )
             except Conflict:  # a catch-up job took some of them: the rest are still ours
