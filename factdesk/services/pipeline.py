@@ -91,6 +91,12 @@ class Stages:
         with self._lock:
             return self._detection().dense is not None
 
+    def warm(self) -> None:
+        """Load the model and the claim index now, not in the first detect or link job (a
+        worker's start-up; tests that start workers at one moment)."""
+        with self._lock:
+            self._detection()
+
     def run(self, job: Job) -> StageResult:
         """Do one claimed job's work; returns what it did and the jobs that follow."""
         if job.kind == "ingest":
