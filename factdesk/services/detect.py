@@ -16,6 +16,9 @@ claims first; the rest wait (``claims.linked_at`` empty) for a quiet run - one t
 new items links every claim that waits - or for ``detect(link_all=True)``
 (``factdesk detect --link-all``).
 
+Writing a batch (stamp, claims, counters, mentions in a fixed handful of statements, one new
+claim per wording however many workers meet it at once) is ``services.detect_batch``.
+
 After the batches: new claims are matched against earlier fact-checks
 (``services.match.match_new_claims``), and claims that got mentions are checked for
 resurgence (``services.claims.check_resurgence``).
