@@ -16,6 +16,9 @@ claims first; the rest wait (``claims.linked_at`` empty) for a quiet run - one t
 new items links every claim that waits - or for ``detect(link_all=True)``
 (``factdesk detect --link-all``).
 
+Writing a batch (stamp, claims, counters, mentions in a fixed handful of statements, one new
+claim per wording however many workers meet it at once) is ``services.detect_batch``.
+
 After the batches: new claims are matched against earlier fact-checks
 (``services.match.match_new_claims``), and claims that got mentions are checked for
 resurgence (``services.claims.check_resurgence``).
@@ -35,19 +38,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.detect.cluster import ClaimIndex, Thresholds
-from factdesk.detect.mentions import ItemText, extract_mentions
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import MentionVectoriser
 from factdesk.errors import Conflict, NotFound
 from factdesk.services import claims
+from factdesk.services.detect_batch import process_batch
 from factdesk.services.match import match_new_claims
 from factdesk.settings import Settings
 from factdesk.store import models as m
-from factdesk.store.db import rowcount, transaction
+from factdesk.store.db import transaction
 from factdesk.types import DetectReport
 from factdesk.workflow import State
 
@@ -423,97 +426,3 @@ def detect(
     report.alerts = claims.check_resurgence(settings, factory, sorted(touched))
     report.seconds = time.perf_counter() - started
     return report
-
-
-def process_batch(
-    factory: sessionmaker[Session],
-    batch: Sequence[Any],
-    model: CheckWorthinessModel,
-    vectoriser: MentionVectoriser,
-    index: ClaimIndex,
-) -> tuple[set[int], set[int], int, int]:
-    from factdesk.detect.mentions import candidate_sentences
-
-    items = [ItemText(row.text or "", row.language) for row in batch]
-    spans = [candidate_sentences(item) for item in items]  # split once: counted and scored
-    n_sentences = sum(len(s) for s in spans)
-    found = extract_mentions(items, model, spans=spans)
-    flat = [
-        (row, mention) for row, mentions in zip(batch, found, strict=True) for mention in mentions
-    ]
-    assignments = index.assign(
-        vectoriser.encode([mention.text for _row, mention in flat]),
-        [mention.language for _row, mention in flat],
-    )
-    now = datetime.now(UTC)
-    new_ids: set[int] = set()
-    claim_ids: set[int] = set()
-    with transaction(factory) as session:
-        ids = [row.id for row in batch]
-        stamped = rowcount(
-            session.execute(
-                update(m.Item)
-                .where(m.Item.id.in_(ids), m.Item.detected_at.is_(None))
-                .values(detected_at=now)
-                .execution_options(synchronize_session=False)
-            )
-        )
-        if stamped != len(ids):
-            raise Conflict(f"{len(ids) - stamped} item(s) of the batch were taken by another run")
-        # One query for the known claims, one flush for the new ones (ids for all at once),
-        # one multi-row insert for the mentions: per-row round trips were half the time.
-        known = {a.key for a in assignments if isinstance(a.key, int)}
-        by_key: dict[Any, m.Claim] = {
-            c.id: c for c in session.scalars(select(m.Claim).where(m.Claim.id.in_(known)))
-        }
-        fresh: list[Any] = []
-        for (row, mention), assignment in zip(flat, assignments, strict=True):
-            if assignment.key not in by_key:
-                seen_at = row.published_at or row.ingested_at
-                by_key[assignment.key] = m.Claim(
-                    text=mention.text,
-                    language=mention.language,
-                    score=0.0,
-                    mention_count=0,
-                    first_seen_at=seen_at,
-                    last_seen_at=seen_at,
-                )
-                fresh.append(assignment.key)
-        session.add_all([by_key[key] for key in fresh])
-        session.flush()
-        for key in fresh:
-            index.rename(key, by_key[key].id)
-            new_ids.add(by_key[key].id)
-        rows: list[dict[str, Any]] = []
-        for (row, mention), assignment in zip(flat, assignments, strict=True):
-            seen_at = row.published_at or row.ingested_at
-            claim = by_key[assignment.key]
-            claim.mention_count += 1
-            claim.score = max(claim.score, mention.score)
-            claim.first_seen_at = _min(claim.first_seen_at, seen_at)
-            claim.last_seen_at = _max(claim.last_seen_at, seen_at)
-            claim_ids.add(claim.id)
-            rows.append(
-                {
-                    "item_id": row.id,
-                    "claim_id": claim.id,
-                    "text": mention.text,
-                    "start": mention.start,
-                    "end": mention.end,
-                    "score": mention.score,
-                    "language": mention.language,
-                    "signals": list(mention.signals),
-                    "seen_at": seen_at,
-                }
-            )
-        if rows:
-            session.execute(insert(m.Mention), rows)
-    return new_ids, claim_ids, len(flat), n_sentences
-
-
-def _min(a: datetime | None, b: datetime) -> datetime:
-    return b if a is None or b < a else a
-
-
-def _max(a: datetime | None, b: datetime) -> datetime:
-    return b if a is None or b > a else a

@@ -7,7 +7,7 @@ before the job was marked done) changes nothing the second time:
   de-duplicated by key, so a re-run stores nothing new. Follows: detect over the sources'
   undetected items stored since the job was created (a re-run finds the same ones).
 - **detect** (item ids): the items still undetected; each batch's mentions, claims and the
-  items' ``detected_at`` stamp are one transaction (``services.detect.process_batch``), so an
+  items' ``detected_at`` stamp are one transaction (``services.detect_batch.process_batch``), so an
   item is detected once. Follows: link over the items' claims still waiting for linking
   (match over them when the linking stage is off).
 - **link** (claim ids): multilingual-e5 on the claims still unlinked
@@ -41,7 +41,7 @@ from factdesk.detect.cluster import ClaimIndex
 from factdesk.detect.model import CheckWorthinessModel
 from factdesk.detect.vectors import MentionVectoriser
 from factdesk.errors import Conflict, InputError
-from factdesk.services import claims, detect, jobtable, match, sources
+from factdesk.services import claims, detect, detect_batch, jobtable, match, sources
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
@@ -64,6 +64,9 @@ class _Detection:
     link_mark: datetime = field(default_factory=lambda: datetime.now(UTC))  # links seen till
     linked: set[int] = field(default_factory=set)  # claims with dense exemplars here
     merged: set[int] = field(default_factory=set)  # merges already applied here
+    # items this process detected since the last refresh: their mentions are in the index
+    # already (the batch's assignment put them there), so the refresh does not encode them
+    own_items: set[int] = field(default_factory=set)
 
 
 class Stages:
@@ -90,6 +93,12 @@ class Stages:
             return False
         with self._lock:
             return self._detection().dense is not None
+
+    def warm(self) -> None:
+        """Load the model and the claim index now, not in the first detect or link job (a
+        worker's start-up; tests that start workers at one moment)."""
+        with self._lock:
+            self._detection()
 
     def run(self, job: Job) -> StageResult:
         """Do one claimed job's work; returns what it did and the jobs that follow."""
@@ -146,13 +155,14 @@ class Stages:
             if not batch:
                 break
             try:
-                _new, claim_ids, n_mentions, _n = detect.process_batch(
+                _new, claim_ids, n_mentions, _n = detect_batch.process_batch(
                     self.factory, batch, state.model, state.vectoriser, state.index
                 )
             except Conflict:  # a catch-up job took some of them: the rest are still ours
                 self._state = state = self._load()
                 continue
             mentions, touched = mentions + n_mentions, touched | claim_ids
+            state.own_items.update(row.id for row in batch)
             break
         if touched:
             claims.check_resurgence(self.settings, self.factory, sorted(touched))
@@ -217,12 +227,19 @@ class Stages:
         return _Detection(model, vectoriser, dense, index, mark, linked=linked, merged=merged)
 
     def _refresh(self, state: _Detection) -> None:
-        """Teach the index what other workers wrote since it last looked. Adding a mention
-        this process wrote itself is harmless: an exemplar that close is not kept twice."""
+        """Teach the index what other workers wrote since it last looked. The mentions this
+        process wrote itself are skipped: encoding them again was a tenth of a detect job
+        (and adding them would be harmless: an exemplar that close is not kept twice)."""
         looked = datetime.now(UTC)
         with self.factory() as session:
             rows = session.execute(
-                select(m.Mention.id, m.Mention.claim_id, m.Mention.text, m.Mention.language)
+                select(
+                    m.Mention.id,
+                    m.Mention.item_id,
+                    m.Mention.claim_id,
+                    m.Mention.text,
+                    m.Mention.language,
+                )
                 .where(m.Mention.id > state.mention_mark)
                 .order_by(m.Mention.id)
             ).all()
@@ -247,11 +264,12 @@ class Stages:
             state.mention_mark = rows[-1].id
             by_claim: dict[int, list[Any]] = {}
             for row in rows:
-                if row.claim_id is not None:
+                if row.claim_id is not None and row.item_id not in state.own_items:
                     by_claim.setdefault(row.claim_id, []).append(row)
             for claim_id, group in by_claim.items():
                 vectors = state.vectoriser.encode([r.text for r in group])
                 state.index.add(claim_id, vectors, [r.language for r in group])
+        state.own_items.clear()  # committed before this refresh: all read above
         for source, target in merged:
             if source not in state.merged:
                 state.index.absorb(source, target)

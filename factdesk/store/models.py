@@ -135,6 +135,19 @@ class Claim(Base):
     # similar; no foreign key: claims are never deleted, and a merged one still resolves.
     similar_id: Mapped[int | None] = mapped_column(index=True)
     similar_score: Mapped[float | None] = mapped_column(Float)
+    # The wording detection opened the claim with (``detect.wording.wording_key``), unique
+    # among live claims (0012_claim_key): two workers opening one new wording at once get
+    # one claim. Empty for claims made by hand (split) and for legacy twins.
+    wording_key: Mapped[str | None] = mapped_column(String(40))
+
+
+Index(
+    "uq_claims_wording_key_live",
+    Claim.wording_key,
+    unique=True,
+    sqlite_where=Claim.merged_into_id.is_(None),
+    postgresql_where=Claim.merged_into_id.is_(None),
+)
 
 
 class Mention(Base):
@@ -426,63 +439,6 @@ Index("ix_mentions_claim_seen", Mention.claim_id, Mention.seen_at)
 Index("ix_items_source", Item.source_id)
 
 
-# --- publishing ----------------------------------------------------------------------------
-# Webhooks with their delivery outbox, and read tokens for API partners (migration 0004_publish).
-
-
-class Webhook(Base):
-    """A partner's endpoint that receives signed event notifications.
-
-    ``secret`` is kept as given: signing needs it (HMAC), so unlike a password it cannot be
-    hashed. ``events`` lists the event names sent, ``["*"]`` for all of them.
-    """
-
-    __tablename__ = "webhooks"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    url: Mapped[str] = mapped_column(String(2000))
-    secret: Mapped[str] = mapped_column(String(200))  # whsec_<base64 key> (0009_interop)
-    events: Mapped[list[Any]] = mapped_column(default=lambda: ["*"])
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
-class WebhookDelivery(Base):
-    """One event for one webhook: the outbox row, and the delivery log.
-
-    The row is the source of truth; the job queue only nudges. ``next_attempt_at`` is when
-    the next attempt is due (a worker pushes it forward while it holds the attempt, so a
-    crash mid-send is retried when that lease runs out).
-    """
-
-    __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_status_due", "status", "next_attempt_at"),)
-    id: Mapped[int] = mapped_column(primary_key=True)
-    webhook_id: Mapped[int] = mapped_column(
-        ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
-    )
-    event: Mapped[str] = mapped_column(String(50))
-    payload: Mapped[dict[str, Any]]
-    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|delivered|failed
-    attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[datetime | None]
-    last_error: Mapped[str | None] = mapped_column(Text)
-    response_status: Mapped[int | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-    delivered_at: Mapped[datetime | None]
-
-
-class ApiToken(Base):
-    """A read token for an API partner. Only the SHA-256 of the token is stored."""
-
-    __tablename__ = "api_tokens"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_used_at: Mapped[datetime | None]
-    revoked_at: Mapped[datetime | None]
-
-
 # --- claim detection (detect) -----------------------------------------------------------
 
 
@@ -595,3 +551,6 @@ class UserDraft(Base):
 
 
 from factdesk.store.jobtable import PipelineJob  # noqa: E402, F401  (its own module: size)
+from factdesk.store.publishing import ApiToken as ApiToken  # noqa: E402  (own module: size)
+from factdesk.store.publishing import Webhook as Webhook  # noqa: E402
+from factdesk.store.publishing import WebhookDelivery as WebhookDelivery  # noqa: E402

@@ -3,6 +3,7 @@ name unique to the test, removed afterwards."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,8 @@ import pytest
 from factdesk.queue import JobQueue
 from factdesk.settings import Settings
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+# FACTDESK_TEST_REDIS_URL: another Redis database (a benchmark may be using db 0)
+REDIS_URL = os.environ.get("FACTDESK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def _drop_redis_keys(name: str) -> None:

@@ -3,8 +3,8 @@ while it runs an ingest, a detect or a link job (the stage chosen in turn, the m
 random), then a fresh worker finishes. Checked after every trial: no item lost, no mention
 or claim duplicated, every claim's count equal to its mentions, every job done.
 
-The default suite runs 2 trials; ``-m slow`` runs 20 (CI does). SQLite by default,
-PostgreSQL when FACTDESK_TEST_DATABASE_URL is set (the suite's database fixtures). Uses the
+The default suite runs 2 trials; ``-m slow`` runs 20 (CI does; FACTDESK_CRASH_TRIALS=N
+runs N). SQLite by default, PostgreSQL when FACTDESK_TEST_DATABASE_URL is set (the suite's database fixtures). Uses the
 shipped check-worthiness model and, when installed, multilingual-e5 for the linking stage.
 """
 
@@ -37,6 +37,8 @@ from tests.services.pipelining import add_source, write_feed
 ROOT = Path(factdesk.__file__).resolve().parents[1]
 LEASE = 1.0
 STAGES = ("ingest", "detect", "link")
+# read at import: the suite's fixtures hide every FACTDESK_* variable from the tests
+SLOW_TRIALS = int(os.environ.get("FACTDESK_CRASH_TRIALS", "20"))
 SOURCES, PER_SOURCE = 3, 30
 SUBJECTS = ["Petrol prices", "Rice prices", "Electricity bills", "Bus fares", "Rents in Hanoi"]
 CURES = ["hot lemon water", "garlic tea", "salt water", "ginger juice"]
@@ -217,7 +219,7 @@ def test_crash_worker_killed_twice_loses_and_duplicates_nothing(
 def test_crash_worker_killed_twenty_times_loses_and_duplicates_nothing(
     crash_settings: Settings, engine: Engine, database_url: str, tmp_path: Path
 ) -> None:
-    _trials(20, crash_settings, engine, database_url, tmp_path)
+    _trials(SLOW_TRIALS, crash_settings, engine, database_url, tmp_path)
 
 
 def test_crash_check_sees_a_claim_counted_twice(

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.detect.model import CheckWorthinessModel
-from factdesk.services import claims, detect, match
+from factdesk.services import claims, detect, detect_batch, match
 from factdesk.settings import Settings
 from factdesk.store import models as m
 from factdesk.store.db import transaction
@@ -206,14 +206,14 @@ def test_detect_skips_items_another_run_took(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     add_item(db, "a", PETROL, "2026-01-01")
-    real = detect.extract_mentions
+    real = detect_batch.extract_mentions
 
     def racing(items, mdl, **options):  # type: ignore[no-untyped-def]
         with transaction(db) as session:  # a concurrent run stamps the item meanwhile
             session.execute(m.Item.__table__.update().values(detected_at=day("2026-01-01")))
         return real(items, mdl, **options)
 
-    monkeypatch.setattr(detect, "extract_mentions", racing)
+    monkeypatch.setattr(detect_batch, "extract_mentions", racing)
     report = run(settings, db, model)
     assert report.skipped_batches == 1 and report.mentions == 0
     with db() as session:
