@@ -209,6 +209,14 @@ def eval_multilingual(
     shipped_only: bool = typer.Option(
         False, help="Only the shipped tokeniser and query encoding (quicker)."
     ),
+    all_encodings: bool = typer.Option(
+        False, help="With --shipped-only: still every query encoding (shipped tokeniser)."
+    ),
+    noisy: str = typer.Option(
+        "off",
+        help="Noisy long copies of the queries, dressed as real posts (groups <code>+noise): "
+        "off, add (beside the clean ones) or only.",
+    ),
 ) -> None:
     """Multilingual sanity check of matching (proxy data, not a benchmark); JSON last."""
     from factdesk.eval.multilingual import ENCODINGS, build_sanity_set, run_sanity
@@ -225,7 +233,13 @@ def eval_multilingual(
             f"unknown rule(s) {', '.join(unknown)}; expected {', '.join(OFFSET_RULES)}",
             param_hint="--offset-rules",
         )
+    if noisy not in ("off", "add", "only"):
+        raise typer.BadParameter("expected off, add or only", param_hint="--noisy")
     sanity = build_sanity_set(data, per_group=per_group, seed=seed)
+    if noisy != "off":
+        from factdesk.eval.noisy import with_noisy
+
+        sanity = with_noisy(sanity, seed, only=noisy == "only")
     tokenizers = {"after": default_tokenizer()}
     if not shipped_only:
         tokenizers = {
@@ -237,7 +251,7 @@ def eval_multilingual(
         embedder=_eval_embedder(lexical_only),
         model=model_for(get_settings()),
         tokenizers=tokenizers,
-        encodings=ENCODINGS[:1] if shipped_only else ENCODINGS,
+        encodings=ENCODINGS[:1] if shipped_only and not all_encodings else ENCODINGS,
         offset_rules=rules,  # type: ignore[arg-type]  # checked against OFFSET_RULES above
         progress=_progress,
     )
