@@ -62,7 +62,8 @@ class BM25Index:
         # Without postings the index can only score given slots (score_slots): enough for
         # a field that is a ranking feature but not a first stage, at half the memory.
         self.postings = postings
-        self.vocab: dict[str, int] = {}  # "analysis<SEP>term" (plain term for analysis "")
+        # per analysis: term -> term id (saved as "analysis<SEP>term", plain for analysis "")
+        self._group_vocab: list[dict[str, int]] = []
         self.df = np.zeros(0, dtype=np.int32)  # live documents containing each term
         # analyses: names, each slot's analysis, each one's live documents and tokens
         self.analyses: list[str] = []
@@ -75,6 +76,7 @@ class BM25Index:
         self._term_group: list[int] = []
         self._term_plain: list[int] = []
         self.plain_vocab: dict[str, int] = {}
+        self._plain_terms: list[str] = []
         self.plain_df = np.zeros(0, dtype=np.int32)
         self._variants: list[list[int]] = []
         self._plain_cache = np.zeros(0, dtype=np.int32)
@@ -135,14 +137,20 @@ class BM25Index:
             counts = Counter(tokens)
             group = self._group_id(analyses[i] if analyses is not None else "")
             doc_groups[i] = group
+            known = self._group_vocab[group]
             ids = np.fromiter(
-                (self._term_id(t, group) for t in counts), dtype=np.int32, count=len(counts)
+                (
+                    tid if (tid := known.get(t)) is not None else self._term_id(t, group)
+                    for t in counts
+                ),
+                dtype=np.int32,
+                count=len(counts),
             )
             term_rows.append(ids)
             tf_rows.append(np.fromiter(counts.values(), dtype=np.int32, count=len(counts)))
             lengths[i] = len(tokens)
-        if len(self.df) < len(self.vocab):
-            self.df = np.concatenate([self.df, np.zeros(len(self.vocab) - len(self.df), np.int32)])
+        if len(self.df) < self.n_terms:
+            self.df = np.concatenate([self.df, np.zeros(self.n_terms - len(self.df), np.int32)])
         terms = np.concatenate(term_rows) if term_rows else np.zeros(0, np.int32)
         tfs = np.concatenate(tf_rows) if tf_rows else np.zeros(0, np.int32)
         sizes = np.fromiter((len(r) for r in term_rows), dtype=np.int64, count=len(term_rows))
@@ -151,7 +159,9 @@ class BM25Index:
         if len(self.plain_df) < len(self.plain_vocab):
             grow = len(self.plain_vocab) - len(self.plain_df)
             self.plain_df = np.concatenate([self.plain_df, np.zeros(grow, np.int32)])
-        np.add.at(self.plain_df, self._plain_ids()[terms], 1)
+        self.plain_df += np.bincount(self._plain_ids()[terms], minlength=len(self.plain_df)).astype(
+            np.int32
+        )
         np.add.at(self.group_live, doc_groups, 1)
         np.add.at(self.group_len, doc_groups, lengths)
         self.groups = np.concatenate([self.groups, doc_groups])
@@ -210,17 +220,23 @@ class BM25Index:
             self.analyses.append(analysis)
             self.group_live = np.concatenate([self.group_live, [0]])
             self.group_len = np.concatenate([self.group_len, [0]])
+            self._group_vocab.append({})
         return gid
 
-    def _term_id(self, term: str, group: int = 0) -> int:
-        analysis = self.analyses[group] if self.analyses else ""
-        key = f"{analysis}{SEP}{term}" if analysis else term
-        tid = self.vocab.get(key)
+    @property
+    def n_terms(self) -> int:
+        """Distinct (analysis, term) pairs seen."""
+        return len(self._term_group)
+
+    def _term_id(self, term: str, group: int) -> int:
+        known = self._group_vocab[group]
+        tid = known.get(term)
         if tid is None:
-            tid = self.vocab[key] = len(self.vocab)
+            tid = known[term] = self.n_terms
             pid = self.plain_vocab.get(term)
             if pid is None:
                 pid = self.plain_vocab[term] = len(self.plain_vocab)
+                self._plain_terms.append(term)
                 self._variants.append([])
             self._variants[pid].append(tid)
             self._term_group.append(group)
@@ -250,7 +266,7 @@ class BM25Index:
         written straight to their new places, with no sort of the whole index."""
         if not self._tail:
             return
-        n_terms = len(self.vocab)
+        n_terms = self.n_terms
         tail_terms = np.concatenate([t[0] for t in self._tail])
         tail_slots = np.concatenate([t[1] for t in self._tail])
         tail_tfs = np.concatenate([t[2] for t in self._tail])
@@ -295,7 +311,7 @@ class BM25Index:
         self.slots = old_to_new[self.slots[mask]].astype(np.int32)
         self.tfs = self.tfs[mask]
         self.offsets = np.concatenate(
-            [[0], np.cumsum(np.bincount(term_of, minlength=len(self.vocab)))]
+            [[0], np.cumsum(np.bincount(term_of, minlength=self.n_terms))]
         ).astype(np.int64)
         self._flush_fwd()
         sizes = np.diff(self.fwd_offsets)
@@ -360,11 +376,12 @@ class BM25Index:
         other_pids = np.array(other_plain, dtype=np.int32)
         other_w = self._shared_idf(other_pids) * np.array(other_qtf, np.float32)
         weights = np.concatenate([own_w, other_w]).astype(np.float32)
-        plain_of = self._plain_ids()[ids]
-        _, inverse = np.unique(plain_of, return_inverse=True)
-        best = np.zeros(int(inverse.max()) + 1, dtype=np.float32)
-        np.maximum.at(best, inverse, weights)
-        return ids, weights, float(best.sum())
+        if not other:  # every token in the query's own analysis: one weight each
+            return ids, weights, float(own_w.sum())
+        best: dict[int, float] = {}
+        for pid, w in zip(self._plain_ids()[ids].tolist(), weights.tolist(), strict=True):
+            best[pid] = max(w, best.get(pid, 0.0))
+        return ids, weights, float(sum(best.values()))
 
     def max_score(self, tokens: Sequence[str], analysis: str | None = None) -> float:
         """An upper bound of any document's score for this query (sum of qtf·idf),
@@ -415,7 +432,7 @@ class BM25Index:
             tail_terms, tail_slots, tail_tfs = self._tail_arrays()
             mask = np.isin(tail_terms, ids)
             if mask.any():
-                lookup = np.zeros(len(self.vocab), dtype=np.float32)
+                lookup = np.zeros(self.n_terms, dtype=np.float32)
                 lookup[ids] = weights
                 s, tf = tail_slots[mask], tail_tfs[mask]
                 parts_slots.append(s)
@@ -473,7 +490,7 @@ class BM25Index:
         self.merge()
         self._flush_fwd()
         return {
-            "vocab": np.array(_terms_by_id(self.vocab), dtype=object).astype(str),
+            "vocab": np.array(self._saved_terms(), dtype=object).astype(str),
             "df": self.df,
             "doc_len": self.doc_len,
             "alive": self.alive,
@@ -487,6 +504,14 @@ class BM25Index:
             "analyses": np.array(self.analyses or [""], dtype=object).astype(str),
             "groups": self.groups,
         }
+
+    def _saved_terms(self) -> list[str]:
+        """Each term id's saved name: ``analysis<SEP>term``, or the term for analysis ``""``."""
+        names = [f"{a}{SEP}" if a else "" for a in self.analyses]
+        return [
+            names[g] + self._plain_terms[p]
+            for g, p in zip(self._term_group, self._term_plain, strict=True)
+        ]
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, NDArray[np.generic]]) -> BM25Index:
@@ -525,10 +550,3 @@ class BM25Index:
         index._live_count = int(index.alive.sum())
         index._live_len = int(index.doc_len[index.alive].sum())
         return index
-
-
-def _terms_by_id(vocab: dict[str, int]) -> list[str]:
-    out = [""] * len(vocab)
-    for term, tid in vocab.items():
-        out[tid] = term
-    return out
