@@ -209,8 +209,10 @@ def eval_multilingual(
     shipped_only: bool = typer.Option(
         False, help="Only the shipped tokeniser and query encoding (quicker)."
     ),
-    all_encodings: bool = typer.Option(
-        False, help="With --shipped-only: still every query encoding (shipped tokeniser)."
+    encodings: str = typer.Option(
+        "",
+        help="With --shipped-only: these query encodings too, comma-separated (passage, "
+        "clean, first64, first128, clean-both; the shipped one always comes first).",
     ),
     noisy: str = typer.Option(
         "off",
@@ -235,6 +237,12 @@ def eval_multilingual(
         )
     if noisy not in ("off", "add", "only"):
         raise typer.BadParameter("expected off, add or only", param_hint="--noisy")
+    keys = {k.strip() for k in encodings.split(",") if k.strip()}
+    if keys - {e.key for e in ENCODINGS}:
+        raise typer.BadParameter(
+            f"unknown encoding(s) {', '.join(sorted(keys))}", param_hint="--encodings"
+        )
+    chosen = [e for i, e in enumerate(ENCODINGS) if i == 0 or e.key in keys or not shipped_only]
     sanity = build_sanity_set(data, per_group=per_group, seed=seed)
     if noisy != "off":
         from factdesk.eval.noisy import with_noisy
@@ -251,7 +259,7 @@ def eval_multilingual(
         embedder=_eval_embedder(lexical_only),
         model=model_for(get_settings()),
         tokenizers=tokenizers,
-        encodings=ENCODINGS[:1] if shipped_only and not all_encodings else ENCODINGS,
+        encodings=chosen,
         offset_rules=rules,  # type: ignore[arg-type]  # checked against OFFSET_RULES above
         progress=_progress,
     )

@@ -78,6 +78,7 @@ class QueryEncoding:
     clean: bool = False
     max_words: int = 0  # 0: no truncation (the model cuts at 512 tokens itself)
     lexical: bool = False  # the same text also goes to BM25 and the ranker (else the raw post)
+    key: str = ""  # short name for `factdesk eval multilingual --encodings`
 
     def text(self, raw: str) -> str:
         text = clean_post(raw) if self.clean else raw
@@ -87,12 +88,12 @@ class QueryEncoding:
 
 
 ENCODINGS = (
-    QueryEncoding("query prefix (shipped)"),
-    QueryEncoding("passage prefix", kind="passage"),
-    QueryEncoding("query prefix + post cleaning", clean=True),
-    QueryEncoding("query prefix + first 64 words", max_words=64),
-    QueryEncoding("query prefix + first 128 words", max_words=128),
-    QueryEncoding("post cleaning, BM25 too", clean=True, lexical=True),
+    QueryEncoding("query prefix (shipped)", key="shipped"),
+    QueryEncoding("passage prefix", kind="passage", key="passage"),
+    QueryEncoding("query prefix + post cleaning", clean=True, key="clean"),
+    QueryEncoding("query prefix + first 64 words", max_words=64, key="first64"),
+    QueryEncoding("query prefix + first 128 words", max_words=128, key="first128"),
+    QueryEncoding("post cleaning, BM25 too", clean=True, lexical=True, key="clean-both"),
 )
 
 
