@@ -78,7 +78,6 @@ class BM25Index:
         self.plain_vocab: dict[str, int] = {}
         self._plain_terms: list[str] = []
         self.plain_df = np.zeros(0, dtype=np.int32)
-        self._variants: list[list[int]] = []
         self._plain_cache = np.zeros(0, dtype=np.int32)
         self._group_cache = np.zeros(0, dtype=np.int64)
         self._version = 0  # bumped on every change of the statistics
@@ -237,8 +236,6 @@ class BM25Index:
             if pid is None:
                 pid = self.plain_vocab[term] = len(self.plain_vocab)
                 self._plain_terms.append(term)
-                self._variants.append([])
-            self._variants[pid].append(tid)
             self._term_group.append(group)
             self._term_plain.append(pid)
         return tid
@@ -359,10 +356,12 @@ class BM25Index:
             pid = self.plain_vocab.get(token)
             if pid is None or self.plain_df[pid] <= 0:
                 continue
-            for tid in self._variants[pid]:
-                if self.df[tid] <= 0:
+            # one dict look-up per analysis: a handful on a desk, ~40 on a world-wide one
+            for g, known in enumerate(self._group_vocab):
+                tid = known.get(token)
+                if tid is None or self.df[tid] <= 0:
                     continue
-                if self._term_group[tid] == group:
+                if g == group:
                     own.append(tid)
                     own_qtf.append(n)
                 else:
