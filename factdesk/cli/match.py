@@ -209,6 +209,16 @@ def eval_multilingual(
     shipped_only: bool = typer.Option(
         False, help="Only the shipped tokeniser and query encoding (quicker)."
     ),
+    encodings: str = typer.Option(
+        "",
+        help="With --shipped-only: these query encodings too, comma-separated (passage, "
+        "clean, first64, first128, clean-both; the shipped one always comes first).",
+    ),
+    noisy: str = typer.Option(
+        "off",
+        help="Noisy long copies of the queries, dressed as real posts (groups <code>+noise): "
+        "off, add (beside the clean ones) or only.",
+    ),
 ) -> None:
     """Multilingual sanity check of matching (proxy data, not a benchmark); JSON last."""
     from factdesk.eval.multilingual import ENCODINGS, build_sanity_set, run_sanity
@@ -225,7 +235,19 @@ def eval_multilingual(
             f"unknown rule(s) {', '.join(unknown)}; expected {', '.join(OFFSET_RULES)}",
             param_hint="--offset-rules",
         )
+    if noisy not in ("off", "add", "only"):
+        raise typer.BadParameter("expected off, add or only", param_hint="--noisy")
+    keys = {k.strip() for k in encodings.split(",") if k.strip()}
+    if keys - {e.key for e in ENCODINGS}:
+        raise typer.BadParameter(
+            f"unknown encoding(s) {', '.join(sorted(keys))}", param_hint="--encodings"
+        )
+    chosen = [e for i, e in enumerate(ENCODINGS) if i == 0 or e.key in keys or not shipped_only]
     sanity = build_sanity_set(data, per_group=per_group, seed=seed)
+    if noisy != "off":
+        from factdesk.eval.noisy import with_noisy
+
+        sanity = with_noisy(sanity, seed, only=noisy == "only")
     tokenizers = {"after": default_tokenizer()}
     if not shipped_only:
         tokenizers = {
@@ -237,7 +259,7 @@ def eval_multilingual(
         embedder=_eval_embedder(lexical_only),
         model=model_for(get_settings()),
         tokenizers=tokenizers,
-        encodings=ENCODINGS[:1] if shipped_only else ENCODINGS,
+        encodings=chosen,
         offset_rules=rules,  # type: ignore[arg-type]  # checked against OFFSET_RULES above
         progress=_progress,
     )

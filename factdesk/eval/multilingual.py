@@ -30,7 +30,7 @@ import io
 import random
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +45,7 @@ from factdesk.search.features import DENSE_FIELDS, OffsetRule
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.tokens import Tokenizer
-from factdesk.text.analysis import clean_post
+from factdesk.text.analysis import analysis_name, clean_post
 from factdesk.types import FactCheck, Rating
 
 Progress = Callable[[str, int, int], None]
@@ -65,6 +65,8 @@ class SanityQuery:
 class SanitySet:
     pool: list[tuple[str, FactCheck]]
     queries: list[SanityQuery]
+    # per query language, texts outside the pool (noise for factdesk.eval.noisy)
+    fillers: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +77,8 @@ class QueryEncoding:
     kind: Kind = "query"
     clean: bool = False
     max_words: int = 0  # 0: no truncation (the model cuts at 512 tokens itself)
+    lexical: bool = False  # the same text also goes to BM25 and the ranker (else the raw post)
+    key: str = ""  # short name for `factdesk eval multilingual --encodings`
 
     def text(self, raw: str) -> str:
         text = clean_post(raw) if self.clean else raw
@@ -84,10 +88,12 @@ class QueryEncoding:
 
 
 ENCODINGS = (
-    QueryEncoding("query prefix (shipped)"),
-    QueryEncoding("passage prefix", kind="passage"),
-    QueryEncoding("query prefix + post cleaning", clean=True),
-    QueryEncoding("query prefix + first 64 words", max_words=64),
+    QueryEncoding("query prefix (shipped)", key="shipped"),
+    QueryEncoding("passage prefix", kind="passage", key="passage"),
+    QueryEncoding("query prefix + post cleaning", clean=True, key="clean"),
+    QueryEncoding("query prefix + first 64 words", max_words=64, key="first64"),
+    QueryEncoding("query prefix + first 128 words", max_words=128, key="first128"),
+    QueryEncoding("post cleaning, BM25 too", clean=True, lexical=True, key="clean-both"),
 )
 
 
@@ -128,11 +134,13 @@ def build_sanity_set(data: Path, *, per_group: int = 150, seed: int = 0) -> Sani
     rng = random.Random(seed)
     pool: list[tuple[str, FactCheck]] = []
     queries: list[SanityQuery] = []
+    fillers: dict[str, list[str]] = {}
     folders = {"ar": "arabic", "es": "spanish", "nl": "dutch"}
     for code, name in folders.items():
         path = data / f"checkthat2024-task1-{code}" / f"CT24_checkworthy_{name}_dev.tsv"
         texts = list(dict.fromkeys(_tweets(path)))
         rng.shuffle(texts)
+        fillers[code] = texts[2 * per_group :] or texts[per_group : 2 * per_group]
         texts = texts[: 2 * per_group]
         pool += [(f"{code}-{i}", _fc(t, code)) for i, t in enumerate(texts)]
         for i, t in enumerate(texts[:per_group]):
@@ -150,6 +158,7 @@ def build_sanity_set(data: Path, *, per_group: int = 150, seed: int = 0) -> Sani
         if lab.strip() == "1"
     ]
     rng.shuffle(pairs)
+    fillers["vi"] = [a for a, _ in pairs[2 * per_group :]]
     pairs = pairs[: 2 * per_group]
     pool += [(f"vi-{i}", _fc(a, "vi")) for i, (a, _) in enumerate(pairs)]
     queries += [
@@ -164,6 +173,7 @@ def build_sanity_set(data: Path, *, per_group: int = 150, seed: int = 0) -> Sani
         if r and q in tweets
     )
     rng.shuffle(qrels)
+    fillers["en"] = [tweets[q].text for q, _ in qrels[per_group:]]
     qrels = qrels[:per_group]
     wanted = {v for _, v in qrels}
     vclaims = [(v, fc) for v, fc in iter_vclaims(ct / "vclaims.zip")]
@@ -193,7 +203,7 @@ def build_sanity_set(data: Path, *, per_group: int = 150, seed: int = 0) -> Sani
         SanityQuery(f"q-envi-{i}", "en>vi", eng[i].strip(), "en", f"tat-vi-{i}")
         for i in to_vi[:per_group]
     ]
-    return SanitySet(pool, queries)
+    return SanitySet(pool, queries, fillers)
 
 
 def _matcher(
@@ -264,7 +274,9 @@ def run_sanity(
         lexical: dict[str, list[str]] = {}
         for q in sanity.queries:
             tokens = matcher.tokenize(q.text, q.language)
-            slots = matcher._lexical_top(tokens, np.zeros(0, dtype=np.int64))
+            slots = matcher._lexical_top(
+                tokens, np.zeros(0, dtype=np.int64), analysis_name(q.language)
+            )
             lexical[q.id] = [matcher.ids[s] or "" for s in slots[:10].tolist()]
         entry: dict[str, Any] = {"bm25": _map5(lexical, sanity.queries)}
         for enc in encodings if embedder is not None else ():
@@ -275,8 +287,9 @@ def run_sanity(
             for i, q in enumerate(sanity.queries):
                 found = matcher.dense["claim"].search(qv[i], 10)
                 dense[q.id] = [matcher.ids[s] or "" for s in found.slots.tolist()]
+                text = enc.text(q.text) if enc.lexical else q.text
                 matches = matcher.search(
-                    q.text, language=q.language, k=10, query_vector=qv[i], explain=False
+                    text, language=q.language, k=10, query_vector=qv[i], explain=False
                 )
                 fused[q.id] = [m.id for m in matches]
                 if matches:

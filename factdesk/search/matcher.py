@@ -52,7 +52,7 @@ from factdesk.search.features import (
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
-from factdesk.text.analysis import clean_post, language_family
+from factdesk.text.analysis import analysis_name, clean_post, language_family
 from factdesk.types import Band, FactCheck, Match, Why
 
 F32 = NDArray[np.float32]
@@ -172,8 +172,10 @@ class Matcher:
         }
         # the combined field is the three fields' tokens (no bigram across a field boundary)
         tokens["all"] = [sum((tokens[f][i] for f in LEX_FIELDS), []) for i in range(len(texts))]
+        # each fact-check's terms go to its analysis's field (bm25 module docstring)
+        analyses = [analysis_name(lang) for lang in langs]
         for name, index in self.lexical.items():
-            slots = index.add(tokens[name])
+            slots = index.add(tokens[name], analyses)
         first = slots.start
         for offset, (doc_id, fc) in enumerate(records):
             self.ids.append(doc_id)
@@ -256,9 +258,10 @@ class Matcher:
             # of 1,196 English tweets identified as something else)
             language = self.detect_language(clean_post(text) or text)
         tokens = self.tokenize(text, language)
+        analysis = analysis_name(language)
         excluded = np.array([self.slot_of[d] for d in exclude if d in self.slot_of], dtype=np.int64)
         lex_slots = (
-            self._lexical_top(tokens, excluded)
+            self._lexical_top(tokens, excluded, analysis)
             if "lexical" in stages
             else np.zeros(0, dtype=np.int32)
         )
@@ -277,8 +280,8 @@ class Matcher:
         bm25 = np.zeros((len(slots), len(LEX_FIELDS) + 1))
         bm25_max = np.zeros(len(LEX_FIELDS) + 1)
         for i, name in enumerate((*LEX_FIELDS, "all")):
-            bm25[:, i] = self.lexical[name].score_slots(tokens, slots)
-            bm25_max[i] = self.lexical[name].max_score(tokens)
+            bm25[:, i] = self.lexical[name].score_slots(tokens, slots, analysis)
+            bm25_max[i] = self.lexical[name].max_score(tokens, analysis)
         cos = None
         if use_dense:
             assert query_vector is not None
@@ -310,8 +313,12 @@ class Matcher:
         )
         return Candidates(slots, signals, cross, tokens, language, date is not None)
 
-    def _lexical_top(self, tokens: list[str], excluded: NDArray[np.int64]) -> NDArray[np.int32]:
-        hits = self.lexical["all"].search(tokens)
+    def _lexical_top(
+        self, tokens: list[str], excluded: NDArray[np.int64], analysis: str | None = None
+    ) -> NDArray[np.int32]:
+        """The lexical first stage: the best ``lexical_depth`` slots by BM25 of the combined
+        field, the query analysed as ``analysis`` (:func:`analysis_name` of its language)."""
+        hits = self.lexical["all"].search(tokens, analysis)
         if len(excluded):
             keep = ~np.isin(hits.slots, excluded)
             hits = type(hits)(hits.slots[keep], hits.scores[keep])

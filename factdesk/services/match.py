@@ -56,7 +56,8 @@ from factdesk.store.reads.common import as_fact_check
 from factdesk.types import Appearance, Band, CheckResult, FactCheck, Match, Rating
 from factdesk.workflow import State
 
-FORMAT = 2  # 2: records carry id, origin and status; appearances are objects
+FORMAT = 3  # 2: records carry id, origin and status; appearances are objects
+# 3: one BM25 field per analysis (terms and statistics kept per analysis)
 # Fact-checks the public can read and that still stand (a withdrawn one no longer answers).
 MATCHABLE_STATUSES = (State.PUBLISHED.value, State.CORRECTED.value)
 BATCH = 256

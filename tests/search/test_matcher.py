@@ -197,3 +197,30 @@ def test_malay_and_indonesian_are_one_family_not_cross_lingual() -> None:
     assert not found[0].why.cross_lingual
     german = matcher.search("vaksin menyebabkan kemandulan", language="de", k=1)
     assert german[0].why.cross_lingual
+
+
+def test_matcher_keeps_one_lexical_field_per_analysis() -> None:
+    """German IDF comes from German fact-checks only: a word common in the German ones but
+    rare overall ("impfung") weighs less for a German query than the rare German word, while
+    a number spelled alike still finds the English fact-check across analyses."""
+    records = [(f"de-{i}", _fc(f"Die Impfung ist gefährlich, Teil {i}", "de")) for i in range(6)]
+    records += [
+        (f"en-{i}", _fc(f"Weather report number {i} for the coast", "en")) for i in range(30)
+    ]
+    records += [
+        ("de-target", _fc("Impfung verursacht Unfruchtbarkeit", "de")),
+        ("en-5g", _fc("5G towers spread the virus in 2020", "en")),
+    ]
+    matcher = Matcher()
+    matcher.upsert(records)
+    index = matcher.lexical["all"]
+    assert {"snowball-german", "en"} <= set(index.analyses)
+    assert matcher.search("Impfung Unfruchtbarkeit", language="de", k=1)[0].id == "de-target"
+    found = matcher.search("Türme 5G und 2020", language="de", k=1)
+    assert found[0].id == "en-5g" and found[0].why.cross_lingual
+    restored = Matcher()
+    restored.load_arrays(matcher.to_arrays(), matcher.ids, matcher.records)
+    assert restored.lexical["all"].analyses == index.analyses
+    assert [m.id for m in restored.search("Impfung", language="de", k=3)] == [
+        m.id for m in matcher.search("Impfung", language="de", k=3)
+    ]
