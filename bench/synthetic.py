@@ -251,9 +251,11 @@ async def open_loop(
 def ingest_and_detect(db: Path, stop_after: float, log: Path) -> subprocess.Popen[bytes]:
     """Ingest generated posts and detect claims in them on ``db``, in a loop, in another
     process (the work a pipeline worker does: ``factdesk ingest file`` + ``factdesk detect``,
-    2,000 posts a batch), until ``stop_after`` seconds have passed or it is killed."""
+    2,000 posts a batch), until ``stop_after`` seconds have passed or it is killed; it
+    exits with an error as soon as a command fails (:func:`items_in` shows it did work)."""
     script = f"""
 import json, os, random, subprocess, sys, time
+CLI = "import sys; from factdesk.cli import main; sys.argv[0] = 'factdesk'; main()"
 rng = random.Random(3)
 words = {WEB_WORDS!r}
 env = dict(os.environ, FACTDESK_DATABASE_URL="sqlite:///{db}")
@@ -266,11 +268,21 @@ while time.monotonic() < end:
             text = " ".join(rng.choice(words) for _ in range(25)).capitalize() + "."
             url = "https://bg.example/%d/%d/%d" % (os.getpid(), batch, i)
             out.write(json.dumps({{"text": text, "url": url}}) + "\\n")
-    subprocess.run([sys.executable, "-m", "factdesk.cli", "ingest", "file", path], env=env)
-    subprocess.run([sys.executable, "-m", "factdesk.cli", "detect"], env=env)
+    for command in (["ingest", "file", path, "--format", "jsonl"], ["detect"]):
+        done = subprocess.run([sys.executable, "-c", CLI, *command], env=env)
+        if done.returncode != 0:
+            sys.exit("factdesk %s failed" % command[0])
     os.unlink(path)
     batch += 1
 print("background batches", batch)
 """
     return subprocess.Popen([sys.executable, "-c", script], stdout=log.open("wb"),
                             stderr=subprocess.STDOUT, env=os.environ | {"OMP_NUM_THREADS": "1"})  # fmt: skip
+
+
+def items_in(db: Path) -> int:
+    """Items stored in ``db`` now (how much the background process ingested)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM items").fetchone()[0])

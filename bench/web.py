@@ -48,6 +48,7 @@ from synthetic import (
     OUT,
     bench_database,
     ingest_and_detect,
+    items_in,
     open_loop,
     sentence,
     start_server,
@@ -254,9 +255,9 @@ def main() -> None:
     try:
         for _, base in servers.values():  # warm up both
             asyncio.run(open_loop(base, every["claim"][0][:200], args.rate, 2, cookie))
+        items_before = items_in(db)
         if not args.no_worker:
-            budget = len(pages) * 2 * (args.seconds + 5) + 60
-            worker = ingest_and_detect(db, budget, OUT / "web-worker.log")
+            worker = ingest_and_detect(db, 86_400, OUT / "web-worker.log")  # killed at the end
             time.sleep(3)  # the worker has started ingesting
         for name, (paths, signed_in) in pages.items():  # variants back to back, page by page
             for variant, (process, base) in servers.items():
@@ -277,7 +278,11 @@ def main() -> None:
                     flush=True,
                 )
             if worker is not None and worker.poll() is not None:
-                raise SystemExit("the worker stopped early; see bench/out/web-worker.log")
+                raise SystemExit("the worker stopped; see bench/out/web-worker.log")
+        ingested = items_in(db) - items_before
+        print(f"items ingested (and detected) beside the load: {ingested}")
+        if worker is not None and ingested == 0:
+            raise SystemExit("the worker ingested nothing; see bench/out/web-worker.log")
     finally:
         if worker is not None:
             worker.kill()  # a batch in progress is cut short; the next run copies afresh
@@ -300,6 +305,7 @@ def main() -> None:
             {"bench": "web", "items": args.items, "claims": args.claims,
              "load_average": round(os.getloadavg()[0], 1), "rate": args.rate,
              "seconds": args.seconds, "workers": args.workers, "worker": not args.no_worker,
+             "items_ingested_beside": ingested,
              "figures": figures, "p95_speedup": ratios, "target_met": met}
         )
     )  # fmt: skip
