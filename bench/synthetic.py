@@ -1,17 +1,28 @@
-"""What the index benchmarks (``match.py``, ``research.py``) share: the synthetic words their
-texts are made of, latency percentiles, peak memory, and running one side in a fresh child.
+"""What the benchmarks share. The index benchmarks (``match.py``, ``research.py``): the
+synthetic words their texts are made of, latency percentiles, peak memory, and running one
+side in a fresh child. The web benchmarks (``web.py``, ``public.py``): the benchmark
+database (built once, kept in ``bench/out/``), their servers, the open-loop load, and the
+background process that ingests and detects beside them.
 
-The texts are pseudo-words drawn from a Zipf law over a fixed 50,000-word vocabulary, so
-BM25 sees a realistic long tail without any dataset text; vectors are made by each script.
+The index texts are pseudo-words drawn from a Zipf law over a fixed 50,000-word vocabulary,
+so BM25 sees a realistic long tail without any dataset text; vectors are made by each script.
+The web texts are drawn from a few dozen generated words (``WEB_WORDS``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
+import random
+import re
 import resource
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -76,3 +87,202 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+# --- the web benchmarks ---------------------------------------------------------------------
+
+OUT = Path(__file__).parent / "out"
+TIMEOUT = 30.0  # seconds before a request counts as an error (a stuck server ends the run)
+WEB_WORDS = (
+    "giá xăng tăng gấp đôi vaccine gây vô sinh lũ lụt miền trung thủ tướng tuyên bố "
+    "the city bans cars unemployment fell prices doubled election results rigged "
+    "school closes bridge collapsed water poisoned minister resigned"
+).split()
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    """``n`` generated words, capitalised (no dataset text)."""
+    return " ".join(rng.choice(WEB_WORDS) for _ in range(n)).capitalize()
+
+
+def bench_database(path: Path, fill: Callable[[Any], None]) -> bool:
+    """A migrated SQLite database at ``path`` filled by ``fill(connection)`` in one
+    transaction; nothing when the file exists (built once, kept). Built beside it and renamed,
+    so an interrupted build never leaves a half-filled file behind. True when built now."""
+    from factdesk.store.db import make_engine, upgrade  # only the web benchmarks need it
+
+    if path.exists():
+        return False
+    tmp = path.with_suffix(".tmp")
+    tmp.unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{tmp}")
+    upgrade(engine)
+    with engine.begin() as conn:
+        fill(conn)
+    engine.dispose()
+    tmp.rename(path)
+    return True
+
+
+def start_server(
+    db: Path, env: dict[str, str], workers: int, log: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """``factdesk`` under uvicorn on ``db`` (``env``: the variant's settings), in its own
+    process, once it answers ``/healthz``; returns the process and its base URL."""
+    import httpx
+
+    port = free_port()
+    env = (
+        os.environ
+        | {
+            "FACTDESK_DATABASE_URL": f"sqlite:///{db}",
+            "FACTDESK_DATA_DIR": str(db.parent / "data"),
+            "FACTDESK_EMBEDDED_WORKER": "0",
+            "FACTDESK_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+        }
+        | env
+    )
+    command = [sys.executable, "-m", "uvicorn", "--factory", "factdesk.web.app:app_from_env",
+               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+               "--log-level", "warning", "--no-access-log"]  # fmt: skip
+    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code in (200, 503):
+                return process, base
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    process.kill()
+    raise SystemExit(f"server did not start; see {log}")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+class Connections:
+    """Keep-alive HTTP/1.1 connections speaking just enough of the protocol for GETs.
+
+    A general client (httpx) spends more CPU per request than the pages it measures, and on a
+    2-core machine the load generator must not starve the server; this one costs ~0.1 ms.
+    """
+
+    def __init__(self, host: str, port: int, size: int) -> None:
+        self.host, self.port = host, port
+        self.idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = (
+            asyncio.Queue()
+        )
+        self.size = size
+        self.opened = 0
+
+    async def get(self, path: str, cookie: str = "") -> int:
+        if self.idle.empty() and self.opened < self.size:
+            self.opened += 1
+            conn = await asyncio.open_connection(self.host, self.port)
+        else:
+            conn = await self.idle.get()
+        try:
+            return await asyncio.wait_for(self._exchange(conn, path, cookie), TIMEOUT)
+        except (OSError, asyncio.IncompleteReadError, TypeError, TimeoutError):
+            conn[1].close()
+            self.opened -= 1
+            return 0
+
+    async def _exchange(
+        self, conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str, cookie: str
+    ) -> int:
+        reader, writer = conn
+        extra = f"Cookie: {cookie}\r\n" if cookie else ""
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n{extra}\r\n".encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        length = re.search(rb"(?i)content-length: *(\d+)", head)
+        await reader.readexactly(int(length[1]) if length else 0)
+        self.idle.put_nowait(conn)
+        return status
+
+
+async def open_loop(
+    base: str, paths: list[str], rate: float, seconds: float, cookie: str = ""
+) -> dict[str, float]:
+    """Open loop: request i is due at i/rate whatever happened before; its latency counts
+    from then, so time spent queueing for a connection or in the server's backlog shows.
+    A request answered with anything but 200 counts as an error."""
+    total = int(rate * seconds)
+    latencies: list[float] = []
+    errors = 0
+    host, port = base.removeprefix("http://").split(":")
+    pool = Connections(host, int(port), size=256)
+
+    async def one(path: str, due: float) -> None:
+        nonlocal errors
+        if await pool.get(path, cookie) != 200:
+            errors += 1
+        latencies.append(time.perf_counter() - due)
+
+    start = time.perf_counter()
+    tasks = []
+    for i in range(total):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(paths[i % len(paths)], due)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    while not pool.idle.empty():
+        pool.idle.get_nowait()[1].close()
+    latencies.sort()
+
+    def pct(q: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)
+
+    return {"p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
+            "rps": round(total / elapsed, 1), "errors": errors, "requests": total}  # fmt: skip
+
+
+def ingest_and_detect(db: Path, stop_after: float, log: Path) -> subprocess.Popen[bytes]:
+    """Ingest generated posts and detect claims in them on ``db``, in a loop, in another
+    process (the work a pipeline worker does: ``factdesk ingest file`` + ``factdesk detect``,
+    2,000 posts a batch), until ``stop_after`` seconds have passed or it is killed; it
+    exits with an error as soon as a command fails (:func:`items_in` shows it did work)."""
+    script = f"""
+import json, os, random, subprocess, sys, time
+CLI = "import sys; from factdesk.cli import main; sys.argv[0] = 'factdesk'; main()"
+rng = random.Random(3)
+words = {WEB_WORDS!r}
+env = dict(os.environ, FACTDESK_DATABASE_URL="sqlite:///{db}")
+end = time.monotonic() + {stop_after}
+batch = 0
+while time.monotonic() < end:
+    path = "{db.parent}/bg-%d-%d.jsonl" % (os.getpid(), batch)
+    with open(path, "w") as out:
+        for i in range(2000):
+            text = " ".join(rng.choice(words) for _ in range(25)).capitalize() + "."
+            url = "https://bg.example/%d/%d/%d" % (os.getpid(), batch, i)
+            out.write(json.dumps({{"text": text, "url": url}}) + "\\n")
+    for command in (["ingest", "file", path, "--format", "jsonl"], ["detect"]):
+        done = subprocess.run([sys.executable, "-c", CLI, *command], env=env)
+        if done.returncode != 0:
+            sys.exit("factdesk %s failed" % command[0])
+    os.unlink(path)
+    batch += 1
+print("background batches", batch)
+"""
+    return subprocess.Popen([sys.executable, "-c", script], stdout=log.open("wb"),
+                            stderr=subprocess.STDOUT, env=os.environ | {"OMP_NUM_THREADS": "1"})  # fmt: skip
+
+
+def items_in(db: Path) -> int:
+    """Items stored in ``db`` now (how much the background process ingested)."""
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute("SELECT count(*) FROM items").fetchone()[0])

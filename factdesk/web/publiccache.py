@@ -15,11 +15,13 @@ When an entry stops being served: at once in this process when public content ch
 here (a fact-check published, corrected or withdrawn, an appearance link shown or hidden,
 the rating scale changed: :mod:`factdesk.freshness`, bumped after the commit; readers
 then wait for the new copy); otherwise once it is ``FACTDESK_PUBLIC_CACHE_SECONDS`` old
-(default 5 s): the next reader still gets it, at once, while the page is rendered again in
-the background, one render per page at a time. So a change made by another process, or by
-anything else (new mentions raising a claim's count), shows within the interval plus one
-render, and a viral page is rendered about once per interval per process, whatever the
-request rate, with no reader waiting for it. ``0`` turns this layer off (the feeds keep
+(default 5 s, less a random fifth so that pages cached together expire apart): the next
+reader still gets it, at once, while the page is rendered again in the background, one
+render per page and at most ``REFRESHES`` at a time (at most ``RENDERS`` renders of any
+kind run at once). So a change made by another process, or by anything else (new mentions
+raising a claim's count), shows within the interval plus a render or two, and a viral page
+is rendered about once per interval per process, whatever the request rate, with no reader
+waiting for it. ``0`` turns this layer off (the feeds keep
 their own ETags).
 """
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import random
 import re
 import secrets
 import threading
@@ -53,6 +56,20 @@ PUBLIC = re.compile(
 )
 MAX_ENTRIES = 2000
 MAX_BODY = 2_000_000
+# Background re-renders at once per process. Many pages filled together expire together;
+# rendering them all at once would hold the interpreter and stall every hit queued behind
+# it (the p95 of a mostly-cached site); the others keep serving their copy until a slot
+# frees, which takes a few milliseconds per page.
+REFRESHES = 2
+# Renders (a reader's or a background one) at once per process; the rest wait their turn.
+# Rendering is CPU work in threads: thirty at once would share the interpreter thirty-one
+# ways with the event loop serving hits, so every hit would wait behind them and every
+# render would finish late; two at a time (one computing while the other reads the
+# database) keep the hits fast and each miss answered in turn.
+RENDERS = 2
+# Each entry lives a random 80-100 % of the interval, so pages cached in the same second
+# do not all expire in the same second (never longer than the interval).
+JITTER = 0.2
 
 
 @dataclass(frozen=True)
@@ -85,6 +102,7 @@ class PublicCache:
         # page expires under load); the others get the expired copy meanwhile, or wait.
         self._rendering: dict[tuple[Any, ...], asyncio.Event] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -111,10 +129,12 @@ class PublicCache:
             and scope["method"] == "GET"
         ):
             # Only expired: answer with it now and render the new copy in the background,
-            # so no reader waits for a render while the page is hot.
-            task = asyncio.create_task(self._refresh(scope, key, generation, seconds))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
+            # so no reader waits for a render while the page is hot (a later reader starts
+            # it when REFRESHES renders are already running).
+            if len(self._tasks) < REFRESHES:
+                task = asyncio.create_task(self._refresh(scope, key, generation, seconds))
+                self._tasks.add(task)
+                task.add_done_callback(self._tasks.discard)
             await _answer(scope, send, entry)
             return
         if rendering is not None:
@@ -170,8 +190,10 @@ class PublicCache:
             elif message["type"] == "http.response.body":
                 chunks.append(message.get("body", b""))
 
-        expires = time.monotonic() + seconds  # counted from before rendering
-        await self.app(scope, receive, capture)
+        # counted from before rendering
+        expires = time.monotonic() + seconds * (1 - JITTER * random.random())  # noqa: S311
+        async with self._render_slot():
+            await self.app(scope, receive, capture)
         body = b"".join(chunks)
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
         status = int(start.get("status", 500))
@@ -207,6 +229,14 @@ class PublicCache:
                     self._entries.clear()
                 self._entries[key] = entry
         await _answer(scope, send, entry)
+
+    def _render_slot(self) -> asyncio.Semaphore:
+        """The semaphore of RENDERS slots, one per event loop (a test server may start
+        several loops over one app; a semaphore belongs to the loop it first waited in)."""
+        loop = asyncio.get_running_loop()
+        if self._slots is None or self._slots[0] is not loop:
+            self._slots = (loop, asyncio.Semaphore(RENDERS))
+        return self._slots[1]
 
     async def _last_modified(self, scope: Scope, generation: int, expires: float) -> float | None:
         value, seen, until = self._modified

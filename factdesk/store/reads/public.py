@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from factdesk.errors import NotFound
 from factdesk.store import models as m
 from factdesk.store.reads.common import as_fact_check, contains_words
+from factdesk.text.normalize import fold
 from factdesk.types import Appearance, ArchivedCopy, Citation, FactCheck, Page, Revision
 from factdesk.workflow import PUBLIC_STATES, State, may_be_public
 
@@ -70,12 +71,32 @@ def search_public(
         where.append(m.FactCheck.language == language)
     if not include_withdrawn:
         where.append(_live())
+    newest = (m.FactCheck.date_published.desc(), m.FactCheck.id.desc())
+    query = query.strip()[:200]
+    if not fold(query).split():
+        # No words to filter by (the index, the API list): the database pages it, so a
+        # list costs two small queries instead of reading every public text each time.
+        # One scan for the page's ids and the total (a window count), sorting narrow rows,
+        # not every public text; past the end no row carries the total, so count apart.
+        found = session.execute(
+            select(m.FactCheck.id, func.count().over())
+            .where(*where)
+            .order_by(*newest)
+            .offset(offset)
+            .limit(limit)
+        ).all()
+        total = (
+            found[0][1]
+            if found
+            else session.scalar(select(func.count()).select_from(m.FactCheck).where(*where))
+        )
+        page = [fc_id for fc_id, _ in found]
+        return Page(tuple(load_many(session, page)), int(total or 0), offset, limit)
     rows = session.execute(
         select(m.FactCheck.id, m.FactCheck.claim_reviewed, m.FactCheck.title, m.FactCheck.summary)
         .where(*where)
-        .order_by(m.FactCheck.date_published.desc(), m.FactCheck.id.desc())
+        .order_by(*newest)
     ).all()
-    query = query.strip()[:200]
     ids = [
         fc_id
         for fc_id, claim, title, summary in rows
@@ -251,8 +272,11 @@ def assemble(session: Session, rows: Sequence[m.FactCheck]) -> list[FactCheck]:
     history = _history(session, ids)
     citations = _citations(session, ids)
     claim_ids = [row.claim_id for row in rows if row.claim_id is not None]
-    ledger = _ledger(session, claim_ids)
     marks = _marks(session, claim_ids)
+    # A ledger link is shown only when an editor marked it public: look up just those
+    # URLs (none marked, no query), not every place a viral claim was seen.
+    shown = {url for urls in marks.values() for url, public in urls.items() if public}
+    ledger = _ledger(session, [c for c in claim_ids if c in marks], shown)
     out = []
     for row in rows:
         revisions = history.get(row.id, [])
@@ -330,10 +354,13 @@ def _citations(session: Session, ids: list[int]) -> dict[int, list[Citation]]:
     return out
 
 
-def _ledger(session: Session, claim_ids: list[int]) -> dict[int, list[Appearance]]:
+def _ledger(
+    session: Session, claim_ids: list[int], only: set[str] | None = None
+) -> dict[int, list[Appearance]]:
     """Where each claim was seen: the URLs of the items its mentions come from (also the
-    mentions of claims merged into it), each with its earliest date."""
-    if not claim_ids:
+    mentions of claims merged into it), each with its earliest date; only the URLs in
+    ``only`` when given."""
+    if not claim_ids or only is not None and not only:
         return {}
     owner: dict[int, int] = {cid: cid for cid in claim_ids}
     for merged, into in session.execute(
@@ -345,7 +372,10 @@ def _ledger(session: Session, claim_ids: list[int]) -> dict[int, list[Appearance
     rows = session.execute(
         select(m.Mention.claim_id, m.Item.url, seen)
         .join(m.Item, m.Item.id == m.Mention.item_id)
-        .where(m.Mention.claim_id.in_(list(owner)), m.Item.url.is_not(None))
+        .where(
+            m.Mention.claim_id.in_(list(owner)),
+            m.Item.url.is_not(None) if only is None else m.Item.url.in_(sorted(only)),
+        )
         .group_by(m.Mention.claim_id, m.Item.url)
     )
     out: dict[int, dict[str, datetime | None]] = defaultdict(dict)
