@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -28,12 +29,7 @@ def eval_loso(
         debate_rows=debate_rows,
         log=lambda msg: err_console.print(msg),
     )
-    render_rows(
-        rows, OutputFormat.table, columns=tuple(rows[0]), title="F1(yes) per held-out source"
-    )
-    if report is not None:
-        report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
-    print(json.dumps({"loso": rows}))
+    show_loso(rows, full, report)
 
 
 def depth_list(text: str) -> list[int]:
@@ -67,6 +63,11 @@ def eval_depths(
         cap_all=cap_all,
         log=lambda msg: err_console.print(msg),
     )
+    show_loso(rows, full, report)
+
+
+def show_loso(rows: list[dict[str, Any]], full: dict[str, Any], report: Path | None) -> None:
+    """Print the per-source table, the JSON line scripts read, and the full report if asked."""
     render_rows(
         rows, OutputFormat.table, columns=tuple(rows[0]), title="F1(yes) per held-out source"
     )
