@@ -44,6 +44,7 @@ from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
+from factdesk.search.segments import query_texts
 from factdesk.search.tokens import Tokenizer
 from factdesk.text.analysis import analysis_name, clean_post
 from factdesk.types import FactCheck, Rating
@@ -79,6 +80,12 @@ class QueryEncoding:
     max_words: int = 0  # 0: no truncation (the model cuts at 512 tokens itself)
     lexical: bool = False  # the same text also goes to BM25 and the ranker (else the raw post)
     key: str = ""  # short name for `factdesk eval multilingual --encodings`
+    segments: bool = True  # long queries also as sentence windows, best cosine (the matcher's)
+
+    def texts(self, raw: str, language: str) -> list[str]:
+        """The texts encoded for one query: the text, then its windows when segmenting."""
+        text = self.text(raw)
+        return query_texts(text, language) if self.segments else [text]
 
     def text(self, raw: str) -> str:
         text = clean_post(raw) if self.clean else raw
@@ -88,7 +95,8 @@ class QueryEncoding:
 
 
 ENCODINGS = (
-    QueryEncoding("query prefix (shipped)", key="shipped"),
+    QueryEncoding("query prefix + windows of long queries (shipped)", key="shipped"),
+    QueryEncoding("query prefix, whole query only", segments=False, key="whole"),
     QueryEncoding("passage prefix", kind="passage", key="passage"),
     QueryEncoding("query prefix + post cleaning", clean=True, key="clean"),
     QueryEncoding("query prefix + first 64 words", max_words=64, key="first64"),
@@ -262,12 +270,17 @@ def run_sanity(
         g: sum(1 for q in sanity.queries if q.group == g)
         for g in dict.fromkeys(q.group for q in sanity.queries)
     }
-    vectors: dict[str, NDArray[np.float32]] = {}
+    vectors: dict[str, list[NDArray[np.float32]]] = {}
     if embedder is not None:
         for enc in encodings:
-            texts = [enc.text(q.text) for q in sanity.queries]
+            per_query = [enc.texts(q.text, q.language) for q in sanity.queries]
+            texts = [t for ts in per_query for t in ts]
             encoded = embedder.encode(texts, enc.kind)
-            vectors[enc.name] = encoded
+            bounds = np.cumsum([0, *(len(ts) for ts in per_query)])
+            vectors[enc.name] = [
+                encoded[a] if b - a == 1 else encoded[a:b]
+                for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+            ]
             progress(f"encode {enc.name}", len(texts), len(texts))
     for tname, tokenizer in tokenizers.items():
         matcher = _matcher(sanity.pool, embedder, model, tokenizer)
@@ -285,8 +298,8 @@ def run_sanity(
             fused: dict[str, list[str]] = {}
             top: list[tuple[str, float, bool]] = []  # group, score, right
             for i, q in enumerate(sanity.queries):
-                found = matcher.dense["claim"].search(qv[i], 10)
-                dense[q.id] = [matcher.ids[s] or "" for s in found.slots.tolist()]
+                found = matcher._dense_top(qv[i], np.zeros(0, dtype=np.int64))[:10]
+                dense[q.id] = [matcher.ids[s] or "" for s in found.tolist()]
                 text = enc.text(q.text) if enc.lexical else q.text
                 matches = matcher.search(
                     text, language=q.language, k=10, query_vector=qv[i], explain=False
@@ -311,7 +324,7 @@ def run_sanity(
 def _offset_rules(
     matcher: Matcher,
     queries: Sequence[SanityQuery],
-    vectors: NDArray[np.float32],
+    vectors: Sequence[NDArray[np.float32]],
     rules: Sequence[OffsetRule],
 ) -> dict[str, dict[str, Any]]:
     """Fused MAP@5 per group and calibration of the top match under each offset rule."""

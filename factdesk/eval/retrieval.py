@@ -32,6 +32,7 @@ from factdesk.search.features import DENSE_FIELDS
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.ranker import Head
+from factdesk.search.segments import query_texts
 from factdesk.search.training import HeadReport, LabelledQuery, collect, evaluate, train_head
 from factdesk.text.analysis import clean_post
 from factdesk.types import FactCheck
@@ -135,8 +136,13 @@ def query_vectors(
     out: dict[str, NDArray[np.float32]] = {}
     for start in range(0, len(queries), BATCH):
         batch = queries[start : start + BATCH]
-        vectors = embedder.encode([q.text for q in batch], "query")
-        out.update({q.id: v for q, v in zip(batch, vectors, strict=True)})
+        # as the matcher does: a long query also as sentence windows (one row each)
+        per_query = [query_texts(q.text) for q in batch]
+        vectors = embedder.encode([t for ts in per_query for t in ts], "query")
+        at = 0
+        for q, ts in zip(batch, per_query, strict=True):
+            out[q.id] = vectors[at] if len(ts) == 1 else vectors[at : at + len(ts)]
+            at += len(ts)
         progress("queries", min(start + BATCH, len(queries)), len(queries))
     return out
 
