@@ -212,7 +212,7 @@ def eval_multilingual(
     encodings: str = typer.Option(
         "",
         help="With --shipped-only: these query encodings too, comma-separated (whole, passage, "
-        "clean, first64, first128, clean-both; the shipped one always comes first).",
+        "clean, first64, first128, clean-both, clean-long; the shipped one always comes first).",
     ),
     noisy: str = typer.Option(
         "off",

@@ -44,7 +44,7 @@ from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
-from factdesk.search.segments import query_texts
+from factdesk.search.segments import MIN_WORDS, query_texts, word_count
 from factdesk.search.tokens import Tokenizer
 from factdesk.text.analysis import analysis_name, clean_post
 from factdesk.types import FactCheck, Rating
@@ -81,6 +81,10 @@ class QueryEncoding:
     lexical: bool = False  # the same text also goes to BM25 and the ranker (else the raw post)
     key: str = ""  # short name for `factdesk eval multilingual --encodings`
     segments: bool = True  # long queries also as sentence windows, best cosine (the matcher's)
+    clean_over: int = 0  # with ``clean``: clean only queries of more words than this
+
+    def cleaned(self, raw: str) -> bool:
+        return self.clean and word_count(raw) > self.clean_over
 
     def texts(self, raw: str, language: str) -> list[str]:
         """The texts encoded for one query: the text, then its windows when segmenting."""
@@ -88,7 +92,7 @@ class QueryEncoding:
         return query_texts(text, language) if self.segments else [text]
 
     def text(self, raw: str) -> str:
-        text = clean_post(raw) if self.clean else raw
+        text = clean_post(raw) if self.cleaned(raw) else raw
         if self.max_words:
             text = " ".join(_WORD.findall(text)[: self.max_words])
         return text or raw
@@ -102,6 +106,13 @@ ENCODINGS = (
     QueryEncoding("query prefix + first 64 words", max_words=64, key="first64"),
     QueryEncoding("query prefix + first 128 words", max_words=128, key="first128"),
     QueryEncoding("post cleaning, BM25 too", clean=True, lexical=True, key="clean-both"),
+    QueryEncoding(
+        f"post cleaning of long queries, BM25 too (> {MIN_WORDS} words)",
+        clean=True,
+        clean_over=MIN_WORDS,
+        lexical=True,
+        key="clean-long",
+    ),
 )
 
 

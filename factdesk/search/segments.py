@@ -19,7 +19,7 @@ import re
 
 from factdesk.text.sentences import split_sentences
 
-__all__ = ["MAX_SEGMENTS", "MIN_WORDS", "query_segments", "query_texts"]
+__all__ = ["MAX_SEGMENTS", "MIN_WORDS", "query_segments", "query_texts", "word_count"]
 
 MIN_WORDS = 60  # longer queries are windowed (CheckThat! 2022 2A tweets: median 30, p99 65)
 MAX_SEGMENTS = 8  # windows per query at most (each costs one encoder call)
@@ -28,7 +28,8 @@ MIN_WINDOW_WORDS = 12  # a window this short says too little on its own
 _WORD = re.compile(r"\w+")
 
 
-def _words(text: str) -> int:
+def word_count(text: str) -> int:
+    """Words as the length thresholds count them (runs of letters and digits)."""
     return len(_WORD.findall(text))
 
 
@@ -42,10 +43,10 @@ def query_segments(
     """Windows of consecutive sentences covering ``text``, at most ``max_segments`` of them,
     each about ``total / max_segments`` words (at least ``MIN_WINDOW_WORDS``); ``[]`` when the
     text has ``min_words`` words or fewer, or is one sentence (the whole text says it all)."""
-    total = _words(text)
+    total = word_count(text)
     if total <= min_words or max_segments <= 0:
         return []
-    units = [s.text for s in split_sentences(text, language) if _words(s.text)]
+    units = [s.text for s in split_sentences(text, language) if word_count(s.text)]
     if len(units) < 2:
         return []
     target = max(MIN_WINDOW_WORDS, math.ceil(total / max_segments))
@@ -53,7 +54,7 @@ def query_segments(
         windows: list[list[str]] = []
         size = 0
         for unit in units:
-            n = _words(unit)
+            n = word_count(unit)
             if windows and size + n <= target:
                 windows[-1].append(unit)
                 size += n
