@@ -44,7 +44,7 @@ from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
-from factdesk.search.segments import MIN_WORDS, query_texts, word_count
+from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, word_count
 from factdesk.search.tokens import Tokenizer
 from factdesk.text.analysis import analysis_name, clean_post
 from factdesk.types import FactCheck, Rating
@@ -82,6 +82,7 @@ class QueryEncoding:
     key: str = ""  # short name for `factdesk eval multilingual --encodings`
     segments: bool = True  # long queries also as sentence windows, best cosine (the matcher's)
     clean_over: int = 0  # with ``clean``: clean only queries of more words than this
+    max_segments: int = MAX_SEGMENTS  # windows per long query at most
 
     def cleaned(self, raw: str) -> bool:
         return self.clean and word_count(raw) > self.clean_over
@@ -89,7 +90,9 @@ class QueryEncoding:
     def texts(self, raw: str, language: str) -> list[str]:
         """The texts encoded for one query: the text, then its windows when segmenting."""
         text = self.text(raw)
-        return query_texts(text, language) if self.segments else [text]
+        if not self.segments:
+            return [text]
+        return [text, *query_segments(text, language, max_segments=self.max_segments)]
 
     def text(self, raw: str) -> str:
         text = clean_post(raw) if self.cleaned(raw) else raw
@@ -101,6 +104,7 @@ class QueryEncoding:
 ENCODINGS = (
     QueryEncoding("query prefix + windows of long queries (shipped)", key="shipped"),
     QueryEncoding("query prefix, whole query only", segments=False, key="whole"),
+    QueryEncoding("query prefix + up to 16 windows", max_segments=16, key="windows16"),
     QueryEncoding("passage prefix", kind="passage", key="passage"),
     QueryEncoding("query prefix + post cleaning", clean=True, key="clean"),
     QueryEncoding("query prefix + first 64 words", max_words=64, key="first64"),
