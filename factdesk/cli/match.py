@@ -211,7 +211,7 @@ def eval_multilingual(
     ),
     encodings: str = typer.Option(
         "",
-        help="With --shipped-only: these query encodings too, comma-separated (whole, windows16, passage, "
+        help="With --shipped-only: these query encodings too, comma-separated (windows, whole, windows16, passage, "
         "clean, first64, first128, clean-both, clean-long; the shipped one always comes first).",
     ),
     noisy: str = typer.Option(

@@ -102,7 +102,14 @@ class QueryEncoding:
 
 
 ENCODINGS = (
-    QueryEncoding("query prefix + windows of long queries (shipped)", key="shipped"),
+    QueryEncoding(
+        "long queries cleaned (both sides) + windows (shipped)",
+        clean=True,
+        clean_over=MIN_WORDS,
+        lexical=True,
+        key="shipped",
+    ),
+    QueryEncoding("query prefix + windows of long queries", key="windows"),
     QueryEncoding("query prefix, whole query only", segments=False, key="whole"),
     QueryEncoding("query prefix + up to 16 windows", max_segments=16, key="windows16"),
     QueryEncoding("passage prefix", kind="passage", key="passage"),

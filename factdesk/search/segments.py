@@ -9,7 +9,11 @@ and each fact-check takes the best cosine over the whole text and its windows: t
 holding the claim scores like a short tweet would.
 
 Short queries (up to ``MIN_WORDS`` words, nearly every CheckThat! tweet) get no windows, so
-they are matched exactly as before. Pure: no I/O; the caller encodes the texts.
+they are matched exactly as before. :func:`long_query_text` is the other half for long posts:
+their links, handles and repeated OCR lines are dropped (``clean_post``) before matching, on
+both the lexical and the dense side; short posts keep them, because the shipped ranker was
+trained on uncleaned tweets and cleaning short ones costs MAP@5 (docs/matching.md). Pure: no
+I/O; the caller encodes the texts.
 """
 
 from __future__ import annotations
@@ -17,9 +21,17 @@ from __future__ import annotations
 import math
 import re
 
+from factdesk.text.analysis import clean_post
 from factdesk.text.sentences import split_sentences
 
-__all__ = ["MAX_SEGMENTS", "MIN_WORDS", "query_segments", "query_texts", "word_count"]
+__all__ = [
+    "MAX_SEGMENTS",
+    "MIN_WORDS",
+    "long_query_text",
+    "query_segments",
+    "query_texts",
+    "word_count",
+]
 
 MIN_WORDS = 60  # longer queries are windowed (CheckThat! 2022 2A tweets: median 30, p99 65)
 MAX_SEGMENTS = 8  # windows per query at most (each costs one encoder call)
@@ -72,3 +84,11 @@ def query_segments(
 def query_texts(text: str, language: str | None = None) -> list[str]:
     """What to encode for a query: the whole text first, then its windows (if long)."""
     return [text, *query_segments(text, language)]
+
+
+def long_query_text(text: str, min_words: int = MIN_WORDS) -> str:
+    """The text to match for a post: ``clean_post`` of it when it has more than
+    ``min_words`` words (a real post: caption, links, OCR), else the post unchanged."""
+    if word_count(text) <= min_words:
+        return text
+    return clean_post(text) or text

@@ -16,7 +16,13 @@ from numpy.typing import NDArray
 
 from factdesk.search.embed import Kind
 from factdesk.search.matcher import Matcher
-from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, query_texts
+from factdesk.search.segments import (
+    MAX_SEGMENTS,
+    MIN_WORDS,
+    long_query_text,
+    query_segments,
+    query_texts,
+)
 from factdesk.types import FactCheck, Rating
 
 FILLER = (
@@ -142,3 +148,12 @@ def test_short_query_is_encoded_once_as_before() -> None:
     assert embedder.calls == [[CLAIM]]
     matches = matcher.search(CLAIM, language="en", k=3, explain=False)
     assert matches[0].id == "hot-water"
+
+
+def test_only_long_posts_are_cleaned() -> None:
+    short = f"{CLAIM} https://t.co/abc @someone #flu"
+    assert long_query_text(short) == short
+    post = f"{FILLER} {CLAIM} https://t.co/abc @someone #flu {FILLER}"
+    cleaned = long_query_text(post)
+    assert "https" not in cleaned and "@someone" not in cleaned
+    assert CLAIM in cleaned and "flu" in cleaned.split()  # the hashtag keeps its word
