@@ -80,7 +80,7 @@ class QueryEncoding:
     max_words: int = 0  # 0: no truncation (the model cuts at 512 tokens itself)
     lexical: bool = False  # the same text also goes to BM25 and the ranker (else the raw post)
     key: str = ""  # short name for `factdesk eval multilingual --encodings`
-    segments: bool = True  # long queries also as sentence windows, best cosine (the matcher's)
+    segments: bool = False  # long queries also as sentence windows, best cosine (the matcher's)
     clean_over: int = 0  # with ``clean``: clean only queries of more words than this
     max_segments: int = MAX_SEGMENTS  # windows per long query at most
 
@@ -107,18 +107,21 @@ ENCODINGS = (
         clean=True,
         clean_over=MIN_WORDS,
         lexical=True,
+        segments=True,
         key="shipped",
     ),
-    QueryEncoding("query prefix + windows of long queries", key="windows"),
-    QueryEncoding("query prefix, whole query only", segments=False, key="whole"),
-    QueryEncoding("query prefix + up to 16 windows", max_segments=16, key="windows16"),
+    QueryEncoding("query prefix + windows of long queries", segments=True, key="windows"),
+    QueryEncoding("query prefix, whole query only", key="whole"),
+    QueryEncoding(
+        "query prefix + up to 16 windows", segments=True, max_segments=16, key="windows16"
+    ),
     QueryEncoding("passage prefix", kind="passage", key="passage"),
     QueryEncoding("query prefix + post cleaning", clean=True, key="clean"),
     QueryEncoding("query prefix + first 64 words", max_words=64, key="first64"),
     QueryEncoding("query prefix + first 128 words", max_words=128, key="first128"),
     QueryEncoding("post cleaning, BM25 too", clean=True, lexical=True, key="clean-both"),
     QueryEncoding(
-        f"post cleaning of long queries, BM25 too (> {MIN_WORDS} words)",
+        f"post cleaning of long queries, BM25 too (> {MIN_WORDS} words), no windows",
         clean=True,
         clean_over=MIN_WORDS,
         lexical=True,
