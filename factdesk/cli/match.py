@@ -211,8 +211,8 @@ def eval_multilingual(
     ),
     encodings: str = typer.Option(
         "",
-        help="With --shipped-only: these query encodings too, comma-separated (passage, "
-        "clean, first64, first128, clean-both; the shipped one always comes first).",
+        help="With --shipped-only: these query encodings too, comma-separated (windows, whole, windows16, passage, "
+        "clean, first64, first128, clean-both, clean-long; the shipped one always comes first).",
     ),
     noisy: str = typer.Option(
         "off",

@@ -44,6 +44,7 @@ from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
+from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, word_count
 from factdesk.search.tokens import Tokenizer
 from factdesk.text.analysis import analysis_name, clean_post
 from factdesk.types import FactCheck, Rating
@@ -79,21 +80,53 @@ class QueryEncoding:
     max_words: int = 0  # 0: no truncation (the model cuts at 512 tokens itself)
     lexical: bool = False  # the same text also goes to BM25 and the ranker (else the raw post)
     key: str = ""  # short name for `factdesk eval multilingual --encodings`
+    segments: bool = False  # long queries also as sentence windows, best cosine (the matcher's)
+    clean_over: int = 0  # with ``clean``: clean only queries of more words than this
+    max_segments: int = MAX_SEGMENTS  # windows per long query at most
+
+    def cleaned(self, raw: str) -> bool:
+        return self.clean and word_count(raw) > self.clean_over
+
+    def texts(self, raw: str, language: str) -> list[str]:
+        """The texts encoded for one query: the text, then its windows when segmenting."""
+        text = self.text(raw)
+        if not self.segments:
+            return [text]
+        return [text, *query_segments(text, language, max_segments=self.max_segments)]
 
     def text(self, raw: str) -> str:
-        text = clean_post(raw) if self.clean else raw
+        text = clean_post(raw) if self.cleaned(raw) else raw
         if self.max_words:
             text = " ".join(_WORD.findall(text)[: self.max_words])
         return text or raw
 
 
 ENCODINGS = (
-    QueryEncoding("query prefix (shipped)", key="shipped"),
+    QueryEncoding(
+        "long queries cleaned (both sides) + windows (shipped)",
+        clean=True,
+        clean_over=MIN_WORDS,
+        lexical=True,
+        segments=True,
+        key="shipped",
+    ),
+    QueryEncoding("query prefix + windows of long queries", segments=True, key="windows"),
+    QueryEncoding("query prefix, whole query only", key="whole"),
+    QueryEncoding(
+        "query prefix + up to 16 windows", segments=True, max_segments=16, key="windows16"
+    ),
     QueryEncoding("passage prefix", kind="passage", key="passage"),
     QueryEncoding("query prefix + post cleaning", clean=True, key="clean"),
     QueryEncoding("query prefix + first 64 words", max_words=64, key="first64"),
     QueryEncoding("query prefix + first 128 words", max_words=128, key="first128"),
     QueryEncoding("post cleaning, BM25 too", clean=True, lexical=True, key="clean-both"),
+    QueryEncoding(
+        f"post cleaning of long queries, BM25 too (> {MIN_WORDS} words), no windows",
+        clean=True,
+        clean_over=MIN_WORDS,
+        lexical=True,
+        key="clean-long",
+    ),
 )
 
 
@@ -262,12 +295,17 @@ def run_sanity(
         g: sum(1 for q in sanity.queries if q.group == g)
         for g in dict.fromkeys(q.group for q in sanity.queries)
     }
-    vectors: dict[str, NDArray[np.float32]] = {}
+    vectors: dict[str, list[NDArray[np.float32]]] = {}
     if embedder is not None:
         for enc in encodings:
-            texts = [enc.text(q.text) for q in sanity.queries]
+            per_query = [enc.texts(q.text, q.language) for q in sanity.queries]
+            texts = [t for ts in per_query for t in ts]
             encoded = embedder.encode(texts, enc.kind)
-            vectors[enc.name] = encoded
+            bounds = np.cumsum([0, *(len(ts) for ts in per_query)])
+            vectors[enc.name] = [
+                encoded[a] if b - a == 1 else encoded[a:b]
+                for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+            ]
             progress(f"encode {enc.name}", len(texts), len(texts))
     for tname, tokenizer in tokenizers.items():
         matcher = _matcher(sanity.pool, embedder, model, tokenizer)
@@ -285,8 +323,8 @@ def run_sanity(
             fused: dict[str, list[str]] = {}
             top: list[tuple[str, float, bool]] = []  # group, score, right
             for i, q in enumerate(sanity.queries):
-                found = matcher.dense["claim"].search(qv[i], 10)
-                dense[q.id] = [matcher.ids[s] or "" for s in found.slots.tolist()]
+                found = matcher._dense_top(qv[i], np.zeros(0, dtype=np.int64))[:10]
+                dense[q.id] = [matcher.ids[s] or "" for s in found.tolist()]
                 text = enc.text(q.text) if enc.lexical else q.text
                 matches = matcher.search(
                     text, language=q.language, k=10, query_vector=qv[i], explain=False
@@ -311,7 +349,7 @@ def run_sanity(
 def _offset_rules(
     matcher: Matcher,
     queries: Sequence[SanityQuery],
-    vectors: NDArray[np.float32],
+    vectors: Sequence[NDArray[np.float32]],
     rules: Sequence[OffsetRule],
 ) -> dict[str, dict[str, Any]]:
     """Fused MAP@5 per group and calibration of the top match under each offset rule."""

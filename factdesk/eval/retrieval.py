@@ -32,6 +32,7 @@ from factdesk.search.features import DENSE_FIELDS
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.ranker import Head
+from factdesk.search.segments import long_query_text, query_texts
 from factdesk.search.training import HeadReport, LabelledQuery, collect, evaluate, train_head
 from factdesk.text.analysis import clean_post
 from factdesk.types import FactCheck
@@ -128,15 +129,29 @@ def build_matcher(
 
 
 def query_vectors(
-    embedder: Embedder | None, queries: Sequence[Query], progress: Progress = _quiet
+    embedder: Embedder | None,
+    queries: Sequence[Query],
+    progress: Progress = _quiet,
+    *,
+    long_queries: bool = True,
 ) -> dict[str, NDArray[np.float32]] | None:
+    """Each query's vector; with ``long_queries`` a long one cleaned and with its sentence
+    windows, as the desk matches it (training keeps one vector of the raw text, as the
+    shipped ranker was trained)."""
     if embedder is None:
         return None
     out: dict[str, NDArray[np.float32]] = {}
     for start in range(0, len(queries), BATCH):
         batch = queries[start : start + BATCH]
-        vectors = embedder.encode([q.text for q in batch], "query")
-        out.update({q.id: v for q, v in zip(batch, vectors, strict=True)})
+        # as the matcher does: a long query also as sentence windows (one row each)
+        per_query = [
+            query_texts(long_query_text(q.text)) if long_queries else [q.text] for q in batch
+        ]
+        vectors = embedder.encode([t for ts in per_query for t in ts], "query")
+        at = 0
+        for q, ts in zip(batch, per_query, strict=True):
+            out[q.id] = vectors[at] if len(ts) == 1 else vectors[at : at + len(ts)]
+            at += len(ts)
         progress("queries", min(start + BATCH, len(queries)), len(queries))
     return out
 
@@ -180,7 +195,12 @@ def evaluate_retrieval(
         qv = vectors[q.id] if vectors is not None else None
         date = q.date if use_dates else None
         matches = matcher.search(
-            q.text, language=languages[q.id], k=depth, date=date, query_vector=qv, explain=False
+            long_query_text(q.text),
+            language=languages[q.id],
+            k=depth,
+            date=date,
+            query_vector=qv,
+            explain=False,
         )
         ranking[q.id] = [(m.id, m.score) for m in matches]
         progress("rank", n, len(queries))
@@ -239,7 +259,7 @@ def train_matcher(
         progress=progress,
     )
     all_q = [queries[q.id] for q in train + dev]
-    vectors = query_vectors(embedder, all_q, progress)
+    vectors = query_vectors(embedder, all_q, progress, long_queries=False)
     heads: dict[str, Head] = {}
     reports: dict[str, HeadReport] = {}
     dev_scores: dict[str, dict[str, float]] = {}

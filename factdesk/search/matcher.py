@@ -51,6 +51,7 @@ from factdesk.search.features import (
 )
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
+from factdesk.search.segments import query_texts
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
 from factdesk.text.analysis import analysis_name, clean_post, language_family
 from factdesk.types import Band, FactCheck, Match, Why
@@ -233,12 +234,17 @@ class Matcher:
 
     # --- matching -----------------------------------------------------------------------
 
-    def query_vector(self, text: str) -> F32 | None:
-        """The query's embedding, or ``None`` when there is no model or no dense index."""
+    def query_vector(self, text: str, language: str | None = None) -> F32 | None:
+        """The query's embedding, or ``None`` when there is no model or no dense index.
+
+        A long query (see :mod:`factdesk.search.segments`) gets one row per text of
+        :func:`query_texts`: the whole text, then its sentence windows; candidates then take
+        the best cosine over the rows. A short one gets a single vector, as always."""
         if self.embedder is None or not self.dense:
             return None
-        vector: F32 = self.embedder.encode([text], "query")[0]
-        return vector
+        texts = query_texts(text, language)
+        vectors: F32 = self.embedder.encode(texts, "query")
+        return vectors[0] if len(texts) == 1 else vectors
 
     def candidates(
         self,
@@ -271,9 +277,7 @@ class Matcher:
         )
         if use_dense and "dense" in stages:
             assert query_vector is not None
-            found = self.dense["claim"].search(query_vector, self.dense_depth + len(excluded))
-            keep = ~np.isin(found.slots, excluded)
-            dense_slots = found.slots[keep][: self.dense_depth]
+            dense_slots = self._dense_top(query_vector, excluded)
         slots = np.unique(np.concatenate([lex_slots, dense_slots])).astype(np.int32)
         lex_rank = _rank_of(slots, lex_slots)
         dense_rank = _rank_of(slots, dense_slots)
@@ -285,8 +289,9 @@ class Matcher:
         cos = None
         if use_dense:
             assert query_vector is not None
+            rows = np.atleast_2d(query_vector).T  # one column per query text
             cos = np.column_stack(
-                [self.dense[f].get(slots) @ query_vector for f in DENSE_FIELDS]
+                [(self.dense[f].get(slots) @ rows).max(axis=1) for f in DENSE_FIELDS]
             ).astype(np.float64)
         days_apart = (
             self.dates[slots] - _days(date) if date is not None else np.full(len(slots), np.nan)
@@ -312,6 +317,26 @@ class Matcher:
             offset_groups(self.language_offset, family, codes),
         )
         return Candidates(slots, signals, cross, tokens, language, date is not None)
+
+    def _dense_top(self, query_vector: F32, excluded: NDArray[np.int64]) -> NDArray[np.int32]:
+        """The dense first stage: the best ``dense_depth`` slots by cosine, for a query with
+        several rows (a long post's windows) by the best cosine over the rows."""
+        if query_vector.ndim == 1:
+            found = self.dense["claim"].search(query_vector, self.dense_depth + len(excluded))
+            keep = ~np.isin(found.slots, excluded)
+            return found.slots[keep][: self.dense_depth]
+        best: dict[int, float] = {}
+        for row in np.atleast_2d(query_vector):
+            found = self.dense["claim"].search(row, self.dense_depth + len(excluded))
+            for slot, score in zip(found.slots.tolist(), found.scores.tolist(), strict=True):
+                if score > best.get(slot, -np.inf):
+                    best[slot] = score
+        if len(excluded):
+            for slot in excluded.tolist():
+                best.pop(slot, None)
+        # ties broken by slot, as the lexical stage does
+        ranked = sorted(best, key=lambda slot: (-best[slot], slot))[: self.dense_depth]
+        return np.asarray(ranked, dtype=np.int32)
 
     def _lexical_top(
         self, tokens: list[str], excluded: NDArray[np.int64], analysis: str | None = None
@@ -405,7 +430,7 @@ class Matcher:
         encoding the query (it must come from the same model as the index); ``explain=False``
         skips the per-field shared words (evaluation ranks hundreds of results)."""
         if query_vector is None:
-            query_vector = self.query_vector(text)
+            query_vector = self.query_vector(text, language)
         found = self.candidates(
             text, language=language, query_vector=query_vector, date=date, exclude=exclude
         )

@@ -45,6 +45,7 @@ from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import CachedEmbedder, default_embedder, describe_embedder
 from factdesk.search.matcher import Matcher
 from factdesk.search.model import MatcherModel, default_model, load_matcher_model
+from factdesk.search.segments import long_query_text
 from factdesk.search.tokens import default_tokenizer
 from factdesk.search.vectorcache import VectorCache
 from factdesk.settings import Settings
@@ -423,8 +424,14 @@ def match_text(
     if not text.strip():
         raise InputError("nothing to match: the text is empty", where="text")
     loaded, _ = get_index(settings, session)
+    # a long post is matched without its links, handles and repeated OCR lines (short
+    # ones as they are: the ranker was trained on uncleaned tweets); docs/matching.md
     return loaded.matcher.search(
-        text, language=language, k=k, date=date, min_band="hidden" if include_hidden else "suggest"
+        long_query_text(text),
+        language=language,
+        k=k,
+        date=date,
+        min_band="hidden" if include_hidden else "suggest",
     )
 
 
