@@ -257,6 +257,13 @@ class Settings(BaseSettings):
     match_short_text_words: int = Field(
         6, ge=0, description="Posts with fewer words than this are never linked automatically."
     )
+    match_long_text_auto: Annotated[list[str], NoDecode] = Field(
+        ["vi"],
+        description=(
+            "Languages whose long posts (over 60 words, matched by sentence windows) may be "
+            "linked automatically (comma-separated; empty: long posts are only suggested)."
+        ),
+    )
     match_recency_days: int = Field(
         0,
         ge=0,
@@ -425,7 +432,7 @@ class Settings(BaseSettings):
         ),
     )
 
-    @field_validator("languages", mode="before")
+    @field_validator("languages", "match_long_text_auto", mode="before")
     @classmethod
     def _split_languages(cls, value: object) -> object:
         if isinstance(value, str) and not value.strip().startswith("["):

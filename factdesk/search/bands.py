@@ -6,11 +6,15 @@
 
 Thresholds are per language of the query (``FACTDESK_MATCH_AUTO_THRESHOLD`` and
 ``FACTDESK_MATCH_SUGGEST_THRESHOLD``, "*" for every other language), because the model is
-trained on English and is less sure of itself elsewhere. Three guards can only lower a band:
+trained on English and is less sure of itself elsewhere. Four guards can only lower a band:
 a very short post (fewer than ``short_text_words`` words) has too little content to link
-automatically; a match across languages is only suggested unless ``cross_lingual_auto`` is
-set, because no cross-lingual pairs were available to calibrate its score; and with a recency
-window a fact-check older than the window may no longer apply, so a person looks first.
+automatically; a long post (over ``long_text_words`` words, matched by its sentence windows,
+``segments.py``) is only suggested outside the languages in ``long_text_auto``, because taking
+the best window's cosine raises the scores of wrong matches too, and only Vietnamese long
+posts were seen to stay calibrated (docs/matching.md, "Noisy long posts"); a match across
+languages is only suggested unless ``cross_lingual_auto`` is set, because no cross-lingual
+pairs were available to calibrate its score; and with a recency window a fact-check older
+than the window may no longer apply, so a person looks first.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from factdesk.search.segments import MIN_WORDS
 from factdesk.types import Band
 
 BANDS: tuple[Band, ...] = ("auto", "suggest", "hidden")
 
 DEFAULT_AUTO = {"en": 0.9, "vi": 0.95, "*": 0.95}
 DEFAULT_SUGGEST = {"en": 0.4, "vi": 0.4, "*": 0.4}
+LONG_TEXT_AUTO = frozenset({"vi"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +38,8 @@ class BandPolicy:
     auto: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_AUTO))
     suggest: Mapping[str, float] = field(default_factory=lambda: dict(DEFAULT_SUGGEST))
     short_text_words: int = 6
+    long_text_words: int = MIN_WORDS
+    long_text_auto: frozenset[str] = LONG_TEXT_AUTO
     recency_days: int = 0  # 0: no window
     cross_lingual_auto: bool = False
 
@@ -56,6 +64,8 @@ class BandPolicy:
         if score < self.threshold(self.auto, language):
             return "suggest"
         if words < self.short_text_words:
+            return "suggest"
+        if words > self.long_text_words and (language or "") not in self.long_text_auto:
             return "suggest"
         if cross_lingual and not self.cross_lingual_auto:
             return "suggest"

@@ -99,6 +99,7 @@ def band_policy(settings: Settings) -> BandPolicy:
         auto=dict(settings.match_auto_threshold),
         suggest=dict(settings.match_suggest_threshold),
         short_text_words=settings.match_short_text_words,
+        long_text_auto=frozenset(settings.match_long_text_auto),
         recency_days=settings.match_recency_days,
         cross_lingual_auto=settings.match_cross_lingual_auto,
     )

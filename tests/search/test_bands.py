@@ -43,3 +43,15 @@ def test_band_policy_cross_lingual_match_is_suggested_unless_allowed() -> None:
     assert strict.band(0.99, language="vi", words=10, cross_lingual=True) == "suggest"
     allowed = BandPolicy(auto={"*": 0.5}, suggest={"*": 0.1}, cross_lingual_auto=True)
     assert allowed.band(0.99, language="vi", words=10, cross_lingual=True) == "auto"
+
+
+def test_band_policy_long_post_is_auto_only_in_calibrated_languages() -> None:
+    policy = BandPolicy(auto={"*": 0.5}, suggest={"*": 0.1}, long_text_words=60)
+    for language in ("vi",):
+        assert policy.band(0.99, language=language, words=200) == "auto"
+    for language in ("en", "ar", "de", "ms", None):
+        assert policy.band(0.99, language=language, words=200) == "suggest"
+        assert policy.band(0.99, language=language, words=60) == "auto"
+    wider = BandPolicy(auto={"*": 0.5}, suggest={"*": 0.1}, long_text_auto=frozenset({"de"}))
+    assert wider.band(0.99, language="de", words=200) == "auto"
+    assert wider.band(0.99, language="en", words=200) == "suggest"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -396,3 +397,11 @@ def test_demo_reworded_and_translated_posts_find_their_fact_check(
     first, top3, total, misses = _demo_hits(settings, db, cross=True)
     assert total >= 70
     assert first / total >= 0.9 and top3 / total >= 0.97, misses
+
+
+def test_band_policy_reads_the_long_post_languages_from_settings(tmp_path: Path) -> None:
+    default = match.band_policy(Settings(data_dir=tmp_path))
+    assert default.long_text_auto == frozenset({"vi"})
+    assert default.band(0.99, language="de", words=200) == "suggest"
+    wider = match.band_policy(Settings(data_dir=tmp_path, match_long_text_auto="de,en"))
+    assert wider.band(0.99, language="de", words=200) == "auto"
