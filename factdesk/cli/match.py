@@ -277,8 +277,8 @@ def train_matcher(
     dev: bool = typer.Option(True, help="Score the dev split once at the end (never to choose)."),
     noisy_train: bool = typer.Option(
         False,
-        help="Also train on a seeded long noisy post made of each train tweet "
-        "(docs/matching.md, 'Training the ranker').",
+        help="Hybrid and lexical heads also train on a long noisy post made of each train "
+        "tweet, seeded by --seed (docs/matching.md, 'Training the ranker'; not shipped).",
     ),
 ) -> None:
     """Train the matcher's ranker and calibrator on the train split; JSON report last."""
