@@ -225,7 +225,10 @@ def train_head(
         assert best is not None
         score, l2, held = best
         ranker: LinearRanker = fit_ranker(_groups(items, names), names, l2=l2)
-        calibrator = calibrate(held)
+        # fitted on the clean tweets' lists only: the probabilities of the heads are compared
+        # across languages, and noisy copies made this head's read differently from the
+        # dense head's (docs/matching.md, "Training the ranker")
+        calibrator = calibrate([(s, c) for s, c in held if c.query == _fold_key(c.query)])
         heads[variant] = Head(ranker, calibrator, {"cv_map@5": round(score, 4), "l2": l2})
         report.chosen[variant] = {"l2": l2}
         report.cv[variant] = {"map@5": round(score, 4), **_band_quality(held, calibrator)}
