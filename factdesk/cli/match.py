@@ -275,6 +275,11 @@ def train_matcher(
     seed: int = typer.Option(0, help="Seed for the cross-validation folds."),
     folds: int = typer.Option(5, min=2, help="Cross-validation folds over the train split."),
     dev: bool = typer.Option(True, help="Score the dev split once at the end (never to choose)."),
+    noisy_train: bool = typer.Option(
+        False,
+        help="Hybrid and lexical heads also train on a long noisy post made of each train "
+        "tweet, seeded by --seed (docs/matching.md, 'Training the ranker'; not shipped).",
+    ),
 ) -> None:
     """Train the matcher's ranker and calibrator on the train split; JSON report last."""
     from factdesk.eval.retrieval import train_matcher as train
@@ -290,6 +295,7 @@ def train_matcher(
         folds=folds,
         seed=seed,
         score_dev=dev,
+        noisy_train=noisy_train,
         detect_language=lambda t: detect_language(t, languages),
         identify=identify_languages_batch,
         progress=_progress,

@@ -12,92 +12,12 @@ Everything is drawn from the caller's seeded ``random.Random``.
 from __future__ import annotations
 
 import random
-import re
-import string
-from collections.abc import Sequence
 from dataclasses import replace
 
 from factdesk.eval.multilingual import SanityQuery, SanitySet
+from factdesk.text.noisy import EMOJI, MAX_WORDS, MIN_WORDS, noisy_post
 
-_WORD = re.compile(r"\S+")
-EMOJI = ("😱", "👇", "‼️", "🔥", "😡", "🙏", "❗", "👉", "💉", "😷", "🇪🇺", "✅", "❌", "🤔")
-MIN_WORDS = 40
-MAX_WORDS = 200
-
-
-def _token(rng: random.Random, size: int) -> str:
-    return "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(size))
-
-
-def _url(rng: random.Random) -> str:
-    if rng.random() < 0.5:
-        return f"https://t.co/{_token(rng, 10)}"
-    host = rng.choice(("www.facebook.com", "youtu.be", "bit.ly", "www.instagram.com/p"))
-    return f"https://{host}/{_token(rng, rng.randint(6, 11))}"
-
-
-def _sentence(text: str, rng: random.Random) -> list[str]:
-    """A run of 8–30 words of ``text`` (a whole short text)."""
-    words = _WORD.findall(text)
-    size = min(len(words), rng.randint(8, 30))
-    start = rng.randrange(0, len(words) - size + 1) if len(words) > size else 0
-    return words[start : start + size]
-
-
-def _ocr_block(words: Sequence[str], rng: random.Random) -> str:
-    """Text as an OCR engine reads an image: uppercase, short lines, a stray symbol."""
-    lines: list[str] = []
-    i = 0
-    while i < len(words):
-        n = rng.randint(2, 6)
-        line = " ".join(words[i : i + n]).upper()
-        if rng.random() < 0.2:
-            line += " " + rng.choice(("|", "©", "~", "»", "www", "■"))
-        lines.append(line)
-        i += n
-    return "\n".join(lines)
-
-
-def noisy_post(core: str, fillers: Sequence[str], rng: random.Random) -> str:
-    """``core`` (the pseudo-query) inside a post of 40–200 words made of sentences from
-    ``fillers`` (other texts of the same language), links, @handles, hashtags, emoji and,
-    in two posts of three, an OCR-like block of a filler text."""
-    target = rng.randint(MIN_WORDS, MAX_WORDS)
-    core_words = _WORD.findall(core)
-    budget = max(0, target - len(core_words))
-    ocr: list[str] = []
-    if fillers and rng.random() < 2 / 3:
-        ocr = _sentence(rng.choice(fillers), rng)[: max(4, budget // 3)]
-        budget -= len(ocr)
-    before: list[list[str]] = []
-    after: list[list[str]] = []
-    while fillers and budget > 0:
-        words = _sentence(rng.choice(fillers), rng)[:budget]
-        (before if rng.random() < 0.4 else after).append(words)
-        budget -= len(words)
-    hashtags = [
-        "#" + w.strip(string.punctuation).replace("-", "")
-        for w in rng.sample(core_words, min(len(core_words), rng.randint(0, 3)))
-        if len(w.strip(string.punctuation)) > 3
-    ]
-    parts: list[str] = []
-    if rng.random() < 0.5:
-        parts.append(rng.choice(EMOJI) * rng.randint(1, 3))
-    if rng.random() < 0.4:
-        parts.append(f"@{_token(rng, rng.randint(5, 12))}")
-    parts += [" ".join(s) for s in before]
-    parts.append(core)
-    if rng.random() < 0.5:
-        parts.append(rng.choice(EMOJI))
-    parts += [" ".join(s) for s in after]
-    parts += [_url(rng) for _ in range(rng.randint(0, 2))]
-    if hashtags:
-        parts.append(" ".join(hashtags))
-    text = " ".join(parts)
-    if ocr:
-        block = _ocr_block(ocr, rng)
-        text = f"{block}\n{text}" if rng.random() < 0.5 else f"{text}\n{block}"
-    return text
+__all__ = ["EMOJI", "MAX_WORDS", "MIN_WORDS", "noisy_post", "with_noisy"]
 
 
 def with_noisy(sanity: SanitySet, seed: int = 0, *, only: bool = False) -> SanitySet:

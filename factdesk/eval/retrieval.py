@@ -33,7 +33,14 @@ from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.ranker import Head
 from factdesk.search.segments import long_query_text, query_texts
-from factdesk.search.training import HeadReport, LabelledQuery, collect, evaluate, train_head
+from factdesk.search.training import (
+    HeadReport,
+    LabelledQuery,
+    collect,
+    evaluate,
+    noisy_copies,
+    train_head,
+)
 from factdesk.text.analysis import clean_post
 from factdesk.types import FactCheck
 
@@ -45,6 +52,7 @@ TRAIN_QRELS = "CT2022-Task2A-EN-Train_QRELs.tsv"
 DEV_QRELS = "CT2022-Task2A-EN-Dev_QRELs.tsv"
 VCLAIMS = "vclaims.zip"
 BATCH = 512
+NOISY_HEADS = ("hybrid", "lexical")  # heads that also train on noisy long copies
 
 
 def _quiet(stage: str, done: int, total: int) -> None:
@@ -236,11 +244,19 @@ def train_matcher(
     folds: int = 5,
     seed: int = 0,
     score_dev: bool = True,
+    noisy_train: bool = False,
     detect_language: Callable[[str], str | None] | None = None,
     identify: Identify | None = None,
     progress: Progress = _quiet,
 ) -> tuple[MatcherModel, dict[str, Any]]:
     """Train the three heads on the train split of a CheckThat! 2022 2A folder.
+
+    With ``noisy_train`` every train query also comes as a seeded long noisy post
+    (:func:`~factdesk.search.training.noisy_copies`), encoded as the desk encodes long posts
+    (cleaned, sentence windows) and added to the ``hybrid`` and ``lexical`` heads' queries;
+    the ``dense`` head (cross-language candidates) keeps the clean tweets, since with noisy
+    copies it cost the cross-lingual groups of the sanity set 0.10-0.29 MAP@5
+    (docs/matching.md, "Training the ranker"). The dev split stays the clean tweets.
 
     Without an embedder only the lexical head can be trained; the command refuses that,
     since a shipped model needs all three."""
@@ -260,16 +276,22 @@ def train_matcher(
     )
     all_q = [queries[q.id] for q in train + dev]
     vectors = query_vectors(embedder, all_q, progress, long_queries=False)
+    noisy: list[LabelledQuery] = []
+    if noisy_train:
+        noisy = noisy_copies(train, seed)
+        posts = [Query(q.id, q.text, q.date) for q in noisy]
+        vectors = {**(vectors or {}), **(query_vectors(embedder, posts, progress) or {})}
     heads: dict[str, Head] = {}
     reports: dict[str, HeadReport] = {}
     dev_scores: dict[str, dict[str, float]] = {}
     for head in ("hybrid", "dense", "lexical"):
+        seen = [*train, *noisy] if head in NOISY_HEADS else train
         items = collect(
             matcher,
-            train,
+            seen,
             vectors,
             head,
-            progress=_stage(progress, f"collect {head}", len(train)),
+            progress=_stage(progress, f"collect {head}", len(seen)),
         )
         try:
             trained, reports[head] = train_head(items, head, folds=folds, seed=seed)
@@ -283,12 +305,15 @@ def train_matcher(
     meta: dict[str, Any] = {
         "name": "factdesk matcher",
         "trained_on": "CheckThat! 2022 Task 2A English, train split "
-        f"({len(train)} queries, {len(vclaims)} vclaims)",
+        f"({len(train)} queries"
+        + (f", hybrid and lexical heads also {len(noisy)} noisy long copies" if noisy else "")
+        + f", {len(vclaims)} vclaims)",
         "embedding_model": embedder.model_id,
         "tokenizer": matcher.tokenizer_name,
         "seed": seed,
         "folds": folds,
-        "command": f"factdesk train matcher --data {data_dir.name} --seed {seed} --folds {folds}",
+        "command": f"factdesk train matcher --data {data_dir.name} --seed {seed} --folds {folds}"
+        + (" --noisy-train" if noisy_train else ""),
         "cv": {name: cv for r in reports.values() for name, cv in r.cv.items()},
         "chosen": {name: c for r in reports.values() for name, c in r.chosen.items()},
         "dev": dev_scores,

@@ -9,12 +9,18 @@ Each head comes in two models: with the time features (used when the query's dat
 and without them. Choices (L2 strength) are made by k-fold cross-validation
 over the *training* queries only, on MAP@5; a development split, if given, is scored once at
 the end and never used to choose. Everything is seeded: the same data gives the same model.
+
+With :func:`noisy_copies` the training queries also come as long noisy posts (the short
+tweet inside filler from *other* training tweets, links, handles, hashtags and an OCR-like
+block, as ``factdesk eval multilingual --noisy`` builds them), so the ranker also learns
+from lists where a high cosine is not decisive; a noisy copy stays in its tweet's fold.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import numpy as np
@@ -32,6 +38,7 @@ from factdesk.search.ranker import (
     fit_ranker,
     margins,
 )
+from factdesk.text.noisy import noisy_post
 
 STAGES: dict[str, tuple[str, ...]] = {
     "hybrid": ("lexical", "dense"),
@@ -40,6 +47,7 @@ STAGES: dict[str, tuple[str, ...]] = {
 }
 L2_GRID = (1e-4, 1e-3, 1e-2, 1e-1)
 CALIBRATION_DEPTH = 10
+NOISY_SUFFIX = "+noise"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +111,24 @@ def collect(
     return out
 
 
+def noisy_copies(queries: Sequence[LabelledQuery], seed: int = 0) -> list[LabelledQuery]:
+    """One seeded long noisy post per query (id ``<id>+noise``, same answers), its filler
+    drawn from the other queries' texts so no copy repeats its own claim."""
+    rng = random.Random(f"noisy-train-{seed}")
+    texts = [q.text for q in queries]
+    out: list[LabelledQuery] = []
+    for i, q in enumerate(queries):
+        fillers = texts[:i] + texts[i + 1 :]
+        text = noisy_post(q.text, fillers, rng)
+        out.append(replace(q, id=f"{q.id}{NOISY_SUFFIX}", text=text))
+    return out
+
+
+def _fold_key(query_id: str) -> str:
+    """A noisy copy is held out with its tweet, so CV never sees the same claim twice."""
+    return query_id.removesuffix(NOISY_SUFFIX)
+
+
 def _labelled(matcher: Matcher, found: Candidates, q: LabelledQuery, answerable: bool) -> Collected:
     ids = [matcher.ids[s] for s in found.slots.tolist()]
     relevant = np.array([i in q.relevant for i in ids], dtype=bool)
@@ -147,12 +173,12 @@ def cross_validate(
     seed: int = 0,
 ) -> tuple[float, list[tuple[F64, Collected]]]:
     """Mean held-out MAP@5 over answerable queries, and each list's held-out scores."""
-    fold_of = _folds([c.query for c in items], folds, seed)
+    fold_of = _folds([_fold_key(c.query) for c in items], folds, seed)
     held: list[tuple[F64, Collected]] = []
     aps: list[float] = []
     for f in range(folds):
-        train = [c for c in items if fold_of[c.query] != f]
-        test = [c for c in items if fold_of[c.query] == f]
+        train = [c for c in items if fold_of[_fold_key(c.query)] != f]
+        test = [c for c in items if fold_of[_fold_key(c.query)] == f]
         ranker = fit_ranker(_groups(train, names), names, l2=l2)
         for c in test:
             x = np.column_stack([c.table[n] for n in names]) if len(c.relevant) else None
@@ -199,7 +225,10 @@ def train_head(
         assert best is not None
         score, l2, held = best
         ranker: LinearRanker = fit_ranker(_groups(items, names), names, l2=l2)
-        calibrator = calibrate(held)
+        # fitted on the clean tweets' lists only: the probabilities of the heads are compared
+        # across languages, and noisy copies made this head's read differently from the
+        # dense head's (docs/matching.md, "Training the ranker")
+        calibrator = calibrate([(s, c) for s, c in held if c.query == _fold_key(c.query)])
         heads[variant] = Head(ranker, calibrator, {"cv_map@5": round(score, 4), "l2": l2})
         report.chosen[variant] = {"l2": l2}
         report.cv[variant] = {"map@5": round(score, 4), **_band_quality(held, calibrator)}
