@@ -32,6 +32,7 @@ Matrix = npt.NDArray[np.float32]
 
 MAX_EXEMPLARS = 20  # per claim and stage
 REDUNDANT = 0.97  # a wording this close to an exemplar adds nothing new
+ASSIGN_BLOCK = 64  # mentions compared with the exemplars in one matrix product
 # A claim this far under a linking threshold is shown to editors as possibly the same claim
 # (about the 1-in-100 random-pair level of Tatoeba, where 1 in 1,000 sets the thresholds).
 SUGGEST_MARGIN = 0.1
@@ -114,12 +115,19 @@ class _Bank:
         same_only: bool,
         thresholds: tuple[float, float] = (0.0, 0.0),
         skip: set[int] | frozenset[int] = frozenset(),
+        known: Matrix | None = None,
     ) -> tuple[int, float]:
-        """Best exemplar from row ``start`` on passing its threshold (same, cross language)."""
+        """Best exemplar from row ``start`` on passing its threshold (same, cross language).
+        ``known``: the similarities to rows ``0 .. len(known)`` already computed (by
+        :meth:`ClaimIndex.assign` for a block of mentions at once); only later rows are
+        compared here."""
         end = len(self.owner)
         if end <= start or float(np.linalg.norm(v)) == 0.0:
             return -1, -1.0
-        sims = self.vectors[start:end] @ v
+        if known is None:
+            sims = self.vectors[start:end] @ v
+        else:
+            sims = np.concatenate([known[start:], self.vectors[len(known) : end] @ v])
         langs = self.language[start:end]
         best, best_sim = -1, -1.0
         k = 20 + len(skip)
@@ -176,9 +184,17 @@ class ClaimIndex:
         langs = list(languages) if languages is not None else [None] * n
         t = self.thresholds.static
         out: list[Assignment] = []
+        bank = self._static
+        known = np.zeros((0, 0), dtype=np.float32)
         for i in range(n):
+            if i % ASSIGN_BLOCK == 0:
+                # one matrix product per block of mentions against the exemplars so far: the
+                # bank is read once per block, not once per mention (memory-bound otherwise)
+                known = vectors[i : i + ASSIGN_BLOCK] @ bank.vectors[: len(bank)].T
             v, language = vectors[i], langs[i]
-            row, sim = self._static.best(v, 0, language, same_only=True, thresholds=(t, 1.1))
+            row, sim = bank.best(
+                v, 0, language, same_only=True, thresholds=(t, 1.1), known=known[i % ASSIGN_BLOCK]
+            )
             if row >= 0:
                 key = self._static.owner[row]
                 self._static.add(key, v, language)
