@@ -124,3 +124,25 @@ def test_assign_in_blocks_decides_as_one_mention_at_a_time(monkeypatch: pytest.M
     one_at_a_time = run(1)
     assert run(64) == one_at_a_time and run(7) == one_at_a_time
     assert sum(new for _, new, _ in one_at_a_time) > 40  # claims opened and joined within blocks
+
+
+def test_a_mention_finds_its_language_behind_many_closer_exemplars_of_another() -> None:
+    """Each language has its own bank: thirty English exemplars closer than the Vietnamese one
+    do not hide it (one bank's top 20 once held only the English ones)."""
+    index = ClaimIndex(dim=2, thresholds=0.9)
+    for key in range(30):
+        index.add(key, _unit([1.0, 0.0]), ["en"])
+    index.add("vi-claim", _unit([0.95, 0.31]), ["vi"])
+    (a,) = index.assign(_unit([1.0, 0.0]), ["vi"])
+    assert a.key == "vi-claim" and not a.new
+
+
+def test_exemplars_per_claim_are_capped_over_all_languages() -> None:
+    from factdesk.detect.cluster import MAX_EXEMPLARS
+
+    index = ClaimIndex(dim=64, thresholds=0.99)
+    rng = np.random.default_rng(0)
+    many = rng.normal(size=(2 * MAX_EXEMPLARS, 64)).astype(np.float32)
+    many /= np.linalg.norm(many, axis=1, keepdims=True)
+    index.add(1, many, ["en", "vi"] * MAX_EXEMPLARS)
+    assert sum(len(b.rows[1]) for b in index._static.values()) == MAX_EXEMPLARS
