@@ -51,7 +51,7 @@ from factdesk.search.features import (
 )
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
-from factdesk.search.segments import query_texts
+from factdesk.search.segments import is_long, query_texts
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
 from factdesk.text.analysis import analysis_name, clean_post, language_family
 from factdesk.types import Band, FactCheck, Match, Why
@@ -60,7 +60,9 @@ F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 
 LANGUAGE_DETECTOR = Callable[[str], str | None]
-_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+# words of letters, for the short-post guard only (a post of numbers says too little);
+# whether a post is long is segments.is_long, the test that also decides its windows
+_LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class Candidates:
     tokens: list[str]
     language: str | None
     dated: bool = False
+    long: bool = False  # a long post (segments.is_long): the windows' test, banded as long
 
 
 def field_texts(fc: FactCheck) -> dict[str, str]:
@@ -316,7 +319,7 @@ class Matcher:
             codes.get(family, -1) if family is not None else -1,
             offset_groups(self.language_offset, family, codes),
         )
-        return Candidates(slots, signals, cross, tokens, language, date is not None)
+        return Candidates(slots, signals, cross, tokens, language, date is not None, is_long(text))
 
     def _dense_top(self, query_vector: F32, excluded: NDArray[np.int64]) -> NDArray[np.int32]:
         """The dense first stage: the best ``dense_depth`` slots by cosine, for a query with
@@ -438,7 +441,7 @@ class Matcher:
         if not len(probs):
             return []
         order = np.lexsort((found.slots, -probs))[:k]
-        words = len(_WORDS.findall(text))
+        words = len(_LETTER_WORDS.findall(text))
         query_tokens = set(found.tokens)
         now = now or datetime.now(UTC)
         out: list[Match] = []
@@ -453,6 +456,7 @@ class Matcher:
                 float(probs[i]),
                 language=found.language,
                 words=words,
+                long_text=found.long,
                 published=fc.date_published,
                 now=now,
                 cross_lingual=bool(found.cross[i]),

