@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,6 +63,14 @@ LANGUAGE_DETECTOR = Callable[[str], str | None]
 # words of letters, for the short-post guard only (a post of numbers says too little);
 # whether a post is long is segments.is_long, the test that also decides its windows
 _LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# How the candidates of a long post (segments.is_long) are scored: "hybrid", as any post's
+# (the shipped default); "mean", the mean of that probability and the lexical head's over
+# the whole list; "lexical", the lexical head's alone, as without an embedding model
+# (docs/matching.md, "Long-post fusion"). Short posts are always scored as before.
+LongFusion = Literal["hybrid", "mean", "lexical"]
+LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lexical")
+LONG_FUSION: LongFusion = "hybrid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +118,7 @@ class Matcher:
         exact_limit: int = EXACT_LIMIT,
         dim: int | None = None,
         language_offset: OffsetRule = "pairs",
+        long_fusion: LongFusion = LONG_FUSION,
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -125,6 +134,13 @@ class Matcher:
         # which other languages' cosines are shifted to the query language's level
         # (features.offset_groups; `factdesk eval multilingual --offset-rules` compares them)
         self.language_offset: OffsetRule = language_offset
+        if long_fusion not in LONG_FUSIONS:
+            raise ValueError(
+                f"unknown long-post fusion {long_fusion!r} (expected one of "
+                f"{', '.join(LONG_FUSIONS)})"
+            )
+        # how a long post's candidates are scored (Matcher.score)
+        self.long_fusion: LongFusion = long_fusion
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -397,7 +413,19 @@ class Matcher:
             whole = self._head_probs("dense", table, same | plain, found.dated)
             dense = np.where(plain, whole, dense)
         probs = np.where(same, hybrid, dense)
-        return probs, ["hybrid" if c else "dense" for c in same.tolist()]
+        heads = ["hybrid" if c else "dense" for c in same.tolist()]
+        if found.long and self.long_fusion != "hybrid":
+            # A long noisy post's best-window cosine lifts wrong fact-checks of every
+            # language, and the heads, trained on short tweets, trust it; the lexical head
+            # (BM25 features only, calibrated like the others) does not read it. Off by
+            # default: on the noisy proxy neither rule reaches BM25 alone for every language
+            # (docs/matching.md, "Long-post fusion").
+            lexical = self._head_probs("lexical", table, np.ones(n, dtype=bool), found.dated)
+            if self.long_fusion == "lexical":
+                return lexical, ["lexical"] * n
+            probs = (probs + lexical) / 2.0
+            heads = [f"{h}+lexical" for h in heads]
+        return probs, heads
 
     def _head_probs(
         self, name: str, table: dict[str, F64], mask: NDArray[np.bool_], dated: bool
