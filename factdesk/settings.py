@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -262,6 +262,14 @@ class Settings(BaseSettings):
         description=(
             "Languages whose long posts (over 60 words, matched by sentence windows) may be "
             "linked automatically (comma-separated; empty: long posts are only suggested)."
+        ),
+    )
+    match_long_fusion: Literal["hybrid", "mean", "lexical"] = Field(
+        "hybrid",
+        description=(
+            "How a long post's matches are scored: hybrid (as any post), mean (with the "
+            "lexical head's probability) or lexical (BM25 features only); see "
+            "docs/matching.md, 'Long-post fusion'."
         ),
     )
     match_recency_days: int = Field(

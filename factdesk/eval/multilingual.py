@@ -20,7 +20,9 @@ previous tokeniser (:func:`factdesk.text.tokenize.tokenize`, "before") and the p
 analysis (:func:`factdesk.text.analysis.analyze`, "after"), and for the dense side the query
 encodings compared in docs/matching.md (prefix, post cleaning, truncation). With
 ``offset_rules``, the fused matcher is also scored under each rule for shifting other
-languages' cosines (:func:`factdesk.search.features.offset_groups`), shipped encoding only.
+languages' cosines (:func:`factdesk.search.features.offset_groups`), shipped encoding only;
+with ``long_fusions``, under each way of scoring a long post's same-language candidates
+(:data:`factdesk.search.matcher.LONG_FUSIONS`), shipped encoding only.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from factdesk.eval.checkthat import iter_vclaims, read_qrels, read_queries
 from factdesk.eval.metrics import average_precision
 from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
-from factdesk.search.matcher import Matcher, field_texts
+from factdesk.search.matcher import LongFusion, Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, word_count
 from factdesk.search.tokens import Tokenizer
@@ -285,11 +287,13 @@ def run_sanity(
     tokenizers: dict[str, tuple[str, Tokenizer]],
     encodings: Sequence[QueryEncoding] = ENCODINGS,
     offset_rules: Sequence[OffsetRule] = (),
+    long_fusions: Sequence[LongFusion] = (),
     progress: Progress = lambda stage, done, total: None,
 ) -> dict[str, Any]:
     """MAP@5 per query group for BM25 alone, dense alone and fused, per tokeniser and per
     query encoding; also the calibration of the fused top match per group, and with
-    ``offset_rules`` the fused MAP@5 and calibration under each rule (first encoding)."""
+    ``offset_rules`` (``long_fusions``) the fused MAP@5 and calibration under each offset
+    rule (long-post fusion), first encoding."""
     report: dict[str, Any] = {"pool": len(sanity.pool), "queries": len(sanity.queries)}
     report["groups"] = {
         g: sum(1 for q in sanity.queries if q.group == g)
@@ -338,38 +342,59 @@ def run_sanity(
                 entry["calibration"] = _calibration(top)
             progress(f"{tname} {enc.name}", len(sanity.queries), len(sanity.queries))
         if embedder is not None and offset_rules:
-            entry["offset_rules"] = _offset_rules(
-                matcher, sanity.queries, vectors[encodings[0].name], offset_rules
+            entry["offset_rules"] = _variants(
+                matcher,
+                sanity.queries,
+                vectors[encodings[0].name],
+                "language_offset",
+                offset_rules,
+                text=lambda raw: raw,
             )
             progress(f"{tname} offset rules", len(sanity.queries), len(sanity.queries))
+        if embedder is not None and long_fusions:
+            first = encodings[0]
+            entry["long_fusions"] = _variants(
+                matcher,
+                sanity.queries,
+                vectors[first.name],
+                "long_fusion",
+                long_fusions,
+                text=first.text if first.lexical else lambda raw: raw,
+            )
+            progress(f"{tname} long fusions", len(sanity.queries), len(sanity.queries))
         report[tname] = entry
     return report
 
 
-def _offset_rules(
+def _variants(
     matcher: Matcher,
     queries: Sequence[SanityQuery],
     vectors: Sequence[NDArray[np.float32]],
-    rules: Sequence[OffsetRule],
+    attribute: str,
+    values: Sequence[str],
+    *,
+    text: Callable[[str], str],
 ) -> dict[str, dict[str, Any]]:
-    """Fused MAP@5 per group and calibration of the top match under each offset rule."""
-    shipped = matcher.language_offset
+    """Fused MAP@5 per group and calibration of the top match with the matcher's
+    ``attribute`` (``language_offset``, ``long_fusion``) set to each of ``values``; ``text``
+    turns a query into the text matched (the encoding's, as the fused column does)."""
+    shipped = getattr(matcher, attribute)
     out: dict[str, dict[str, Any]] = {}
     try:
-        for rule in rules:
-            matcher.language_offset = rule
+        for value in values:
+            setattr(matcher, attribute, value)
             fused: dict[str, list[str]] = {}
             top: list[tuple[str, float, bool]] = []
             for i, q in enumerate(queries):
                 matches = matcher.search(
-                    q.text, language=q.language, k=10, query_vector=vectors[i], explain=False
+                    text(q.text), language=q.language, k=10, query_vector=vectors[i], explain=False
                 )
                 fused[q.id] = [m.id for m in matches]
                 if matches:
                     top.append((q.group, matches[0].score, matches[0].id == q.relevant))
-            out[rule] = {"fused": _map5(fused, queries), "calibration": _calibration(top)}
+            out[value] = {"fused": _map5(fused, queries), "calibration": _calibration(top)}
     finally:
-        matcher.language_offset = shipped
+        setattr(matcher, attribute, shipped)
     return out
 
 

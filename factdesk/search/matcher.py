@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -51,7 +51,7 @@ from factdesk.search.features import (
 )
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
-from factdesk.search.segments import query_texts
+from factdesk.search.segments import is_long, query_texts
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
 from factdesk.text.analysis import analysis_name, clean_post, language_family
 from factdesk.types import Band, FactCheck, Match, Why
@@ -60,7 +60,17 @@ F32 = NDArray[np.float32]
 F64 = NDArray[np.float64]
 
 LANGUAGE_DETECTOR = Callable[[str], str | None]
-_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+# words of letters, for the short-post guard only (a post of numbers says too little);
+# whether a post is long is segments.is_long, the test that also decides its windows
+_LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# How the candidates of a long post (segments.is_long) are scored: "hybrid", as any post's
+# (the shipped default); "mean", the mean of that probability and the lexical head's over
+# the whole list; "lexical", the lexical head's alone, as without an embedding model
+# (docs/matching.md, "Long-post fusion"). Short posts are always scored as before.
+LongFusion = Literal["hybrid", "mean", "lexical"]
+LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lexical")
+LONG_FUSION: LongFusion = "hybrid"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +83,7 @@ class Candidates:
     tokens: list[str]
     language: str | None
     dated: bool = False
+    long: bool = False  # a long post (segments.is_long): the windows' test, banded as long
 
 
 def field_texts(fc: FactCheck) -> dict[str, str]:
@@ -107,6 +118,7 @@ class Matcher:
         exact_limit: int = EXACT_LIMIT,
         dim: int | None = None,
         language_offset: OffsetRule = "pairs",
+        long_fusion: LongFusion = LONG_FUSION,
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -122,6 +134,13 @@ class Matcher:
         # which other languages' cosines are shifted to the query language's level
         # (features.offset_groups; `factdesk eval multilingual --offset-rules` compares them)
         self.language_offset: OffsetRule = language_offset
+        if long_fusion not in LONG_FUSIONS:
+            raise ValueError(
+                f"unknown long-post fusion {long_fusion!r} (expected one of "
+                f"{', '.join(LONG_FUSIONS)})"
+            )
+        # how a long post's candidates are scored (Matcher.score)
+        self.long_fusion: LongFusion = long_fusion
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -316,7 +335,7 @@ class Matcher:
             codes.get(family, -1) if family is not None else -1,
             offset_groups(self.language_offset, family, codes),
         )
-        return Candidates(slots, signals, cross, tokens, language, date is not None)
+        return Candidates(slots, signals, cross, tokens, language, date is not None, is_long(text))
 
     def _dense_top(self, query_vector: F32, excluded: NDArray[np.int64]) -> NDArray[np.int32]:
         """The dense first stage: the best ``dense_depth`` slots by cosine, for a query with
@@ -394,7 +413,19 @@ class Matcher:
             whole = self._head_probs("dense", table, same | plain, found.dated)
             dense = np.where(plain, whole, dense)
         probs = np.where(same, hybrid, dense)
-        return probs, ["hybrid" if c else "dense" for c in same.tolist()]
+        heads = ["hybrid" if c else "dense" for c in same.tolist()]
+        if found.long and self.long_fusion != "hybrid":
+            # A long noisy post's best-window cosine lifts wrong fact-checks of every
+            # language, and the heads, trained on short tweets, trust it; the lexical head
+            # (BM25 features only, calibrated like the others) does not read it. Off by
+            # default: on the noisy proxy neither rule reaches BM25 alone for every language
+            # (docs/matching.md, "Long-post fusion").
+            lexical = self._head_probs("lexical", table, np.ones(n, dtype=bool), found.dated)
+            if self.long_fusion == "lexical":
+                return lexical, ["lexical"] * n
+            probs = (probs + lexical) / 2.0
+            heads = [f"{h}+lexical" for h in heads]
+        return probs, heads
 
     def _head_probs(
         self, name: str, table: dict[str, F64], mask: NDArray[np.bool_], dated: bool
@@ -438,7 +469,7 @@ class Matcher:
         if not len(probs):
             return []
         order = np.lexsort((found.slots, -probs))[:k]
-        words = len(_WORDS.findall(text))
+        words = len(_LETTER_WORDS.findall(text))
         query_tokens = set(found.tokens)
         now = now or datetime.now(UTC)
         out: list[Match] = []
@@ -453,6 +484,7 @@ class Matcher:
                 float(probs[i]),
                 language=found.language,
                 words=words,
+                long_text=found.long,
                 published=fc.date_published,
                 now=now,
                 cross_lingual=bool(found.cross[i]),

@@ -27,6 +27,7 @@ from factdesk.text.sentences import split_sentences
 __all__ = [
     "MAX_SEGMENTS",
     "MIN_WORDS",
+    "is_long",
     "long_query_text",
     "query_segments",
     "query_texts",
@@ -45,6 +46,16 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def is_long(text: str, min_words: int = MIN_WORDS) -> bool:
+    """Whether ``text`` is a long post: more than ``min_words`` words (:func:`word_count`).
+
+    The one length test of everything done differently for long posts: cleaning
+    (:func:`long_query_text`), sentence windows (:func:`query_segments`), and in the matcher
+    the long-post fusion and the long-post band guard (``bands.py``), so a post is never
+    windowed under one count and banded or fused as short under another."""
+    return word_count(text) > min_words
+
+
 def query_segments(
     text: str,
     language: str | None = None,
@@ -55,9 +66,9 @@ def query_segments(
     """Windows of consecutive sentences covering ``text``, at most ``max_segments`` of them,
     each about ``total / max_segments`` words (at least ``MIN_WINDOW_WORDS``); ``[]`` when the
     text has ``min_words`` words or fewer, or is one sentence (the whole text says it all)."""
-    total = word_count(text)
-    if total <= min_words or max_segments <= 0:
+    if not is_long(text, min_words) or max_segments <= 0:
         return []
+    total = word_count(text)
     units = [s.text for s in split_sentences(text, language) if word_count(s.text)]
     if len(units) < 2:
         return []
@@ -89,6 +100,6 @@ def query_texts(text: str, language: str | None = None) -> list[str]:
 def long_query_text(text: str, min_words: int = MIN_WORDS) -> str:
     """The text to match for a post: ``clean_post`` of it when it has more than
     ``min_words`` words (a real post: caption, links, OCR), else the post unchanged."""
-    if word_count(text) <= min_words:
+    if not is_long(text, min_words):
         return text
     return clean_post(text) or text

@@ -138,6 +138,7 @@ def new_matcher(settings: Settings) -> Matcher:
         model=model_for(settings),
         policy=band_policy(settings),
         detect_language=identify_language,
+        long_fusion=settings.match_long_fusion,
     )
 
 

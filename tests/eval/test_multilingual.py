@@ -17,6 +17,7 @@ from factdesk.eval.multilingual import (
     pseudo_query,
     run_sanity,
 )
+from factdesk.search.matcher import LONG_FUSION
 from factdesk.search.model import MatcherModel
 from factdesk.search.tokens import default_tokenizer
 from factdesk.text.tokenize import tokenize
@@ -153,3 +154,30 @@ def test_run_sanity_compares_offset_rules() -> None:
     assert rules["pairs"]["fused"]["de"] == 1.0
     assert rules["all"]["fused"]["de"] < 1.0  # the French fact-check lifted above the answer
     assert rules["all"]["calibration"]["de"]["queries"] == 1
+
+
+def test_run_sanity_compares_long_fusions() -> None:
+    pool = [
+        ("de-1", _fc("Impfstoffe machen Frauen unfruchtbar", "de"), 0.80),
+        ("de-2", _fc("Der Bürgermeister hat die Brücke verkauft", "de"), 0.90),
+        ("de-3", _fc("Die Regierung verbietet Bargeld ab Mai", "de"), 0.70),
+    ]
+    embedder = _AxisEmbedder({fc.claim_reviewed or "": c for _, fc, c in pool})
+    filler = " ".join(
+        f"Heute war das Wetter schön und wir gingen {n} Mal spazieren." for n in range(8)
+    )
+    post = f"{filler} Impfstoffe machen Frauen unfruchtbar, sagt man. {filler}"
+    queries = [SanityQuery("q1", "de", post, "de", "de-1")]
+    report = run_sanity(
+        SanitySet([(d, fc) for d, fc, _ in pool], queries),
+        embedder=embedder,  # type: ignore[arg-type]
+        model=None,
+        tokenizers={"after": default_tokenizer()},
+        encodings=[QueryEncoding("q")],
+        long_fusions=["hybrid", "mean"],
+    )
+    fusions = report["after"]["long_fusions"]
+    assert set(fusions) == {"hybrid", "mean"}
+    # the matcher's default is what the plain fused figure measures
+    assert fusions[LONG_FUSION]["fused"] == report["after"]["fused [q]"]
+    assert fusions["mean"]["calibration"]["de"]["queries"] == 1

