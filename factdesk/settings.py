@@ -265,7 +265,7 @@ class Settings(BaseSettings):
         ),
     )
     match_long_fusion: Literal["hybrid", "mean", "lexical"] = Field(
-        "hybrid",
+        "mean",
         description=(
             "How a long post's matches are scored: hybrid (as any post), mean (with the "
             "lexical head's probability) or lexical (BM25 features only); see "

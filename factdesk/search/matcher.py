@@ -70,7 +70,7 @@ _LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 # (docs/matching.md, "Long-post fusion"). Short posts are always scored as before.
 LongFusion = Literal["hybrid", "mean", "lexical"]
 LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lexical")
-LONG_FUSION: LongFusion = "hybrid"
+LONG_FUSION: LongFusion = "mean"
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,8 +417,9 @@ class Matcher:
         if found.long and self.long_fusion != "hybrid":
             # A long noisy post's best-window cosine lifts wrong fact-checks of every
             # language, and the heads, trained on short tweets, trust it; the lexical head
-            # (BM25 features only, calibrated like the others) does not read it. Off by
-            # default: on the noisy proxy neither rule reaches BM25 alone for every language
+            # (BM25 features only, calibrated like the others) does not read it. "mean" by
+            # default: on the noisy proxy it lifts every long-post group and leaves short
+            # posts as they were; neither rule reaches BM25 alone for every language
             # (docs/matching.md, "Long-post fusion").
             lexical = self._head_probs("lexical", table, np.ones(n, dtype=bool), found.dated)
             if self.long_fusion == "lexical":

@@ -408,6 +408,6 @@ def test_band_policy_reads_the_long_post_languages_from_settings(tmp_path: Path)
 
 
 def test_new_matcher_reads_the_long_post_fusion_from_settings(tmp_path: Path) -> None:
-    assert match.new_matcher(Settings(data_dir=tmp_path, match_dense=False)).long_fusion == "hybrid"
+    assert match.new_matcher(Settings(data_dir=tmp_path, match_dense=False)).long_fusion == "mean"
     chosen = Settings(data_dir=tmp_path, match_dense=False, match_long_fusion="lexical")
     assert match.new_matcher(chosen).long_fusion == "lexical"
