@@ -165,6 +165,11 @@ class ClaimIndex:
         """Number of claims."""
         return len(self._claims)
 
+    def full(self, key: Hashable) -> bool:
+        """Whether the claim has all the static exemplars it may keep (more wordings of it
+        need not even be embedded)."""
+        return sum(len(b.rows.get(key, ())) for b in self._static.values()) >= MAX_EXEMPLARS
+
     def add(
         self, key: Hashable, vectors: Matrix, languages: Sequence[str | None] | None = None
     ) -> None:
@@ -182,7 +187,7 @@ class ClaimIndex:
 
     def _add_static(self, key: Hashable, v: Matrix, language: str | None) -> None:
         """An exemplar in its language's bank; ``MAX_EXEMPLARS`` counts all languages."""
-        if sum(len(b.rows.get(key, ())) for b in self._static.values()) >= MAX_EXEMPLARS:
+        if self.full(key):
             return
         self._bank(language).add(key, v, language)
 

@@ -276,7 +276,9 @@ class Stages:
     def _refresh(self, state: _Detection) -> None:
         """Teach the index what other workers wrote since it last looked. The mentions this
         process wrote itself are skipped: encoding them again was a tenth of a detect job
-        (and adding them would be harmless: an exemplar that close is not kept twice)."""
+        (and adding them would be harmless: an exemplar that close is not kept twice); so are
+        wordings of claims that have all their exemplars here. What is left grows with the
+        number of processes (docs/performance.md, "Arithmetic for a machine with more cores")."""
         looked = datetime.now(UTC)
         with self.factory() as session:
             rows = _fresh_mentions(session, state)
@@ -301,14 +303,19 @@ class Stages:
         newest = max(present | {state.mention_mark})
         state.gaps.note(state.mention_mark + 1, newest, present, time.monotonic())
         state.mention_mark = newest
-        if rows:
-            by_claim: dict[int, list[Any]] = {}
-            for row in rows:
-                if row.claim_id is not None and row.item_id not in state.own_items:
-                    by_claim.setdefault(row.claim_id, []).append(row)
-            for claim_id, group in by_claim.items():
-                vectors = state.vectoriser.encode([r.text for r in group])
-                state.index.add(claim_id, vectors, [r.language for r in group])
+        # a claim with all its exemplars gains nothing from more wordings: not even embedded
+        # (each process embeds every other's mentions, the cost that grows with processes)
+        learn = [
+            r
+            for r in rows
+            if r.claim_id is not None
+            and r.item_id not in state.own_items
+            and not state.index.full(r.claim_id)
+        ]
+        if learn:
+            vectors = state.vectoriser.encode([r.text for r in learn])
+            for row, vector in zip(learn, vectors, strict=True):
+                state.index.add(row.claim_id, vector[None, :], [row.language])
         state.own_items.clear()  # committed before this refresh: all read above
         for source, target in merged:
             if source not in state.merged:

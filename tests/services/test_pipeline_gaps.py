@@ -1,12 +1,14 @@
-"""The claim index's refresh and mentions that become visible out of id order: on
-PostgreSQL a batch drawn ids before another one and committed after it; the refresh that
-saw the later batch must still pick up the earlier one when it appears."""
+"""The claim index's refresh: mentions that become visible out of id order (on PostgreSQL a
+batch drew ids before another one and committed after it: the refresh that saw the later
+batch must still pick up the earlier one when it appears), and wordings of a claim whose
+exemplars are all there, which are not embedded at all."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -86,3 +88,30 @@ def test_gaps_are_forgotten_when_found_expired_or_too_many(monkeypatch: pytest.M
     assert gaps.ids() == [10, 11, 12]  # the oldest first (8), then the lowest ids
     gaps.note(13, 13 + 10, set(), now=pipeline.GAP_WAIT + 7.0)  # a range wider than the cap
     assert gaps.ids() == [21, 22, 23]
+
+
+def test_the_refresh_does_not_embed_wordings_of_a_claim_with_all_its_exemplars(
+    stages: pipeline.Stages, db: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factdesk.detect.cluster import MAX_EXEMPLARS
+
+    state = stages._detection()
+    base = state.mention_mark
+    _mention(db, base + 1, PETROL)
+    _mention(db, base + 2, LEMON_EN)
+    with db() as session:
+        petrol = session.scalars(select(m.Claim.id).where(m.Claim.text == PETROL)).one()
+    rng = np.random.default_rng(0)
+    full = rng.normal(size=(MAX_EXEMPLARS, state.vectoriser.dim)).astype(np.float32)
+    state.index.add(petrol, full / np.linalg.norm(full, axis=1, keepdims=True), ["en"] * len(full))
+    assert state.index.full(petrol)
+    embedded: list[str] = []
+    encode = state.vectoriser.encode
+
+    def spy(texts: list[str]) -> Any:
+        embedded.extend(texts)
+        return encode(texts)
+
+    monkeypatch.setattr(state.vectoriser, "encode", spy)
+    stages._refresh(state)
+    assert embedded == [LEMON_EN]
