@@ -294,8 +294,8 @@ _ENGLISH_ONLY = frozenset(
     # More common English words (2026-12-04) that no other language lingua knows uses as a
     # common word: dates and quantities, reporting verbs, everyday adjectives. Left out as
     # shared: "will" (de), "want"/"even"/"week" (nl), "give"/"mine"/"rent" (da, nb, sv),
-    # "put" (hr, bs), "home" (ca), "come" (it), "see" (et), "song" (vi), "sorry"/"fake"/
-    # "show" (loanwords everywhere).
+    # "put" (hr, bs), "home" (ca), "come" (it), "see" (et), "day"/"say"/"song"/"try"
+    # (Vietnamese typed without accents), "sorry"/"fake"/"show" (loanwords everywhere).
     + """year years month months today yesterday tomorrow tonight morning evening night ago
     next percent every everyone everybody everything nothing something anything someone anyone
     never always again against already although though however without within through around
@@ -303,13 +303,13 @@ _ENGLISH_ONLY = frozenset(
     probably maybe soon then now get gets getting got make makes made making take takes took
     taken know knows knew known think thought need needs needed going doing done told tell
     asked shown showed find found keep kept look looks looking seem seems become became came
-    went gone goes seen saw say use used using work works worked call called try tried leave
+    went gone goes seen saw use used using work works worked call called tried leave
     left buy bought sell sold rise rises rising raise raised grow grew increase increased cut
     cuts close closed kill killed died death deaths health women woman children family friends
     government officials official country countries city world news reported according claim
     claims claimed true prices price cost costs money food fuel bill bills fees good great
     better big small little old young high low right wrong free same different
-    beautiful happy thanks thank please yes hello day days hours life house road street
+    beautiful happy thanks thank please yes hello days hours life house road street
     town way thing things number since until off away back down up well too him yours himself
     herself itself themselves myself isn doesn didn wasn aren""".split()
 )
