@@ -32,6 +32,7 @@ Matrix = npt.NDArray[np.float32]
 
 MAX_EXEMPLARS = 20  # per claim and stage
 REDUNDANT = 0.97  # a wording this close to an exemplar adds nothing new
+ASSIGN_BLOCK = 64  # mentions compared with the exemplars in one matrix product
 # A claim this far under a linking threshold is shown to editors as possibly the same claim
 # (about the 1-in-100 random-pair level of Tatoeba, where 1 in 1,000 sets the thresholds).
 SUGGEST_MARGIN = 0.1
@@ -93,8 +94,10 @@ class _Bank:
         rows.append(n)
 
     def rename(self, old: Hashable, new: Hashable) -> None:
-        rows = self.rows.pop(old, [])
-        self.rows[new] = rows
+        if old not in self.rows:
+            return
+        rows = self.rows.pop(old)
+        self.rows.setdefault(new, []).extend(rows)
         for i in rows:
             self.owner[i] = new
 
@@ -114,12 +117,19 @@ class _Bank:
         same_only: bool,
         thresholds: tuple[float, float] = (0.0, 0.0),
         skip: set[int] | frozenset[int] = frozenset(),
+        known: Matrix | None = None,
     ) -> tuple[int, float]:
-        """Best exemplar from row ``start`` on passing its threshold (same, cross language)."""
+        """Best exemplar from row ``start`` on passing its threshold (same, cross language).
+        ``known``: the similarities to rows ``0 .. len(known)`` already computed (by
+        :meth:`ClaimIndex.assign` for a block of mentions at once); only later rows are
+        compared here."""
         end = len(self.owner)
         if end <= start or float(np.linalg.norm(v)) == 0.0:
             return -1, -1.0
-        sims = self.vectors[start:end] @ v
+        if known is None:
+            sims = self.vectors[start:end] @ v
+        else:
+            sims = np.concatenate([known[start:], self.vectors[len(known) : end] @ v])
         langs = self.language[start:end]
         best, best_sim = -1, -1.0
         k = 20 + len(skip)
@@ -143,7 +153,10 @@ class ClaimIndex:
         self.thresholds = (
             thresholds if isinstance(thresholds, Thresholds) else Thresholds(thresholds)
         )
-        self._static = _Bank(dim)
+        self._dim = dim
+        # one static bank per language: a mention is only ever compared with exemplars of its
+        # own language, so the others need not be read at all
+        self._static: dict[str | None, _Bank] = {}
         self._dense = _Bank(dense_dim) if dense_dim else None
         self._claims: set[Hashable] = set()
         self._next_new = 0
@@ -159,7 +172,19 @@ class ClaimIndex:
         self._claims.add(key)
         langs = list(languages) if languages is not None else [None] * len(vectors)
         for v, language in zip(vectors, langs, strict=True):
-            self._static.add(key, v, language)
+            self._add_static(key, v, language)
+
+    def _bank(self, language: str | None) -> _Bank:
+        bank = self._static.get(language)
+        if bank is None:
+            bank = self._static[language] = _Bank(self._dim)
+        return bank
+
+    def _add_static(self, key: Hashable, v: Matrix, language: str | None) -> None:
+        """An exemplar in its language's bank; ``MAX_EXEMPLARS`` counts all languages."""
+        if sum(len(b.rows.get(key, ())) for b in self._static.values()) >= MAX_EXEMPLARS:
+            return
+        self._bank(language).add(key, v, language)
 
     def add_dense(self, key: Hashable, vector: Matrix, language: str | None) -> None:
         """Register a dense exemplar of a claim that is already linked."""
@@ -176,19 +201,42 @@ class ClaimIndex:
         langs = list(languages) if languages is not None else [None] * n
         t = self.thresholds.static
         out: list[Assignment] = []
+        known: dict[int, Matrix] = {}
         for i in range(n):
+            if i % ASSIGN_BLOCK == 0:
+                known = self._block_similarities(vectors, langs, i)
             v, language = vectors[i], langs[i]
-            row, sim = self._static.best(v, 0, language, same_only=True, thresholds=(t, 1.1))
+            bank = self._bank(language)
+            row, sim = bank.best(
+                v, 0, language, same_only=True, thresholds=(t, 1.1), known=known[i]
+            )
             if row >= 0:
-                key = self._static.owner[row]
-                self._static.add(key, v, language)
+                key = bank.owner[row]
+                self._add_static(key, v, language)
                 out.append(Assignment(key, sim, _is_new(key), "static"))
                 continue
             key = ("new", self._next_new)
             self._next_new += 1
             self._claims.add(key)
-            self._static.add(key, v, language)
+            self._add_static(key, v, language)
             out.append(Assignment(key, 1.0, True, "new"))
+        return out
+
+    def _block_similarities(
+        self, vectors: Matrix, langs: Sequence[str | None], start: int
+    ) -> dict[int, Matrix]:
+        """Similarities of mentions ``start .. start + ASSIGN_BLOCK`` to the exemplars their
+        language's bank holds now, one matrix product per language: each bank is read once
+        per block, not once per mention (a matrix-vector product per mention is bound by
+        memory bandwidth, and the bank grows with every claim)."""
+        by_language: dict[str | None, list[int]] = {}
+        for i in range(start, min(start + ASSIGN_BLOCK, len(vectors))):
+            by_language.setdefault(langs[i], []).append(i)
+        out: dict[int, Matrix] = {}
+        for language, rows in by_language.items():
+            bank = self._bank(language)
+            sims = vectors[rows] @ bank.vectors[: len(bank)].T
+            out.update(zip(rows, sims, strict=True))
         return out
 
     def link(
@@ -242,7 +290,7 @@ class ClaimIndex:
 
     def _merge(self, source: Hashable, target: Hashable) -> None:
         self._claims.discard(source)
-        for bank in (self._static, self._dense):
+        for bank in (*self._static.values(), self._dense):
             if bank is not None:
                 bank.merge(source, target)
 
@@ -250,7 +298,8 @@ class ClaimIndex:
         """Give a new claim its database id once it has one."""
         self._claims.discard(old)
         self._claims.add(new)
-        self._static.rename(old, new)
+        for bank in self._static.values():
+            bank.rename(old, new)
         if self._dense is not None:
             self._dense.rename(old, new)
 

@@ -23,12 +23,17 @@ no job covers (an item edited at its source, a claim left by a crash between sta
 Detection and linking keep a claim index in memory (:class:`Stages`, one per process):
 loaded once, then brought up to date before each job with the mentions, links and merges
 other workers wrote since (one indexed query each), so N processes grow one set of claims.
+Mention ids are handed out when a row is inserted, not when its transaction commits, so on
+PostgreSQL a batch can become visible after a later-numbered one; the ids skipped at one
+refresh are looked for again at the next ones (:class:`_Gaps`) until they appear or are
+old enough to be a rolled-back batch's.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -50,6 +55,41 @@ from factdesk.types import Job, NextJob, StageResult, Sweep
 log = logging.getLogger("factdesk.pipeline")
 CONFLICT_RETRIES = 3
 CLOCK_SLACK = timedelta(minutes=2)  # hosts' clocks differ: links are re-read this far back
+GAP_WAIT = 15 * 60.0  # seconds a skipped mention id is looked for: longer than any batch's commit
+MAX_GAPS = 50_000  # skipped ids remembered at most (a rolled-back import leaves many)
+GAP_LOOKUP = 500  # ids per query when looking for them again
+LOAD_LOOKBACK = 2_000  # ids below the mark checked at load (open batches of a few workers)
+
+
+class _Gaps:
+    """Mention ids at or below the mark that were not there when last looked: a transaction
+    that had drawn them was still open (they will appear) or rolled back (they never will).
+    Remembered for ``GAP_WAIT`` seconds, oldest dropped first beyond ``MAX_GAPS``."""
+
+    def __init__(self) -> None:
+        self._since: dict[int, float] = {}
+
+    def __len__(self) -> int:
+        return len(self._since)
+
+    def ids(self) -> list[int]:
+        return sorted(self._since)
+
+    def note(self, start: int, end: int, present: set[int], now: float) -> None:
+        """Remember the ids in ``start..end`` (inclusive) not in ``present``; forget the
+        present ones and the expired."""
+        for found in present:
+            self._since.pop(found, None)
+        for missing in range(max(start, end - MAX_GAPS + 1), end + 1):  # the newest at most
+            if missing not in present:
+                self._since.setdefault(missing, now)
+        expired = [i for i, t in self._since.items() if now - t > GAP_WAIT]
+        for i in expired:
+            del self._since[i]
+        excess = len(self._since) - MAX_GAPS
+        if excess > 0:
+            for i in sorted(self._since, key=self._since.__getitem__)[:excess]:
+                del self._since[i]
 
 
 @dataclass
@@ -67,6 +107,7 @@ class _Detection:
     # items this process detected since the last refresh: their mentions are in the index
     # already (the batch's assignment put them there), so the refresh does not encode them
     own_items: set[int] = field(default_factory=set)
+    gaps: _Gaps = field(default_factory=_Gaps)  # skipped mention ids, looked for again
 
 
 class Stages:
@@ -224,7 +265,13 @@ class Stages:
                 session.scalars(select(m.Claim.id).where(m.Claim.merged_into_id.is_not(None)))
             )
             index = detect.load_index(session, vectoriser, self.settings, dense)
-        return _Detection(model, vectoriser, dense, index, mark, linked=linked, merged=merged)
+            # batches still open at load: their ids below the mark are gaps to look for
+            recent = set(
+                session.scalars(select(m.Mention.id).where(m.Mention.id > mark - LOAD_LOOKBACK))
+            )
+        state = _Detection(model, vectoriser, dense, index, mark, linked=linked, merged=merged)
+        state.gaps.note(max(1, mark - LOAD_LOOKBACK + 1), mark, recent, time.monotonic())
+        return state
 
     def _refresh(self, state: _Detection) -> None:
         """Teach the index what other workers wrote since it last looked. The mentions this
@@ -232,17 +279,7 @@ class Stages:
         (and adding them would be harmless: an exemplar that close is not kept twice)."""
         looked = datetime.now(UTC)
         with self.factory() as session:
-            rows = session.execute(
-                select(
-                    m.Mention.id,
-                    m.Mention.item_id,
-                    m.Mention.claim_id,
-                    m.Mention.text,
-                    m.Mention.language,
-                )
-                .where(m.Mention.id > state.mention_mark)
-                .order_by(m.Mention.id)
-            ).all()
+            rows = _fresh_mentions(session, state)
             merged = session.execute(
                 select(m.Claim.id, m.Claim.merged_into_id).where(
                     m.Claim.merged_into_id.is_not(None)
@@ -260,8 +297,11 @@ class Stages:
                     ).all()
                     if r.id not in state.linked
                 ]
+        present = {r.id for r in rows}
+        newest = max(present | {state.mention_mark})
+        state.gaps.note(state.mention_mark + 1, newest, present, time.monotonic())
+        state.mention_mark = newest
         if rows:
-            state.mention_mark = rows[-1].id
             by_claim: dict[int, list[Any]] = {}
             for row in rows:
                 if row.claim_id is not None and row.item_id not in state.own_items:
@@ -282,6 +322,24 @@ class Stages:
             for link, vector in zip(fresh_links, vectors, strict=True):
                 state.index.add_dense(link.id, vector, link.language)
                 state.linked.add(link.id)
+
+
+def _fresh_mentions(session: Session, state: _Detection) -> list[Any]:
+    """The mentions after the mark, and those of the remembered gaps that have appeared since
+    (one indexed query, plus one per ``GAP_LOOKUP`` gaps), in id order."""
+    columns = (
+        m.Mention.id,
+        m.Mention.item_id,
+        m.Mention.claim_id,
+        m.Mention.text,
+        m.Mention.language,
+    )
+    rows = list(session.execute(select(*columns).where(m.Mention.id > state.mention_mark)).all())
+    gaps = state.gaps.ids()
+    for at in range(0, len(gaps), GAP_LOOKUP):
+        chunk = gaps[at : at + GAP_LOOKUP]
+        rows += session.execute(select(*columns).where(m.Mention.id.in_(chunk))).all()
+    return sorted(rows, key=lambda r: r.id)
 
 
 def run_job(stages: Stages, job: Job) -> tuple[Job | None, list[int]]:

@@ -99,3 +99,50 @@ def test_link_names_the_nearest_claim_just_under_the_threshold() -> None:
     assert near.target is None and near.nearest == 1  # cos 0.74: under 0.8, within 0.1
     assert round(near.similarity, 2) == 0.74
     assert far.target is None and far.nearest is None  # 0.0 to claim 1, 0.67 to claim 2 (vi)
+
+
+def test_assign_in_blocks_decides_as_one_mention_at_a_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The block-at-once similarities give the assignments the per-mention path gives, also
+    for mentions that join claims opened earlier in the same block and across blocks."""
+    from factdesk.detect import cluster
+
+    rng = np.random.default_rng(3)
+    centres = rng.normal(size=(40, 16)).astype(np.float32)
+    picks = rng.integers(0, 40, size=300)
+    noisy = centres[picks] + rng.normal(scale=0.35, size=(300, 16)).astype(np.float32)
+    vectors = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+    vectors[17] = 0.0  # a text with no known piece
+    langs = ["vi" if p % 3 == 0 else "en" for p in picks]
+
+    def run(block: int) -> list[tuple[object, bool, str]]:
+        monkeypatch.setattr(cluster, "ASSIGN_BLOCK", block)
+        index = ClaimIndex(dim=16, thresholds=0.8)
+        index.add(1000, vectors[:5], langs[:5])
+        out = index.assign(vectors[5:150], langs[5:150]) + index.assign(vectors[150:], langs[150:])
+        return [(a.key, a.new, a.stage) for a in out]
+
+    one_at_a_time = run(1)
+    assert run(64) == one_at_a_time and run(7) == one_at_a_time
+    assert sum(new for _, new, _ in one_at_a_time) > 40  # claims opened and joined within blocks
+
+
+def test_a_mention_finds_its_language_behind_many_closer_exemplars_of_another() -> None:
+    """Each language has its own bank: thirty English exemplars closer than the Vietnamese one
+    do not hide it (one bank's top 20 once held only the English ones)."""
+    index = ClaimIndex(dim=2, thresholds=0.9)
+    for key in range(30):
+        index.add(key, _unit([1.0, 0.0]), ["en"])
+    index.add("vi-claim", _unit([0.95, 0.31]), ["vi"])
+    (a,) = index.assign(_unit([1.0, 0.0]), ["vi"])
+    assert a.key == "vi-claim" and not a.new
+
+
+def test_exemplars_per_claim_are_capped_over_all_languages() -> None:
+    from factdesk.detect.cluster import MAX_EXEMPLARS
+
+    index = ClaimIndex(dim=64, thresholds=0.99)
+    rng = np.random.default_rng(0)
+    many = rng.normal(size=(2 * MAX_EXEMPLARS, 64)).astype(np.float32)
+    many /= np.linalg.norm(many, axis=1, keepdims=True)
+    index.add(1, many, ["en", "vi"] * MAX_EXEMPLARS)
+    assert sum(len(b.rows[1]) for b in index._static.values()) == MAX_EXEMPLARS
