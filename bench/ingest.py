@@ -9,8 +9,16 @@ Runs, in one process and one run:
     one ORM insert and one COMMIT per row. It does strictly less work per row than factdesk
     (no normalisation, language id, hashing or de-duplication).
 
+With ``--feed``, instead: ``parse_feed`` on a 1,000-entry RSS file written by
+bench/pipeline.py's synthetic writer (the shape the pipeline bench ingests), against
+``feedparser.parse`` alone on the same bytes with the options parse_feed passes (the
+reference library, a floor no feed parser built on it goes below): entries per CPU second
+of each, best of interleaved rounds, and the share of parse_feed that is ours. To compare two versions of
+factdesk, run it twice, PYTHONPATH choosing the code.
+
 Usage:  .venv/bin/python bench/ingest.py [--lines 100000] [--naive-lines 5000]
         [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+        .venv/bin/python bench/ingest.py --feed [--entries 1000] [--rounds 15]
 Prints one line per run and, last, one JSON object with the figures.
 """
 
@@ -99,6 +107,49 @@ def run_naive(url: str, path: Path, lines: int) -> tuple[float, int]:
     return elapsed, done
 
 
+def feed_speed(entries: int, rounds: int) -> dict[str, float | int]:
+    """parse_feed against feedparser.parse alone, entries per CPU second, best of rounds."""
+    import io
+
+    import feedparser
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pipeline
+
+    from factdesk.ingest.feeds import parse_feed
+
+    with tempfile.TemporaryDirectory() as tmp:
+        (path,) = pipeline.write_feeds(Path(tmp), entries, entries)
+        data = path.read_bytes()
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    best = {"parse_feed": float("inf"), "feedparser": float("inf")}
+    runs = {
+        "parse_feed": lambda: parse_feed(data, origin=str(path)),
+        "feedparser": lambda: feedparser.parse(
+            io.BytesIO(data), response_headers=headers, sanitize_html=True
+        ),
+    }
+    for run in runs.values():
+        run()  # warm: imports, regex compilation
+    for _ in range(rounds):
+        for name, run in runs.items():
+            began = time.process_time()  # CPU seconds: less moved by other processes' load
+            run()
+            best[name] = min(best[name], time.process_time() - began)
+    ours, floor = entries / best["parse_feed"], entries / best["feedparser"]
+    share = 1 - best["feedparser"] / best["parse_feed"]
+    print(
+        f"feed ({entries} entries, {len(data):,} bytes): parse_feed {ours:,.0f} entries/CPU-s; "
+        f"feedparser.parse alone {floor:,.0f} entries/CPU-s; ours {share:.1%} of parse_feed"
+    )
+    return {
+        "feed_entries": entries,
+        "parse_feed_entries_per_s": round(ours),
+        "feedparser_entries_per_s": round(floor),
+        "parse_feed_own_share": round(share, 4),
+    }
+
+
 def fresh_pg_database(admin_url: str) -> tuple[str, object] | None:
     try:
         admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
@@ -128,7 +179,13 @@ def main() -> int:
         help="rows for the per-row-commit baseline (its rate is per row)",
     )
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--feed", action="store_true", help="time parse_feed instead")
+    parser.add_argument("--entries", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args()
+    if args.feed:
+        print(json.dumps(feed_speed(args.entries, args.rounds)))
+        return 0
     figures: dict[str, float | int] = {"lines": args.lines}
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)

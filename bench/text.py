@@ -8,6 +8,11 @@ emoji, bullets), each stage timed, in one process:
   * baseline "naive": lingua over all 75 languages (no restriction, no shortcut), a
     ``(?<=[.!?])\\s+`` regex split, ``\\w+`` lower-case words.
   * ablation: lingua restricted to vi/en without the shortcuts; detect_languages_batch.
+  * identify_languages_batch (a record's true language, what ingest runs) on the same posts
+    and on bench/pipeline.py's synthetic posts, against lingua over all 75 languages; its
+    remembered answers are forgotten before every timed pass (a cold start). To compare
+    two versions of factdesk, run this script twice, PYTHONPATH choosing the code: the
+    baseline is the same in both runs.
 
 Flags that read the public dev data in /work/shared/data (never shipped with factdesk):
   --langid-accuracy   accuracy of detect_language (restricted to vi/en), identify_language
@@ -20,7 +25,7 @@ Flags that read the public dev data in /work/shared/data (never shipped with fac
   --accentless-search vnPara paraphrase retrieval (BM25), accented and accent-stripped
                       queries, tokenize(accentless=True) vs accentless=False
 
-Usage:  .venv/bin/python bench/text.py [--docs 2000] [--langid-accuracy] [--tone-styles]
+Usage:  .venv/bin/python bench/text.py [--docs 2000] [--posts 2000] [--langid-accuracy] [--tone-styles]
         [--accentless-search] [--data /work/shared/data]
 Prints one line per measurement and, last, one JSON object with the figures.
 """
@@ -43,7 +48,7 @@ from lingua import IsoCode639_1, LanguageDetectorBuilder
 
 from factdesk.text import detect_language, detect_languages_batch, split_sentences, tokenize
 from factdesk.text import langid as langid_module
-from factdesk.text.langid import identify_language
+from factdesk.text.langid import identify_language, identify_languages_batch
 from factdesk.text.normalize import strip_accents
 
 VI_SUBJECTS = [
@@ -127,7 +132,31 @@ def _compare(
     return best_mine, n_mine, best_base, n_base
 
 
-def speed(docs: list[str]) -> dict[str, float]:
+def _cold() -> None:
+    """Forget identify_languages_batch's remembered answers (a version without them: no-op)."""
+    memory = getattr(langid_module, "_IDENTIFIED", None)
+    if memory is not None:
+        memory.clear()
+
+
+def _identify_cold(texts: list[str]) -> int:
+    _cold()
+    return len(identify_languages_batch(texts))
+
+
+def pipeline_posts(count: int, seed: int = 16) -> list[str]:
+    """bench/pipeline.py's synthetic posts (claims in recurring wordings, chatter, vi and en)."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pipeline
+
+    rng = random.Random(seed)
+    words = pipeline.vocabulary()
+    return [pipeline.post(rng, words) for _ in range(count)]
+
+
+def speed(docs: list[str], posts: list[str]) -> dict[str, float]:
     restricted_plain = LanguageDetectorBuilder.from_iso_codes_639_1(
         *[IsoCode639_1.from_str(c) for c in ("vi", "en")]
     ).build()
@@ -198,10 +227,20 @@ def speed(docs: list[str]) -> dict[str, float]:
             lambda: len(detect_languages_batch(docs)),
             lambda: sum(1 for t in docs if detect_language(t) or True),
         ),
+        (
+            "identify-batch",  # a record's true language, as ingest runs it
+            lambda: _identify_cold(docs),
+            lambda: sum(1 for t in docs if everything.detect_language_of(t) or True),
+        ),
+        (
+            "identify-batch-pipeline",  # ... on bench/pipeline.py's posts
+            lambda: _identify_cold(posts),
+            lambda: sum(1 for t in posts if everything.detect_language_of(t) or True),
+        ),
     ]
     for name, mine, base in stages:
         t_mine, n_mine, t_base, n_base = _compare(mine, base)
-        unit = "docs" if name.startswith("langid") else "sentences"
+        unit = "docs" if name.startswith(("langid", "identify")) else "sentences"
         ratio = (n_mine / t_mine) / (n_base / t_base)
         figures[f"{name}_per_s"] = n_mine / t_mine
         figures[f"{name}_baseline_per_s"] = n_base / t_base
@@ -294,7 +333,15 @@ def langid_accuracy(data: Path) -> dict[str, float]:
         for t in texts:
             found = plain.detect_language_of(t)
             base += found is not None and langid_module._code(found) == gold
-        true = sum(identify_language(t) == gold for t in texts) / len(texts)
+        singles = [identify_language(t) for t in texts]
+        true = sum(found == gold for found in singles) / len(texts)
+        _cold()
+        batch = identify_languages_batch(texts)
+        figures[f"langid_{name}_identify_batch_accuracy"] = sum(
+            found == gold for found in batch
+        ) / len(texts)
+        if batch != singles:
+            print(f"  {name}: identify_languages_batch differs from identify_language")
         figures[f"langid_{name}_accuracy"] = ours
         figures[f"langid_{name}_identify_accuracy"] = true
         figures[f"langid_{name}_lingua_vi_en_accuracy"] = base / len(texts)
@@ -374,6 +421,7 @@ def main() -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--docs", type=int, default=2000, help="generated posts for the speed run")
+    parser.add_argument("--posts", type=int, default=2000, help="bench/pipeline.py posts")
     parser.add_argument("--data", type=Path, default=Path("/work/shared/data"))
     parser.add_argument("--langid-accuracy", action="store_true")
     parser.add_argument("--tone-styles", action="store_true")
@@ -382,7 +430,7 @@ def main() -> int:
     args = parser.parse_args()
     figures: dict[str, float] = {}
     if not args.no_speed:
-        figures.update(speed(generate(args.docs)))
+        figures.update(speed(generate(args.docs), pipeline_posts(args.posts)))
     if args.langid_accuracy:
         figures.update(langid_accuracy(args.data))
     if args.tone_styles:

@@ -31,6 +31,7 @@ English with Vietnamese names (0.98 vs 0.48) and on unaccented Vietnamese (0.96 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Sequence
 from functools import lru_cache
@@ -290,9 +291,36 @@ _ENGLISH_ONLY = frozenset(
     "our your its into only also just because does did how if or but them these those should "
     "could been being had any some other such most very many much over out between before "
     "during while where why people says new first".split()
+    # More common English words (2026-12-04) that no other language lingua knows uses as a
+    # common word: dates and quantities, reporting verbs, everyday adjectives. Left out as
+    # shared: "will" (de), "want"/"even"/"week" (nl), "give"/"mine"/"rent" (da, nb, sv),
+    # "put" (hr, bs), "home" (ca), "come" (it), "see" (et), "day"/"say"/"song"/"try"
+    # (Vietnamese typed without accents), "sorry"/"fake"/"show" (loanwords everywhere).
+    + """year years month months today yesterday tomorrow tonight morning evening night ago
+    next percent every everyone everybody everything nothing something anything someone anyone
+    never always again against already although though however without within through around
+    whether whose whom whole both each either neither enough rather quite really actually
+    probably maybe soon then now get gets getting got make makes made making take takes took
+    taken know knows knew known think thought need needs needed going doing done told tell
+    asked shown showed find found keep kept look looks looking seem seems become became came
+    went gone goes seen saw use used using work works worked call called tried leave
+    left buy bought sell sold rise rises rising raise raised grow grew increase increased cut
+    cuts close closed kill killed died death deaths health women woman children family friends
+    government officials official country countries city world news reported according claim
+    claims claimed true prices price cost costs money food fuel bill bills fees good great
+    better big small little old young high low right wrong free same different
+    beautiful happy thanks thank please yes hello days hours life house road street
+    town way thing things number since until off away back down up well too him yours himself
+    herself itself themselves myself isn doesn didn wasn aren""".split()
 )
 _ENGLISH_SHARE = 0.25  # of the lower-case words, with at least _ENGLISH_WORDS of them
 _ENGLISH_WORDS = 1
+# "en" without a model: this many English-only words, and at most this share of the
+# lower-case words shaped like Vietnamese syllables ("to", "the", "can" are both).
+_SURELY_ENGLISH_WORDS = 2
+_SURELY_ENGLISH_VI = 0.5
+_DIGITS = re.compile(r"\d+")
+_HAS_DIGIT = re.compile(r"\d")
 _THREE_LETTER = {lang.iso_code_639_3.name.lower(): _code(lang) for lang in Language.all()}
 _THREE_LETTER |= {"fil": "tl", "zho": "zh", "chi": "zh", "fre": "fr", "ger": "de", "por": "pt"}
 
@@ -329,9 +357,11 @@ def identify_language(text: str, *, declared: object = None) -> str | None:
     2. the Vietnamese shortcuts of :func:`detect_language` answer "vi" without a model; when
        they single out the running text of a sentence that quotes Vietnamese names, that
        text is what the next steps judge. Plain ASCII text where ≥ 25% of the lower-case
-       words are words only English uses commonly ("the", "with", "they")
-       goes straight to the tuned vi/en detector: English posts, most of a vi/en desk's
-       input, skip the all-language models;
+       words are words only English uses commonly ("the", "with", "they", "year") is
+       English or Vietnamese: "en" with no model when at least two such words are there
+       and at most half of the words are shaped like Vietnamese syllables (English is
+       rarely so), else the tuned vi/en detector decides. English posts, most of a vi/en
+       desk's input, skip the all-language models;
     3. lingua's fast (trigram) models rank all 75 languages it knows. Only a near-certain
        ranking (≥ 0.99: a script of its own, a long text) is taken as it is: on a short
        sentence the fast models are often sure and wrong ("I will open the door." → Dutch);
@@ -344,6 +374,9 @@ def identify_language(text: str, *, declared: object = None) -> str | None:
     6. None when the text has too little language in it: under three letters, or under
        three words that the fast pass is unsure about and that are not English or
        Vietnamese ("hola amigo" could be Spanish or Tswana as far as two words go).
+
+    Digits are judged as "0" (lingua ignores them; it makes the answer a function of the
+    words, which the batch call's cache relies on).
     """
     found = declared_language(declared)
     if found is not None:
@@ -351,41 +384,76 @@ def identify_language(text: str, *, declared: object = None) -> str | None:
     cleaned = _clean(text)
     if cleaned is None:
         return None
-    shortcut = _vietnamese_shortcut(cleaned, _VI_EN)
-    if shortcut == "vi":
-        return "vi"
-    sample = _sample(cleaned, shortcut)
-    if _englishy(sample):
-        return _vi_or_en(sample, shortcut)
+    key = _cache_key(cleaned)
+    done, answer, sample, shortcut = _before_models(key)
+    if done:
+        return answer
     ranked = _fast_detector().compute_language_confidence_values(sample)
     return _decide(sample, shortcut, [(_code(v.language), v.value) for v in ranked[:_CANDIDATES]])
 
 
 def identify_languages_batch(texts: Sequence[str]) -> list[str | None]:
     """:func:`identify_language` for many undeclared texts; the fast pass runs
-    multi-threaded over the batch (lingua spreads it over the idle cores)."""
+    multi-threaded over the batch (lingua spreads it over the idle cores).
+
+    Answers are remembered per sample (digits as "0") for the process's next batches:
+    feeds repeat their wordings (a feed polled again brings the same entries back, and
+    synthetic or templated posts differ in numbers only). ``_IDENTIFIED`` holds the last
+    ``_CACHE_SIZE`` samples; a repeat costs a dictionary look-up instead of the models.
+    """
     results: list[str | None] = [None] * len(texts)
-    pending: list[tuple[int, str, str | None]] = []  # index, sample, vi/en shortcut text
+    pending: dict[str, list[int]] = {}  # sample key → indexes of the texts that have it
+    quick: dict[str, tuple[str, str | None]] = {}  # key → (sample, vi/en shortcut text)
     for i, text in enumerate(texts):
         cleaned = _clean(text)
         if cleaned is None:
             continue
-        shortcut = _vietnamese_shortcut(cleaned, _VI_EN)
-        sample = _sample(cleaned, shortcut)
-        if shortcut == "vi":
-            results[i] = "vi"
-        elif _englishy(sample):
-            results[i] = _vi_or_en(sample, shortcut)
+        key = _cache_key(cleaned)
+        if key in pending:
+            pending[key].append(i)
+            continue
+        hit, answer = _IDENTIFIED.get(key)
+        if hit:
+            results[i] = answer
+            continue
+        done, answer, sample, shortcut = _before_models(key)
+        if done:
+            results[i] = answer
+            _IDENTIFIED.put(key, answer)
         else:
-            pending.append((i, sample, shortcut))
+            pending[key] = [i]
+            quick[key] = (sample, shortcut)
     if pending:
+        keys = list(pending)
         ranked_all = _fast_detector().compute_language_confidence_values_in_parallel(
-            [sample for _, sample, _ in pending]
+            [quick[key][0] for key in keys]
         )
-        for (i, sample, shortcut), ranked in zip(pending, ranked_all, strict=True):
+        for key, ranked in zip(keys, ranked_all, strict=True):
+            sample, shortcut = quick[key]
             top = [(_code(v.language), v.value) for v in ranked[:_CANDIDATES]]
-            results[i] = _decide(sample, shortcut, top)
+            answer = _decide(sample, shortcut, top)
+            _IDENTIFIED.put(key, answer)
+            for i in pending[key]:
+                results[i] = answer
     return results
+
+
+def _before_models(cleaned: str) -> tuple[bool, str | None, str, str | None]:
+    """Step 2 of :func:`identify_language`: ``(done, answer, sample, shortcut)``, where
+    ``done`` says ``answer`` is final without the all-language pass."""
+    shortcut = _vietnamese_shortcut(cleaned, _VI_EN)
+    if shortcut == "vi":
+        return True, "vi", cleaned, shortcut
+    sample = _sample(cleaned, shortcut)
+    if not sample.isascii():
+        return False, None, sample, shortcut
+    lower = [w for w in _WORD.findall(sample) if w[0].islower()]
+    hits = sum(1 for w in lower if w in _ENGLISH_ONLY)
+    if hits < _ENGLISH_WORDS or hits < _ENGLISH_SHARE * len(lower):
+        return False, None, sample, shortcut
+    if hits >= _SURELY_ENGLISH_WORDS and _syllable_share(lower) <= _SURELY_ENGLISH_VI:
+        return True, "en", sample, shortcut
+    return True, _vi_or_en(sample, shortcut), sample, shortcut
 
 
 def _sample(cleaned: str, shortcut: str | None) -> str:
@@ -422,14 +490,40 @@ def _vi_or_en(sample: str, shortcut: str | None) -> str | None:
     return None if found is None else _code(found)
 
 
-def _englishy(sample: str) -> bool:
-    """Plain ASCII text with enough words only English uses as common words: the fast
-    path that keeps English posts off the all-language models (``bench/ingest.py``)."""
-    if not sample.isascii():
-        return False
-    lower = [w for w in _WORD.findall(sample) if w[0].islower()]
-    hits = sum(1 for w in lower if w in _ENGLISH_ONLY)
-    return hits >= _ENGLISH_WORDS and hits >= _ENGLISH_SHARE * len(lower)
+def _cache_key(cleaned: str) -> str:
+    """The sample as identification judges it: digit runs as "0" (not language)."""
+    return _DIGITS.sub("0", cleaned) if _HAS_DIGIT.search(cleaned) else cleaned
+
+
+class _Remembered:
+    """A bounded map of sample → answer, shared by the threads of a worker (a lock around
+    each step; the oldest entries go first when it is full)."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._answers: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> tuple[bool, str | None]:
+        with self._lock:
+            if key in self._answers:
+                return True, self._answers[key]
+        return False, None
+
+    def put(self, key: str, answer: str | None) -> None:
+        with self._lock:
+            if key not in self._answers and len(self._answers) >= self.size:
+                for old in list(self._answers)[: max(1, self.size // 8)]:
+                    del self._answers[old]
+            self._answers[key] = answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+_CACHE_SIZE = 8192  # samples of at most _SAMPLE_CHARS: a few MB at most
+_IDENTIFIED = _Remembered(_CACHE_SIZE)
 
 
 @lru_cache(maxsize=1)

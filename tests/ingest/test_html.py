@@ -57,3 +57,19 @@ def test_html_to_text_any_text_gives_text(markup: str) -> None:
     text = html_to_text(markup)
     assert isinstance(text, str)
     assert "<script" not in html_to_text("<script>" + markup + "</script>")
+
+
+# Plain text and markup pieces: lines, runs of blanks, non-breaking spaces, other Unicode
+# spaces that strip() knows but the tidying does not touch inside a line.
+_PIECES = st.sampled_from(
+    ["\n", "  ", " ", "\t", "\r", "\f", "\v", "\u00a0", "\u2003", "\u2028", "\x85", "a", "đ",
+     "Giá xăng", "said", "<p>", "&amp;", "🙂"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(_PIECES, max_size=12).map("".join), st.text()))
+def test_tidy_one_line_shortcut_gives_the_full_result(text: str) -> None:
+    from factdesk.ingest import html
+
+    assert html._tidy(text) == html._tidy_lines(text)

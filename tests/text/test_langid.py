@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from factdesk.errors import ConfigError
@@ -240,3 +240,140 @@ def test_identify_languages_batch_agrees_with_one_by_one() -> None:
     ]
     assert identify_languages_batch(texts) == [identify_language(t) for t in texts]
     assert identify_languages_batch([]) == []
+
+
+# --- identify: the English fast path and the batch cache -------------------------------------
+
+
+def _no_models(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any use of a lingua model fail the test."""
+
+    def refuse(*_: object, **__: object) -> None:
+        raise AssertionError("a model was used")
+
+    monkeypatch.setattr(langid, "_fast_detector", refuse)
+    monkeypatch.setattr(langid, "_detector", refuse)
+    monkeypatch.setattr(langid, "_vi_or_en", refuse)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Petrol prices will rise by 5 percent next month.",
+        "Good morning everyone!",
+        "Thanks for watching, see you tomorrow.",
+        "The government said fuel prices would rise again next year.",
+        # English quoting Vietnamese names: judged on the running text, names left out.
+        "Nguyễn Xuân Phúc said the economy grew by six percent last year.",
+        "Officials in Đà Nẵng said the claim about Trần Quốc Vượng was not true.",
+        # Mixed post, the English part the larger: the English words are what is judged.
+        "Petrol prices will rise by 5 percent next month. Chúc mọi người buổi sáng tốt lành.",
+    ],
+)
+def test_identify_surely_english_needs_no_model(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    cleaned = langid._clean(text) or ""
+    shortcut = langid._vietnamese_shortcut(cleaned, ("en", "vi"))
+    # What the tuned vi/en model says of the same words, before it is taken away.
+    assert langid._vi_or_en(langid._sample(cleaned, shortcut), shortcut) == "en"
+    _no_models(monkeypatch)
+    assert identify_language(text) == "en"
+    langid._IDENTIFIED.clear()
+    assert identify_languages_batch([text]) == ["en"]
+
+
+def test_identify_vietnamese_shaped_words_still_go_to_the_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Unaccented Vietnamese shares "the", "can", "that", "to" with English: when most words
+    # are Vietnamese syllables the vi/en model decides, never the word list alone.
+    monkeypatch.setattr(langid, "_vi_or_en", lambda sample, shortcut: "model")
+    assert identify_language("ong ay can the money de mua nha") == "model"
+    assert identify_language("I do not say that.") == "model"  # every word syllable-shaped
+    # ... and fully unaccented Vietnamese is "vi" before any English rule.
+    assert identify_language("toi nghi the nay la khong dung, can phai kiem tra lai") == "vi"
+    assert identify_language("anh ay noi that su la toi can tien gap") == "vi"
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Het kabinet wil de belasting op brandstof in 2024 verhogen, zegt de minister.", "nl"),
+        ("Dit is echt fake news, zegt de minister van volksgezondheid.", "nl"),
+        ("Er will nicht mehr warten, sagt die Regierung in Berlin.", "de"),
+        ("El gobierno dice que la inflacion bajara este ano.", "es"),
+        ("Pemerintah akan menaikkan harga bahan bakar bulan depan.", "id"),
+        ("Giá xăng sẽ tăng 5 phần trăm vào tháng tới. Good morning everyone!", "vi"),
+    ],
+)
+def test_identify_english_words_do_not_capture_other_languages(text: str, code: str) -> None:
+    assert identify_language(text) == code
+    langid._IDENTIFIED.clear()
+    assert identify_languages_batch([text]) == [code]
+
+
+def test_identify_batch_remembers_samples_digits_aside(monkeypatch: pytest.MonkeyPatch) -> None:
+    langid._IDENTIFIED.clear()
+    first = [
+        "Drinking garlic tea cures cancer in 3 days.",
+        "Las vacunas no contienen microchips que se conecten a las antenas.",
+        "Video này đã cũ và không liên quan đến trận lũ vừa qua.",
+    ]
+    found = identify_languages_batch(first)
+    assert found == [identify_language(t) for t in first]
+    # The same wordings again, with other numbers: answered from memory, no model.
+    _no_models(monkeypatch)
+    again = [
+        "Drinking garlic tea cures cancer in 7 days.",
+        "Las vacunas no contienen microchips que se conecten a las antenas.",
+        "Drinking garlic tea cures cancer in 30 days.",
+    ]
+    assert identify_languages_batch(again) == [found[0], found[1], found[0]]
+
+
+def test_identify_batch_repeats_within_a_batch_run_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    langid._IDENTIFIED.clear()
+    seen: list[list[str]] = []
+    fast = langid._fast_detector()
+
+    class Counting:
+        def compute_language_confidence_values_in_parallel(self, texts: list[str]) -> object:
+            seen.append(list(texts))
+            return fast.compute_language_confidence_values_in_parallel(texts)
+
+    monkeypatch.setattr(langid, "_fast_detector", lambda: Counting())
+    texts = ["Drinking garlic tea cures cancer in 3 days."] * 3 + ["Hanoi", "ok"]
+    found = identify_languages_batch(texts)
+    assert found[0] == found[1] == found[2] and found[4] is None
+    assert seen == [["Drinking garlic tea cures cancer in 0 days.", "Hanoi"]]
+
+
+def test_identify_digits_do_not_change_the_answer() -> None:
+    for a, b in [
+        ("Rice prices rose 5 percent in 2024.", "Rice prices rose 50 percent in 1999."),
+        ("Giá xăng tăng 1.000 đồng", "Giá xăng tăng 25.500 đồng"),
+        ("hola 2024 amigo", "hola 7 amigo"),
+    ]:
+        assert identify_language(a) == identify_language(b)
+
+
+def test_remembered_is_bounded() -> None:
+    memory = langid._Remembered(16)
+    for n in range(100):
+        memory.put(f"text {n}", "en")
+    assert len(memory._answers) <= 16
+    assert memory.get("text 99") == (True, "en")
+    assert memory.get("text 0") == (False, None)
+    memory.put("none", None)
+    assert memory.get("none") == (True, None)  # "no language" is remembered too
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(ENGLISH + VIETNAMESE + ["ok", "12 34", "Hanoi 2024"])
+        | st.text(max_size=80),
+        max_size=6,
+    )
+)
+def test_identify_batch_agrees_with_one_by_one_any_input(texts: list[str]) -> None:
+    assert identify_languages_batch(texts) == [identify_language(t) for t in texts]
