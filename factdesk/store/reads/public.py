@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -154,6 +154,18 @@ def recent_changes(session: Session, *, limit: int, language: str | None = None)
     return load_many(session, ids)
 
 
+def newest_ids(session: Session, *, limit: int) -> list[int]:
+    """The ``limit`` most recently published public fact-checks' ids (what to render first)."""
+    return list(
+        session.scalars(
+            select(m.FactCheck.id)
+            .where(*_public())
+            .order_by(m.FactCheck.date_published.desc(), m.FactCheck.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def public_languages(session: Session) -> list[str]:
     """Languages with at least one public fact-check (the language filter and feeds)."""
     rows = session.scalars(
@@ -167,6 +179,42 @@ def last_change(session: Session) -> datetime | None:
     changed = func.coalesce(m.FactCheck.date_modified, m.FactCheck.date_published)
     value = session.scalar(select(func.max(changed)).where(*_public()))
     return _aware(value)
+
+
+@dataclass(frozen=True)
+class PublicChanges:
+    """What changed in the database after a moment (:func:`changed_since`)."""
+
+    fact_checks: dict[int, datetime]  # public fact-check -> when its page last changed
+    everything: datetime | None  # when a setting every page shows changed, if it did
+
+
+def changed_since(session: Session, since: datetime, *, setting_key: str) -> PublicChanges:
+    """Public fact-checks whose row, or the public links of whose claim, changed after
+    ``since``, and whether the ``setting_key`` setting (the rating scale every page shows)
+    did: how a web process learns of changes other processes made (three small queries;
+    the first walks ``ix_fact_checks_public``)."""
+    found: dict[int, datetime] = {}
+    rows = session.execute(
+        select(m.FactCheck.id, m.FactCheck.updated_at).where(
+            *_public(), m.FactCheck.updated_at > since
+        )
+    ).all()
+    marks = session.execute(
+        select(m.FactCheck.id, m.AppearanceMark.marked_at)
+        .join(m.AppearanceMark, m.AppearanceMark.claim_id == m.FactCheck.claim_id)
+        .where(*_public(), m.AppearanceMark.marked_at > since)
+    ).all()
+    for fc_id, raw_at in [*rows, *marks]:
+        at = _aware(raw_at)
+        if at is not None and (fc_id not in found or at > found[fc_id]):
+            found[fc_id] = at
+    setting = session.scalar(
+        select(m.AppSetting.updated_at).where(
+            m.AppSetting.key == setting_key, m.AppSetting.updated_at > since
+        )
+    )
+    return PublicChanges(found, _aware(setting))
 
 
 # --- archived copies -----------------------------------------------------------------------
