@@ -65,7 +65,8 @@ class Prerender:
         self.cache = cache
         self.queue: dict[Key, None] = {}  # an ordered set: first in, rendered first
         self.done = 0  # renders made (tests read it)
-        self.idle = False  # the start-up list is read and nothing is left to render
+        self._waiting = False  # the start-up list is read and nothing is left to render
+        self._asked = self._handled = 0  # changes heard of, changes handled
         self.limit = PRERENDER
         self.poll: float | None = None  # seconds between looks; None: the cache's interval
         self._app: Any = None
@@ -73,6 +74,7 @@ class Prerender:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     async def lifespan(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         """Pass the lifespan through; start once the app is ready, stop when it stops."""
@@ -98,6 +100,7 @@ class Prerender:
         self._state = dict(scope.get("state") or {})
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        self._stopping = False
         freshness.subscribe(self.changed)
         self._tasks = [
             asyncio.create_task(self._work(desk)),
@@ -105,13 +108,19 @@ class Prerender:
         ]
 
     async def _stop(self) -> None:
+        """Let a render in progress finish (a render cut short would leave its database
+        session to the garbage collector), then stop."""
         tasks, self._tasks, self._loop = self._tasks, [], None
-        for task in tasks:
+        self.queue.clear()
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
+        for task in tasks[1:]:  # the watcher: its database read finishes in its thread
             task.cancel()
         for task in tasks:
             try:
-                await task
-            except asyncio.CancelledError:
+                await asyncio.wait_for(task, timeout=30)
+            except (asyncio.CancelledError, TimeoutError):
                 pass
 
     # --- what to render ---------------------------------------------------------------
@@ -120,12 +129,19 @@ class Prerender:
         """Called by :mod:`factdesk.freshness` in the committing thread."""
         loop = self._loop
         if loop is not None and not loop.is_closed():
+            self._asked += 1
             try:
                 loop.call_soon_threadsafe(self._changed, change)
             except RuntimeError:  # the loop closed meanwhile
                 pass
 
+    @property
+    def idle(self) -> bool:
+        """Nothing left to render, nothing heard of and not yet looked at."""
+        return self._waiting and not self.queue and self._asked == self._handled
+
     def _changed(self, change: freshness.Change) -> None:
+        self._handled += 1
         if self._app is None or self._wake is None:
             return
         urgent: list[Key] = []
@@ -143,7 +159,6 @@ class Prerender:
                     urgent.append(key)
                     lists += 1
         self.queue = dict.fromkeys(urgent) | {k: None for k in self.queue if k not in urgent}
-        self.idle = False
         self._wake.set()
 
     def _language(self) -> str:
@@ -170,13 +185,13 @@ class Prerender:
             startup = []
         for key in startup:  # after anything a change asked for meanwhile
             self.queue.setdefault(key, None)
-        while True:
+        while not self._stopping:
             if not self.queue:
-                self.idle = True
+                self._waiting = True
                 self._wake.clear()
                 await self._wake.wait()
+                self._waiting = False
                 continue
-            self.idle = False
             key = next(iter(self.queue))
             del self.queue[key]
             busy = self.cache.rendering_event(key)
