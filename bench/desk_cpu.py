@@ -149,7 +149,9 @@ def main() -> None:
     if args.child:
         child(args)
         return
-    variants = {"factdesk": TREE} if args.profile else {"baseline": args.baseline_tree, "factdesk": TREE}
+    variants = (
+        {"factdesk": TREE} if args.profile else {"baseline": args.baseline_tree, "factdesk": TREE}
+    )
     figures: dict[str, dict[str, Any]] = {}
     for cache in ("5", "0"):
         for variant, tree in variants.items():
@@ -161,7 +163,9 @@ def main() -> None:
                 build = [sys.executable, "-c", "import sys; sys.path.insert(0, 'bench'); "
                          f"import web; from pathlib import Path; web.build(Path('{source}'), "
                          f"{args.items}, {args.claims})"]  # fmt: skip
-                subprocess.run(build, cwd=tree, check=True, env=os.environ | {"PYTHONPATH": str(tree)})
+                subprocess.run(
+                    build, cwd=tree, check=True, env=os.environ | {"PYTHONPATH": str(tree)}
+                )
             db = out / f"desk-cpu-{variant}.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
