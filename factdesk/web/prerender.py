@@ -56,6 +56,10 @@ MIN_POLL = 1.0  # seconds between two looks at the database, at least
 # entries (publiccache.MAX_ENTRIES, 2000), the rest left for what readers ask for (lists,
 # feeds, .json twins, API items, other languages).
 PRERENDER = 1500
+# After each start-up render, this long idle (about as long as a render): the start-up work
+# takes at most half the interpreter from the readers being served meanwhile. Renders a
+# change asked for go back to back.
+PACE = 0.004
 
 
 class Prerender:
@@ -75,6 +79,7 @@ class Prerender:
         self._wake: asyncio.Event | None = None
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        self._paced: set[Key] = set()  # start-up keys: rendered at a gentler pace
 
     async def lifespan(self, scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
         """Pass the lifespan through; start once the app is ready, stop when it stops."""
@@ -159,6 +164,7 @@ class Prerender:
                     urgent.append(key)
                     lists += 1
         self.queue = dict.fromkeys(urgent) | {k: None for k in self.queue if k not in urgent}
+        self._paced.difference_update(urgent)
         self._wake.set()
 
     def _language(self) -> str:
@@ -185,6 +191,7 @@ class Prerender:
             startup = []
         for key in startup:  # after anything a change asked for meanwhile
             self.queue.setdefault(key, None)
+        self._paced.update(startup)
         while not self._stopping:
             if not self.queue:
                 self._waiting = True
@@ -204,7 +211,9 @@ class Prerender:
                 self.done += 1
             except Exception:
                 log.exception("pre-rendering %s failed", key[0])
-            await asyncio.sleep(0)  # let the hits queued meanwhile go first
+            # let the hits queued meanwhile go first
+            await asyncio.sleep(PACE if key in self._paced else 0)
+            self._paced.discard(key)
 
     def _scope(self, key: Key) -> Scope:
         path, query, lang = key
