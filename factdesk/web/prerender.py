@@ -45,8 +45,9 @@ if TYPE_CHECKING:
     from factdesk.web.publiccache import Key, PublicCache
 
 log = logging.getLogger(__name__)
-# Lists and feeds rendered again after a change: the ones readers were reading (or with no
-# query string), most recently read first; the rest render when next asked for.
+# Lists and feeds rendered again after a change: the ones readers were reading and the
+# front ones (index, feeds, API list), most recently read first; the rest (a search, the
+# sitemap nobody read since) render when next asked for.
 LISTS = 50
 # A row's change is looked for this long after it was stamped (a transaction may commit a
 # while after its rows were written, and clocks of two hosts differ a little).
@@ -160,7 +161,7 @@ class Prerender:
                 fc = self.cache.owner(key[0])
                 if fc in change.fact_checks:
                     urgent.append(key)
-                elif fc is None and lists < LISTS and (hit or not key[1]):
+                elif fc is None and lists < LISTS and (hit or _front(key)):
                     urgent.append(key)
                     lists += 1
         self.queue = dict.fromkeys(urgent) | {k: None for k in self.queue if k not in urgent}
@@ -258,6 +259,14 @@ class Prerender:
             elif moved:
                 freshness.bump(fact_checks=moved)
             since = began
+
+
+def _front(key: Key) -> bool:
+    """The index, the feeds and the API list, as they are first asked for (no query)."""
+    path, query, _lang = key
+    return not query and (
+        path in ("/", "/feed.atom", "/api/v1/fact-checks") or path.startswith("/feed/")
+    )
 
 
 def _changes(factory: Any, since: datetime) -> queries.PublicChanges:

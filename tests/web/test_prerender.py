@@ -195,3 +195,29 @@ def cache_of_after_first(
 ) -> PublicCache:
     assert client.get(path, headers=headers).status_code == 200
     return cache_of(app)
+
+
+def test_a_link_an_editor_shows_is_on_the_page_at_once(
+    cached_app: FastAPI, db: sessionmaker[Session], no_renders: Callable[[], None]
+) -> None:
+    from factdesk.services import appearances
+    from factdesk.types import Actor
+    from factdesk.workflow import Role
+    from tests.web.conftest import add_user
+
+    url = "https://social.example/post/1"
+    with transaction(db) as session:
+        fc = add_fact_check(session, claim="Prices doubled", appearances=[(url, T0)], chosen=False)
+    editor = Actor(add_user(db, "ed", "editor"), "ed", Role.EDITOR)
+    with TestClient(cached_app) as client:
+        cache = cache_of(cached_app)
+        settle(cache)
+        assert url not in client.get(f"/fact-checks/{fc}/").text  # not marked public yet
+        with transaction(db) as session:
+            claim_id = session.get_one(m.FactCheck, fc).claim_id
+            assert claim_id is not None
+            appearances.mark(session, editor, claim_id, url, True)
+        assert url in client.get(f"/fact-checks/{fc}/").text  # at once
+        settle(cache)
+        no_renders()
+        assert url in client.get(f"/fact-checks/{fc}/").text  # and from memory
