@@ -165,7 +165,10 @@ class Prerender:
                     urgent.append(key)
                     lists += 1
         self.queue = dict.fromkeys(urgent) | {k: None for k in self.queue if k not in urgent}
-        self._paced.difference_update(urgent)
+        if change.fact_checks is None:  # everything again: at the start-up pace
+            self._paced.update(urgent)
+        else:
+            self._paced.difference_update(urgent)
         self._wake.set()
 
     def _language(self) -> str:
