@@ -221,3 +221,31 @@ def test_a_link_an_editor_shows_is_on_the_page_at_once(
         settle(cache)
         no_renders()
         assert url in client.get(f"/fact-checks/{fc}/").text  # and from memory
+
+
+def test_a_change_to_every_page_renders_them_all_again(
+    cached_app: FastAPI, two: tuple[int, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from factdesk import freshness
+
+    with TestClient(cached_app) as client:
+        cache = cache_of(cached_app)
+        settle(cache)
+        loaded: list[int] = []
+        real = queries.load_public
+
+        def counting(session: Session, fc_id: int) -> object:
+            loaded.append(fc_id)
+            return real(session, fc_id)
+
+        monkeypatch.setattr(queries, "load_public", counting)
+        for fc in two:
+            client.get(f"/fact-checks/{fc}/")
+        assert loaded == []  # from memory
+        freshness.bump()  # the rating scale changed: every page shows it
+        settle(cache)
+        assert sorted(set(loaded)) == sorted(two)  # rendered again, in the background
+        loaded.clear()
+        for fc in two:
+            assert client.get(f"/fact-checks/{fc}/").status_code == 200
+        assert loaded == []
