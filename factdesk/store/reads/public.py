@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
@@ -43,9 +43,31 @@ def _live() -> Any:
     return m.FactCheck.status != State.WITHDRAWN.value
 
 
+# A page's statements, built once: building one costs more Python time than SQLite takes to
+# run it, and every public page (rendered at start-up, after each change, as entries
+# expire) runs five.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_ONE = select(m.FactCheck).where(m.FactCheck.id == bindparam("id"), *_public())
+_MANY = select(m.FactCheck).where(m.FactCheck.id.in_(_IDS), *_public())
+_VERSIONS = (
+    select(
+        m.FactCheckVersion.fact_check_id,
+        m.FactCheckVersion.created_at,
+        m.FactCheckVersion.note,
+        m.FactCheckVersion.snapshot,
+    )
+    .where(m.FactCheckVersion.fact_check_id.in_(_IDS))
+    .order_by(m.FactCheckVersion.fact_check_id, m.FactCheckVersion.version)
+)
+_CITATIONS = select(m.Citation).where(m.Citation.fact_check_id.in_(_IDS)).order_by(m.Citation.id)
+_MARKS = select(m.AppearanceMark.claim_id, m.AppearanceMark.url, m.AppearanceMark.public).where(
+    m.AppearanceMark.claim_id.in_(_IDS)
+)
+
+
 def load_public(session: Session, fact_check_id: int) -> FactCheck:
     """One public fact-check; NotFound for drafts, imported ones and unknown ids alike."""
-    row = session.scalar(select(m.FactCheck).where(m.FactCheck.id == fact_check_id, *_public()))
+    row = session.scalar(_ONE, {"id": fact_check_id})
     if row is None:
         raise NotFound(f"no published fact-check {fact_check_id}")
     return assemble(session, [row])[0]
@@ -110,10 +132,7 @@ def load_many(session: Session, ids: Sequence[int]) -> list[FactCheck]:
     """Public fact-checks by id, in the order given (unknown or private ids are skipped)."""
     if not ids:
         return []
-    rows = {
-        row.id: row
-        for row in session.scalars(select(m.FactCheck).where(m.FactCheck.id.in_(ids), *_public()))
-    }
+    rows = {row.id: row for row in session.scalars(_MANY, {"ids": list(ids)})}
     ordered = [rows[i] for i in ids if i in rows]
     return assemble(session, ordered)
 
@@ -354,16 +373,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, list[Revision]]:
     """Published versions, numbered 1, 2, 3... as the public counts them (the stored
     ``version`` also counts every draft edit)."""
     out: dict[int, list[Revision]] = defaultdict(list)
-    rows = session.execute(
-        select(
-            m.FactCheckVersion.fact_check_id,
-            m.FactCheckVersion.created_at,
-            m.FactCheckVersion.note,
-            m.FactCheckVersion.snapshot,
-        )
-        .where(m.FactCheckVersion.fact_check_id.in_(ids))
-        .order_by(m.FactCheckVersion.fact_check_id, m.FactCheckVersion.version)
-    )
+    rows = session.execute(_VERSIONS, {"ids": ids})
     for fc_id, at, note, snapshot in rows:
         status = snapshot.get("status") if isinstance(snapshot, dict) else None
         kind = status if status in _PUBLIC_STATUSES else State.PUBLISHED.value
@@ -382,9 +392,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, list[Revision]]:
 
 def _citations(session: Session, ids: list[int]) -> dict[int, list[Citation]]:
     out: dict[int, list[Citation]] = defaultdict(list)
-    for citation in session.scalars(
-        select(m.Citation).where(m.Citation.fact_check_id.in_(ids)).order_by(m.Citation.id)
-    ):
+    for citation in session.scalars(_CITATIONS, {"ids": ids}):
         out[citation.fact_check_id].append(
             Citation(
                 id=citation.id,
@@ -455,11 +463,7 @@ def _marks(session: Session, claim_ids: list[int]) -> dict[int, dict[str, bool]]
     """The editors' choices of public links: claim → {url: public}."""
     out: dict[int, dict[str, bool]] = defaultdict(dict)
     if claim_ids:
-        for claim_id, url, public in session.execute(
-            select(m.AppearanceMark.claim_id, m.AppearanceMark.url, m.AppearanceMark.public).where(
-                m.AppearanceMark.claim_id.in_(claim_ids)
-            )
-        ):
+        for claim_id, url, public in session.execute(_MARKS, {"ids": claim_ids}):
             out[claim_id][url] = bool(public)
     return out
 
