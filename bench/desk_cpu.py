@@ -4,7 +4,8 @@ bench/web.py measures latency under an open-loop load with a worker beside, wher
 server's CPU per request is the figure that decides whether 200 requests/s fit on a core.
 This one measures that figure alone, without a server, a network or other load: the app
 is called in-process (the ASGI app, a request at a time, worker-thread hops run inline)
-signed in as an editor, and each page is asked for ``--requests`` times after a warm-up;
+signed in as an editor (and, anonymous with the public cache off, public fact-check
+pages: one render each, what pre-rendering costs per page), and each page is asked for ``--requests`` times after a warm-up;
 it prints the CPU milliseconds per request (``time.process_time``) and the SQL statements
 per request. ``--profile PAGE`` prints the top of a cProfile of that page instead.
 
@@ -48,6 +49,9 @@ def pages(claims: int) -> dict[str, list[str]]:
         "queue_search": [f"/desk/queue?q={quote(w)}" for w in ("xăng", "vaccine", "bridge", "lũ")],
         "claim": [f"/desk/claims/{rng.randint(1, claims)}" for _ in range(2000)],
         "jobs": ["/desk/jobs", "/desk/jobs?status=dead"],
+        # anonymous, public cache off: what one render of a public page costs (the work
+        # the public cache's pre-rendering does for each page)
+        "public_page": [f"/fact-checks/{n}/" for n in range(3, 300, 4)],
     }
 
 
@@ -93,6 +97,7 @@ def child(args: argparse.Namespace) -> None:
         database_url=f"sqlite:///{db}",
         data_dir=db.parent / "data",
         web_cache_seconds=float(args.cache),
+        public_cache_seconds=0.0,
         embedded_worker=False,
     )
     app = create_app(settings)
@@ -110,15 +115,16 @@ def child(args: argparse.Namespace) -> None:
     for name, paths in chosen.items():
         if args.profile and name != args.profile:
             continue
+        who = "" if name.startswith("public") else cookie
         for n in range(20):  # warm: templates compiled, caches filled
-            assert loop.run_until_complete(_call(app, paths[n % len(paths)], cookie)) == 200
+            assert loop.run_until_complete(_call(app, paths[n % len(paths)], who)) == 200
         profile = cProfile.Profile() if args.profile else None
         statements[0] = 0
         cpu, wall = time.process_time(), time.perf_counter()
         if profile:
             profile.enable()
         for n in range(args.requests):
-            loop.run_until_complete(_call(app, paths[(n + 20) % len(paths)], cookie))
+            loop.run_until_complete(_call(app, paths[(n + 20) % len(paths)], who))
         if profile:
             profile.disable()
             text = io.StringIO()
