@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -196,6 +197,7 @@ class Prerender:
         for key in startup:  # after anything a change asked for meanwhile
             self.queue.setdefault(key, None)
         self._paced.update(startup)
+        left, began = set(startup), time.monotonic()
         while not self._stopping:
             if not self.queue:
                 self._waiting = True
@@ -205,19 +207,31 @@ class Prerender:
                 continue
             key = next(iter(self.queue))
             del self.queue[key]
-            busy = self.cache.rendering_event(key)
-            if busy is not None:  # a reader renders it: wait, then see if that is current
-                await busy.wait()
-            if self.cache.current(key):
-                continue
-            try:
-                await self.cache.fill(self._scope(key), key)
-                self.done += 1
-            except Exception:
-                log.exception("pre-rendering %s failed", key[0])
-            # let the hits queued meanwhile go first
-            await asyncio.sleep(PACE if key in self._paced else 0)
-            self._paced.discard(key)
+            await self._one(key)
+            if key in left:
+                left.discard(key)
+                if not left:
+                    log.info(
+                        "public pages: %d answers rendered at start-up in %.1f s",
+                        len(startup),
+                        time.monotonic() - began,
+                    )
+
+    async def _one(self, key: Key) -> None:
+        """Render ``key`` unless a copy showing what is current is there already."""
+        busy = self.cache.rendering_event(key)
+        if busy is not None:  # a reader renders it: wait, then see if that is current
+            await busy.wait()
+        if self.cache.current(key):
+            return
+        try:
+            await self.cache.fill(self._scope(key), key)
+            self.done += 1
+        except Exception:
+            log.exception("pre-rendering %s failed", key[0])
+        # let the hits queued meanwhile go first
+        await asyncio.sleep(PACE if key in self._paced else 0)
+        self._paced.discard(key)
 
     def _scope(self, key: Key) -> Scope:
         path, query, lang = key
