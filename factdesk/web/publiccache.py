@@ -70,7 +70,7 @@ PUBLIC = re.compile(
 # The fact-check pages, .json twins and API items: what depends on one fact-check only.
 OWN = re.compile(r"^/(?:fact-checks/(\d+)(?:/|\.json)|api/v1/fact-checks/(\d+))$")
 MAX_ENTRIES = 2000
-MAX_BYTES = 64_000_000  # bodies kept, all entries together (a page is 5-20 kB)
+MAX_BYTES = 64_000_000  # bodies kept, all entries together (a page is 4-20 kB)
 MAX_BODY = 2_000_000
 # Background re-renders at once per process. Many pages filled together expire together;
 # rendering them all at once would hold the interpreter and stall every hit queued behind
