@@ -19,6 +19,20 @@ from factdesk.publish.i18n_research import EN_RESEARCH, VI_RESEARCH
 LANGUAGES = ("vi", "en")
 COOKIE = "fd_lang"
 
+
+def choose(cookie: str | None, accept_language: str, default: str) -> str:
+    """The interface language of a request: the ``fd_lang`` cookie (set by the language
+    links), else the first language of Accept-Language we have, else ``default``. A pure
+    function of the two headers, so the public cache keys its copies by its answer."""
+    if cookie in LANGUAGES:
+        return cookie
+    for part in accept_language.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return default if default in LANGUAGES else "vi"
+
+
 VI: dict[str, str] = {
     # navigation and layout
     "Dashboard": "Tổng quan",

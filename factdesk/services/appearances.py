@@ -102,7 +102,7 @@ def mark(session: Session, actor: Actor, claim_id: int, url: str, public: bool) 
     if len(url) > 2000:
         raise InputError("at most 2000 characters", where="url")
     before = _set(session, actor, claim_id, url, public)
-    freshness.after_commit(session)  # the public page lists the link
+    freshness.after_commit(session, fact_checks=_pages(session, claim_id))  # lists the link
     audit.record(
         session,
         actor,
@@ -124,7 +124,7 @@ def mark_source(session: Session, actor: Actor, claim_id: int, source_id: int) -
     chosen = [r.url for r in rows if r.eligible and r.public is None]
     for url in chosen:
         _set(session, actor, claim_id, url, True)
-    freshness.after_commit(session)
+    freshness.after_commit(session, fact_checks=_pages(session, claim_id))
     audit.record(
         session,
         actor,
@@ -170,3 +170,8 @@ def _aware(value: object) -> datetime | None:
     if not isinstance(value, datetime):
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _pages(session: Session, claim_id: int) -> list[int]:
+    """The fact-checks whose public page lists this claim's links."""
+    return list(session.scalars(select(FactCheck.id).where(FactCheck.claim_id == claim_id)))

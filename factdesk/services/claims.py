@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.detect.ledger import daily_counts, is_false_rating, resurgences, spread_rank
@@ -255,6 +255,12 @@ def list_claims(
     return ranked[:limit]
 
 
+# Built once: the claim page reads it at every click.
+_SIMILAR_TO = select(m.Claim.id, m.Claim.similar_score).where(
+    m.Claim.similar_id == bindparam("claim")
+)
+
+
 def similar_claims(session: Session, claim_id: int) -> list[SimilarClaim]:
     """Live claims that linking found close to this one but not close enough to merge: the
     one it found for this claim, and those that found this claim (merged ones resolved to the
@@ -265,9 +271,7 @@ def similar_claims(session: Session, claim_id: int) -> list[SimilarClaim]:
     found: dict[int, float] = {}
     if claim.similar_id is not None and claim.similar_score is not None:
         found[claim.similar_id] = claim.similar_score
-    for other_id, score in session.execute(
-        select(m.Claim.id, m.Claim.similar_score).where(m.Claim.similar_id == claim_id)
-    ):
+    for other_id, score in session.execute(_SIMILAR_TO, {"claim": claim_id}):
         found[other_id] = max(found.get(other_id, -1.0), float(score or 0.0))
     out: dict[int, SimilarClaim] = {}
     for other_id, score in found.items():

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import ConfigError, FactdeskError, InputError, NotFound
@@ -477,16 +477,21 @@ RETRY_AFTER = 60.0  # seconds matching is left alone after an unexpected failure
 _broken: dict[str, Any] = {"until": 0.0, "note": ""}
 
 
+# Built once: the claim page reads it at every click (building it costs more than running).
+_RECORDED = (
+    select(models.ClaimMatch.score, models.ClaimMatch.band, models.FactCheck)
+    .join(models.FactCheck, models.FactCheck.id == models.ClaimMatch.fact_check_id)
+    .where(models.ClaimMatch.claim_id == bindparam("claim"))
+    .order_by(models.ClaimMatch.score.desc())
+    .limit(5)
+)
+
+
 def recorded_matches(session: Session, claim_id: int, k: int = 5) -> list[Match]:
     """The matches detection already recorded for a claim (``claim_matches``), best first,
     read back without a search (so ``why`` is None)."""
-    rows = session.execute(
-        select(models.ClaimMatch.score, models.ClaimMatch.band, models.FactCheck)
-        .join(models.FactCheck, models.FactCheck.id == models.ClaimMatch.fact_check_id)
-        .where(models.ClaimMatch.claim_id == claim_id)
-        .order_by(models.ClaimMatch.score.desc())
-        .limit(k)
-    ).all()
+    stmt = _RECORDED if k == 5 else _RECORDED.limit(k)
+    rows = session.execute(stmt, {"claim": claim_id}).all()
     return [
         Match(str(fc.id), row_to_fact_check(fc), score, cast(Band, band))
         for score, band, fc in rows

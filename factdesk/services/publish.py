@@ -14,7 +14,8 @@ inside that same transaction it calls :func:`on_published`, which
 The public pages, feeds, sitemap and DataFeed are computed from the database; the web
 app keeps recent answers a few seconds in a small per-process cache
 (:mod:`factdesk.web.publiccache`); after the commit, :func:`on_published` bumps
-:mod:`factdesk.freshness` so this process drops them at once.
+:mod:`factdesk.freshness` for this fact-check, so this process renders its page and the
+lists again at once (other processes notice within the interval).
 
 :func:`export_site` writes the whole public site as static files (``factdesk publish
 export``): the records are read here, :mod:`factdesk.publish.site` turns them into files.
@@ -98,7 +99,7 @@ def on_published(
         )
     payload = _envelope(name, fact_check_document(fc, org, settings.public_base_url))
     ids = record_event(session, name, payload)
-    freshness.after_commit(session)  # this process's public cache drops its copies
+    freshness.after_commit(session, fact_checks=[fact_check_id])  # re-rendered at once here
     _nudge_after_commit(session, settings, ids)
     return ids
 

@@ -437,6 +437,15 @@ class AppSetting(Base):
 Index("ix_claims_score", Claim.score)
 Index("ix_mentions_claim_seen", Mention.claim_id, Mention.seen_at)
 Index("ix_items_source", Item.source_id)
+# The public lists: our fact-checks in a public state, newest first, from the index alone
+# (migration 0013_public_origin_index).
+Index(
+    "ix_fact_checks_public",
+    FactCheck.origin,
+    FactCheck.status,
+    FactCheck.date_published,
+    FactCheck.id,
+)
 
 
 # --- claim detection (detect) -----------------------------------------------------------

@@ -11,18 +11,27 @@ What is cached: a ``200`` answer to an anonymous ``GET`` on a public path (no
 token), that sets no cookie but that token. The key is the path, the query string, and the
 language the request asks for (``fd_lang`` cookie, ``Accept-Language``).
 
-When an entry stops being served: at once in this process when public content changes
-here (a fact-check published, corrected or withdrawn, an appearance link shown or hidden,
-the rating scale changed: :mod:`factdesk.freshness`, bumped after the commit; readers
-then wait for the new copy); otherwise once it is ``FACTDESK_PUBLIC_CACHE_SECONDS`` old
-(default 5 s, less a random fifth so that pages cached together expire apart): the next
-reader still gets it, at once, while the page is rendered again in the background, one
-render per page and at most ``REFRESHES`` at a time (at most ``RENDERS`` renders of any
-kind run at once). So a change made by another process, or by anything else (new mentions
-raising a claim's count), shows within the interval plus a render or two, and a viral page
-is rendered about once per interval per process, whatever the request rate, with no reader
-waiting for it. ``0`` turns this layer off (the feeds keep
-their own ETags).
+What is current: each entry keeps the :func:`factdesk.freshness.stamp` of what it shows
+(one fact-check's page, ``.json`` twin and API item depend on that fact-check; lists,
+feeds and archived copies on any change). A fact-check published, corrected or withdrawn
+here, an appearance link shown or hidden, the rating scale changed, moves the stamp after
+the commit: its entries stop being served at once (readers wait for the new copy, never
+get the old one) and :mod:`factdesk.web.prerender` renders them again straight away, with
+the lists and feeds readers were using, so the next reader does not wait. Other
+processes' changes are read from the database every ``FACTDESK_PUBLIC_CACHE_SECONDS``
+(:mod:`factdesk.web.prerender` again) and handled the same way. Once an entry is
+``FACTDESK_PUBLIC_CACHE_SECONDS`` old (default 5 s, less a random fifth so that pages
+cached together expire apart) the next reader still gets it, at once, while it is rendered
+again in the background, one render per page and at most ``REFRESHES`` at a time (at most
+``RENDERS`` renders of any kind run at once): what no stamp follows (new mentions raising
+a claim's count) shows within the interval plus a render or two, and a viral page is
+rendered about once per interval per process, whatever the request rate, with no reader
+waiting for it. At start-up the newest ``prerender.PRERENDER`` fact-check pages, the index and the
+feeds are rendered in the background (:mod:`factdesk.web.prerender`). ``0`` turns this
+layer off (the feeds keep their own ETags).
+
+Bounded: at most ``MAX_ENTRIES`` answers and ``MAX_BYTES`` of bodies; the least recently
+read go first.
 """
 
 from __future__ import annotations
@@ -34,6 +43,8 @@ import re
 import secrets
 import threading
 import time
+from collections import OrderedDict
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -43,9 +54,11 @@ import anyio.to_thread
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from factdesk import freshness
+from factdesk.publish import i18n
 from factdesk.publish.i18n import COOKIE as LANG_COOKIE
 from factdesk.store.reads import public as queries
 from factdesk.web.deps import ANON_CSRF_COOKIE
+from factdesk.web.prerender import Prerender
 
 TOKEN = re.compile(rb"^[A-Za-z0-9_-]{16,100}$")
 ALLOWED_COOKIES = {LANG_COOKIE.encode(), ANON_CSRF_COOKIE.encode()}
@@ -54,7 +67,10 @@ PUBLIC = re.compile(
     r"|fact-checks/\d+/|fact-checks/\d+\.json|archive/\d+/|archive/\d+\.json"
     r"|api/v1/fact-checks|api/v1/fact-checks/\d+)$"
 )
+# The fact-check pages, .json twins and API items: what depends on one fact-check only.
+OWN = re.compile(r"^/(?:fact-checks/(\d+)(?:/|\.json)|api/v1/fact-checks/(\d+))$")
 MAX_ENTRIES = 2000
+MAX_BYTES = 64_000_000  # bodies kept, all entries together (a page is 4-20 kB)
 MAX_BODY = 2_000_000
 # Background re-renders at once per process. Many pages filled together expire together;
 # rendering them all at once would hold the interpreter and stall every hit queued behind
@@ -84,8 +100,18 @@ class Entry:
     etag: bytes
     modified: float | None  # POSIX seconds of Last-Modified
     route: Any  # the matched route, so metrics and logs name it on a hit too
-    generation: int
+    stamp: tuple[int, int]  # freshness.stamp() of what it shows, when its render began
     expires: float  # time.monotonic() after which the entry is rendered again
+    size: int  # bytes of body kept
+
+
+Key = tuple[str, bytes, str]  # path, query string, interface language
+
+
+def owner(path: str) -> int | None:
+    """The fact-check whose own document ``path`` is, or None (a list, a feed...)."""
+    found = OWN.match(path)
+    return int(found.group(1) or found.group(2)) if found else None
 
 
 class PublicCache:
@@ -93,78 +119,130 @@ class PublicCache:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self._entries: dict[tuple[Any, ...], Entry] = {}
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
+        self._bytes = 0
+        self._hits: set[Key] = set()  # read from memory since stored: readers want it
         self._lock = threading.Lock()
         # Last-Modified: when public content last changed, read at most once per entry
         # lifetime (not once per miss): (value, generation, expires).
         self._modified: tuple[float | None, int, float] = (None, -1, 0.0)
         # Keys being rendered now: one render per key at a time (no stampede when a viral
         # page expires under load); the others get the expired copy meanwhile, or wait.
-        self._rendering: dict[tuple[Any, ...], asyncio.Event] = {}
+        self._rendering: dict[Key, asyncio.Event] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._slots: tuple[asyncio.AbstractEventLoop, asyncio.Semaphore] | None = None
+        self.prerender = Prerender(self)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.prerender.lifespan(scope, receive, send, self.app)
+            return
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
         if not PUBLIC.match(scope["path"]) or not _anonymous(scope):
             await self.app(scope, receive, send)
             return
-        seconds = scope["app"].state.desk.settings.public_cache_seconds
+        settings = scope["app"].state.desk.settings
+        seconds = settings.public_cache_seconds
         if seconds <= 0:  # off: the app answers as it would without this layer
             await self.app(scope, receive, send)
             return
-        key = (scope["path"], scope.get("query_string", b""), _language(scope))
-        generation = freshness.generation()
+        key = (scope["path"], scope.get("query_string", b""), _language(scope, settings))
+        stamp = freshness.stamp(owner(key[0]))
         entry = self._entries.get(key)
-        if entry and entry.generation == generation and time.monotonic() < entry.expires:
+        if entry and entry.stamp == stamp and time.monotonic() < entry.expires:
+            self._touch(key)
             await _answer(scope, send, entry)
             return
         rendering = self._rendering.get(key)
-        if (
-            rendering is None
-            and entry
-            and entry.generation == generation
-            and scope["method"] == "GET"
-        ):
+        if rendering is None and entry and entry.stamp == stamp and scope["method"] == "GET":
             # Only expired: answer with it now and render the new copy in the background,
             # so no reader waits for a render while the page is hot (a later reader starts
             # it when REFRESHES renders are already running).
             if len(self._tasks) < REFRESHES:
-                task = asyncio.create_task(self._refresh(scope, key, generation, seconds))
+                task = asyncio.create_task(self._refresh(scope, key, stamp, seconds))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+            self._touch(key)
             await _answer(scope, send, entry)
             return
         if rendering is not None:
-            if entry and entry.generation == generation:  # only expired: serve it meanwhile
+            if entry and entry.stamp == stamp:  # only expired: serve it meanwhile
                 await _answer(scope, send, entry)
                 return
-            await rendering.wait()  # changed here: wait for the new copy
+            await rendering.wait()  # changed: wait for the new copy, never the old one
             fresh = self._entries.get(key)
-            if fresh and fresh.generation == freshness.generation():
+            if fresh and fresh.stamp == freshness.stamp(owner(key[0])):
                 await _answer(scope, send, fresh)
                 return
         if scope["method"] != "GET":  # a HEAD answer has no body to keep
-            await self._render(scope, receive, send, key, generation, seconds, store=False)
+            await self._render(scope, receive, send, key, stamp, seconds, store=False)
             return
         done = self._rendering[key] = asyncio.Event()
         try:
-            await self._render(scope, receive, send, key, generation, seconds, store=True)
+            await self._render(scope, receive, send, key, stamp, seconds, store=True)
         finally:
             self._rendering.pop(key, None)
             done.set()
 
+    def current(self, key: Key) -> bool:
+        """Whether ``key`` has an entry showing what is current (expired or not)."""
+        entry = self._entries.get(key)
+        return entry is not None and entry.stamp == freshness.stamp(owner(key[0]))
+
+    def keys(self) -> list[tuple[Key, bool]]:
+        """The cached keys, most recently read first, each with whether a reader read it
+        from memory since it was stored."""
+        return [(key, key in self._hits) for key in reversed(list(self._entries))]
+
+    def rendering_event(self, key: Key) -> asyncio.Event | None:
+        """Set when the render of ``key`` running now ends (None: none is running)."""
+        return self._rendering.get(key)
+
+    owner = staticmethod(owner)
+
+    async def fill(self, scope: Scope, key: Key) -> None:
+        """Render ``key`` now (for :mod:`factdesk.web.prerender`), unless a reader is."""
+        if key in self._rendering:
+            return
+        seconds = scope["app"].state.desk.settings.public_cache_seconds
+        stamp = freshness.stamp(owner(key[0]))
+        done = self._rendering[key] = asyncio.Event()
+        try:
+            await self._render(scope, _no_body(), _discard, key, stamp, seconds, store=True)
+        finally:
+            self._rendering.pop(key, None)
+            done.set()
+
+    def _touch(self, key: Key) -> None:
+        self._hits.add(key)
+        with suppress(KeyError):  # dropped meanwhile
+            self._entries.move_to_end(key)
+
+    def _store(self, key: Key, entry: Entry) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self._bytes -= old.size if old else 0
+            self._hits.discard(key)
+            self._entries[key] = entry
+            self._bytes += entry.size
+            while len(self._entries) > MAX_ENTRIES or self._bytes > MAX_BYTES:
+                gone_key, gone = self._entries.popitem(last=False)  # least recently read
+                self._bytes -= gone.size
+                self._hits.discard(gone_key)
+
     async def _refresh(
-        self, scope: Scope, key: tuple[Any, ...], generation: int, seconds: float
+        self, scope: Scope, key: Key, stamp: tuple[int, int], seconds: float
     ) -> None:
         done = self._rendering[key] = asyncio.Event()
         quiet = {**scope, "state": dict(scope.get("state", {}))}  # its own request state
         try:
-            await self._render(quiet, _no_body(), _discard, key, generation, seconds, store=True)
+            await self._render(quiet, _no_body(), _discard, key, stamp, seconds, store=True)
         except Exception:  # the next reader renders it instead; the app logged the error
-            self._entries.pop(key, None)
+            with self._lock:
+                gone = self._entries.pop(key, None)
+                self._bytes -= gone.size if gone else 0
         finally:
             self._rendering.pop(key, None)
             done.set()
@@ -174,8 +252,8 @@ class PublicCache:
         scope: Scope,
         receive: Receive,
         send: Send,
-        key: tuple[Any, ...],
-        generation: int,
+        key: Key,
+        stamp: tuple[int, int],
         seconds: float,
         *,
         store: bool,
@@ -192,6 +270,7 @@ class PublicCache:
 
         # counted from before rendering
         expires = time.monotonic() + seconds * (1 - JITTER * random.random())  # noqa: S311
+        generation = freshness.generation()
         async with self._render_slot():
             await self.app(scope, receive, capture)
         body = b"".join(chunks)
@@ -222,12 +301,11 @@ class PublicCache:
             headers.append(
                 (b"last-modified", format_datetime(_utc(modified), usegmt=True).encode())
             )
-        entry = Entry(200, headers, parts, etag, modified, scope.get("route"), generation, expires)
+        size = sum(len(p) for p in parts) + sum(len(k) + len(v) for k, v in headers)
+        route = scope.get("route")
+        entry = Entry(200, headers, parts, etag, modified, route, stamp, expires, size)
         if store:
-            with self._lock:
-                if len(self._entries) >= MAX_ENTRIES:
-                    self._entries.clear()
-                self._entries[key] = entry
+            self._store(key, entry)
         await _answer(scope, send, entry)
 
     def _render_slot(self) -> asyncio.Semaphore:
@@ -289,9 +367,12 @@ def _anonymous(scope: Scope) -> bool:
     return not set(_cookies(scope)) - ALLOWED_COOKIES
 
 
-def _language(scope: Scope) -> bytes:
-    accept: bytes = dict(scope.get("headers", ())).get(b"accept-language", b"")[:100]
-    return accept + b"|" + _cookies(scope).get(LANG_COOKIE.encode(), b"")[:20]
+def _language(scope: Scope, settings: Any) -> str:
+    """The interface language the answer is rendered in (what :func:`render.pick` picks):
+    one copy per language, whatever else the browser's Accept-Language says."""
+    accept: bytes = dict(scope.get("headers", ())).get(b"accept-language", b"")[:200]
+    cookie = _cookies(scope).get(LANG_COOKIE.encode(), b"")[:20].decode("latin-1")
+    return i18n.choose(cookie, accept.decode("latin-1"), settings.default_ui_language)
 
 
 def _visitor_token(scope: Scope) -> bytes | None:

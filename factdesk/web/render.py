@@ -27,13 +27,7 @@ def pick(request: Request, default: str) -> str:
     """The interface language of a request: the ``fd_lang`` cookie (set by the language
     links), else the browser's Accept-Language, else ``default``."""
     cookie = request.cookies.get(i18n.COOKIE)
-    if cookie in i18n.LANGUAGES:
-        return cookie
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip().lower()[:2]
-        if code in i18n.LANGUAGES:
-            return code
-    return default if default in i18n.LANGUAGES else "vi"
+    return i18n.choose(cookie, request.headers.get("accept-language", ""), default)
 
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

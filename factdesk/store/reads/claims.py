@@ -5,15 +5,35 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from factdesk.store import models as m
-from factdesk.store.reads.common import as_claim, as_fact_check, as_mention, day_counts
+from factdesk.store.reads.common import as_claim, as_fact_check, as_mention, day_rows
 from factdesk.store.reads.desk import citations, history
 from factdesk.types import Claim, ClaimPage, Match, Mention
 
 # --- the claim page -------------------------------------------------------------------------
+
+# The page's statements, built once: building one (joins, entities) costs more Python time
+# than SQLite takes to run it, on a page asked for at every click.
+_CLAIM: BindParameter[int] = bindparam("claim")
+_LOCAL = select(m.FactCheck).where(m.FactCheck.claim_id == _CLAIM, m.FactCheck.origin == "local")
+MENTIONS_SHOWN = 20
+_MENTIONS = (
+    select(m.Mention, m.Item.url, m.Item.title, m.Item.platform, m.Source.name)
+    .join(m.Item, m.Item.id == m.Mention.item_id)
+    .outerjoin(m.Source, m.Source.id == m.Item.source_id)
+    .where(m.Mention.claim_id == _CLAIM)
+    .order_by(m.Mention.seen_at.desc())
+    .limit(MENTIONS_SHOWN)
+)
+_DAY = func.date(m.Mention.seen_at)
+_CHART = (
+    select(_DAY, func.count())
+    .where(m.Mention.seen_at >= bindparam("since"), m.Mention.claim_id == _CLAIM)
+    .group_by(_DAY)
+)
 
 
 def get_claim(session: Session, claim_id: int) -> Claim | None:
@@ -26,9 +46,7 @@ def claim_page(session: Session, claim_id: int) -> ClaimPage | None:
     claim = session.get(m.Claim, claim_id)
     if claim is None:
         return None
-    local = session.scalar(
-        select(m.FactCheck).where(m.FactCheck.claim_id == claim_id, m.FactCheck.origin == "local")
-    )
+    local = session.scalar(_LOCAL, {"claim": claim_id})
     return ClaimPage(
         claim=as_claim(claim),
         fact_check=as_fact_check(local) if local else None,
@@ -37,16 +55,10 @@ def claim_page(session: Session, claim_id: int) -> ClaimPage | None:
     )
 
 
-def claim_mentions(session: Session, claim_id: int, limit: int = 20) -> list[Mention]:
+def claim_mentions(session: Session, claim_id: int, limit: int = MENTIONS_SHOWN) -> list[Mention]:
     """The newest mentions of a claim with where they were seen (index: claim, time)."""
-    rows = session.execute(
-        select(m.Mention, m.Item.url, m.Item.title, m.Item.platform, m.Source.name)
-        .join(m.Item, m.Item.id == m.Mention.item_id)
-        .outerjoin(m.Source, m.Source.id == m.Item.source_id)
-        .where(m.Mention.claim_id == claim_id)
-        .order_by(m.Mention.seen_at.desc())
-        .limit(limit)
-    ).all()
+    stmt = _MENTIONS if limit == MENTIONS_SHOWN else _MENTIONS.limit(limit)
+    rows = session.execute(stmt, {"claim": claim_id}).all()
     return [
         as_mention(mention, url=url, title=title, platform=platform, source=source)
         for mention, url, title, platform, source in rows
@@ -55,7 +67,8 @@ def claim_mentions(session: Session, claim_id: int, limit: int = 20) -> list[Men
 
 def claim_chart(session: Session, claim_id: int, days: int = 90) -> list[tuple[date, int]]:
     since = datetime.now(UTC) - timedelta(days=days)
-    return day_counts(session, [m.Mention.claim_id == claim_id], since)
+    rows = session.execute(_CHART, {"since": since, "claim": claim_id}).all()
+    return day_rows(rows)
 
 
 def linked_fact_checks(session: Session, claim_id: int) -> list[Match]:

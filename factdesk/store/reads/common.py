@@ -4,6 +4,7 @@ above it sees a row)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
@@ -61,6 +62,11 @@ def day_counts(session: Session, stmt_filter: list[Any], since: datetime) -> lis
     rows = session.execute(
         select(day, func.count()).where(m.Mention.seen_at >= since, *stmt_filter).group_by(day)
     ).all()
+    return day_rows(rows)
+
+
+def day_rows(rows: Iterable[Any]) -> list[tuple[date, int]]:
+    """``(day, count)`` rows as dates (SQLite gives text), oldest first."""
     counts = {(d if isinstance(d, date) else date.fromisoformat(str(d)[:10])): n for d, n in rows}
     return sorted(counts.items())
 
@@ -68,7 +74,24 @@ def day_counts(session: Session, stmt_filter: list[Any], since: datetime) -> lis
 # --- rows -> records -----------------------------------------------------------------------
 
 
-def as_claim(row: m.Claim) -> types.Claim:
+# What a claim record holds: a list selects these columns alone, as plain rows (a page of
+# fifty tracked Claim objects costs several times more, and reads every other column).
+CLAIM_COLUMNS = (
+    m.Claim.text,
+    m.Claim.language,
+    m.Claim.score,
+    m.Claim.mention_count,
+    m.Claim.id,
+    m.Claim.status,
+    m.Claim.first_seen_at,
+    m.Claim.last_seen_at,
+    m.Claim.merged_into_id,
+    m.Claim.linked_at,
+)
+
+
+def as_claim(row: Any) -> types.Claim:
+    """A record from a Claim, or from a row of :data:`CLAIM_COLUMNS`."""
     return types.Claim(
         text=row.text,
         language=row.language,

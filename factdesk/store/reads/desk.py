@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from factdesk import types
 from factdesk.errors import NotFound
 from factdesk.store import models as m
 from factdesk.store.reads.common import (
+    CLAIM_COLUMNS,
     as_alert,
     as_citation,
     as_claim,
@@ -235,9 +236,9 @@ def queue(
         "recent": (m.Claim.last_seen_at.desc(), m.Claim.id.desc()),
         "spread": (m.Claim.mention_count.desc(), m.Claim.id.desc()),
     }[f.sort]
-    stmt = select(m.Claim).where(*_queue_conditions(session, f)).order_by(*order)
+    stmt = select(*CLAIM_COLUMNS).where(*_queue_conditions(session, f)).order_by(*order)
     stmt = stmt.limit(limit) if limit else stmt.limit(page_size).offset((f.page - 1) * page_size)
-    return [as_claim(row) for row in session.scalars(stmt)]
+    return [as_claim(row) for row in session.execute(stmt)]
 
 
 def source_choices(session: Session) -> list[tuple[int, str]]:
@@ -269,10 +270,29 @@ def fact_check_page(
     return fc, (as_claim(claim) if claim is not None else None)
 
 
+# Built once (the claim and fact-check pages run them at every click; building a
+# statement costs more Python time than SQLite takes to run it).
+_CITATIONS = (
+    select(m.Citation).where(m.Citation.fact_check_id == bindparam("fc")).order_by(m.Citation.id)
+)
+_CLAIM_EVENTS = and_(
+    m.AuditEvent.entity_type == "claim", m.AuditEvent.entity_id == bindparam("claim")
+)
+_FC_EVENTS = and_(
+    m.AuditEvent.entity_type == "fact_check", m.AuditEvent.entity_id == bindparam("fc")
+)
+HISTORY_SHOWN = 50
+_HISTORY = {
+    (claim, fc): select(m.AuditEvent)
+    .where(or_(*([_CLAIM_EVENTS] if claim else []), *([_FC_EVENTS] if fc else [])))
+    .order_by(m.AuditEvent.id.desc())
+    .limit(HISTORY_SHOWN)
+    for claim, fc in ((True, True), (True, False), (False, True))
+}
+
+
 def citations(session: Session, fact_check_id: int) -> list[types.Citation]:
-    rows = session.scalars(
-        select(m.Citation).where(m.Citation.fact_check_id == fact_check_id).order_by(m.Citation.id)
-    )
+    rows = session.scalars(_CITATIONS, {"fc": fact_check_id})
     return [as_citation(row) for row in rows]
 
 
@@ -280,6 +300,11 @@ def history(
     session: Session, claim_id: int | None, fact_check_id: int | None, limit: int = 50
 ) -> list[types.AuditEvent]:
     """What happened to a claim and its fact-check, newest first."""
+    built = _HISTORY.get((claim_id is not None, fact_check_id is not None))
+    if built is not None and limit == HISTORY_SHOWN:
+        given = {"claim": claim_id, "fc": fact_check_id}
+        found = session.scalars(built, {k: v for k, v in given.items() if v is not None})
+        return [as_event(row) for row in found]
     conditions = []
     if claim_id is not None:
         conditions.append(

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import BindParameter, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from factdesk.errors import NotFound
@@ -43,9 +43,31 @@ def _live() -> Any:
     return m.FactCheck.status != State.WITHDRAWN.value
 
 
+# A page's statements, built once: building one costs more Python time than SQLite takes to
+# run it, and every public page (rendered at start-up, after each change, as entries
+# expire) runs five.
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
+_ONE = select(m.FactCheck).where(m.FactCheck.id == bindparam("id"), *_public())
+_MANY = select(m.FactCheck).where(m.FactCheck.id.in_(_IDS), *_public())
+_VERSIONS = (
+    select(
+        m.FactCheckVersion.fact_check_id,
+        m.FactCheckVersion.created_at,
+        m.FactCheckVersion.note,
+        m.FactCheckVersion.snapshot,
+    )
+    .where(m.FactCheckVersion.fact_check_id.in_(_IDS))
+    .order_by(m.FactCheckVersion.fact_check_id, m.FactCheckVersion.version)
+)
+_CITATIONS = select(m.Citation).where(m.Citation.fact_check_id.in_(_IDS)).order_by(m.Citation.id)
+_MARKS = select(m.AppearanceMark.claim_id, m.AppearanceMark.url, m.AppearanceMark.public).where(
+    m.AppearanceMark.claim_id.in_(_IDS)
+)
+
+
 def load_public(session: Session, fact_check_id: int) -> FactCheck:
     """One public fact-check; NotFound for drafts, imported ones and unknown ids alike."""
-    row = session.scalar(select(m.FactCheck).where(m.FactCheck.id == fact_check_id, *_public()))
+    row = session.scalar(_ONE, {"id": fact_check_id})
     if row is None:
         raise NotFound(f"no published fact-check {fact_check_id}")
     return assemble(session, [row])[0]
@@ -110,10 +132,7 @@ def load_many(session: Session, ids: Sequence[int]) -> list[FactCheck]:
     """Public fact-checks by id, in the order given (unknown or private ids are skipped)."""
     if not ids:
         return []
-    rows = {
-        row.id: row
-        for row in session.scalars(select(m.FactCheck).where(m.FactCheck.id.in_(ids), *_public()))
-    }
+    rows = {row.id: row for row in session.scalars(_MANY, {"ids": list(ids)})}
     ordered = [rows[i] for i in ids if i in rows]
     return assemble(session, ordered)
 
@@ -154,6 +173,18 @@ def recent_changes(session: Session, *, limit: int, language: str | None = None)
     return load_many(session, ids)
 
 
+def newest_ids(session: Session, *, limit: int) -> list[int]:
+    """The ``limit`` most recently published public fact-checks' ids (what to render first)."""
+    return list(
+        session.scalars(
+            select(m.FactCheck.id)
+            .where(*_public())
+            .order_by(m.FactCheck.date_published.desc(), m.FactCheck.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 def public_languages(session: Session) -> list[str]:
     """Languages with at least one public fact-check (the language filter and feeds)."""
     rows = session.scalars(
@@ -167,6 +198,42 @@ def last_change(session: Session) -> datetime | None:
     changed = func.coalesce(m.FactCheck.date_modified, m.FactCheck.date_published)
     value = session.scalar(select(func.max(changed)).where(*_public()))
     return _aware(value)
+
+
+@dataclass(frozen=True)
+class PublicChanges:
+    """What changed in the database after a moment (:func:`changed_since`)."""
+
+    fact_checks: dict[int, datetime]  # public fact-check -> when its page last changed
+    everything: datetime | None  # when a setting every page shows changed, if it did
+
+
+def changed_since(session: Session, since: datetime, *, setting_key: str) -> PublicChanges:
+    """Public fact-checks whose row, or the public links of whose claim, changed after
+    ``since``, and whether the ``setting_key`` setting (the rating scale every page shows)
+    did: how a web process learns of changes other processes made (three small queries;
+    the first walks ``ix_fact_checks_public``)."""
+    found: dict[int, datetime] = {}
+    rows = session.execute(
+        select(m.FactCheck.id, m.FactCheck.updated_at).where(
+            *_public(), m.FactCheck.updated_at > since
+        )
+    ).all()
+    marks = session.execute(
+        select(m.FactCheck.id, m.AppearanceMark.marked_at)
+        .join(m.AppearanceMark, m.AppearanceMark.claim_id == m.FactCheck.claim_id)
+        .where(*_public(), m.AppearanceMark.marked_at > since)
+    ).all()
+    for fc_id, raw_at in [*rows, *marks]:
+        at = _aware(raw_at)
+        if at is not None and (fc_id not in found or at > found[fc_id]):
+            found[fc_id] = at
+    setting = session.scalar(
+        select(m.AppSetting.updated_at).where(
+            m.AppSetting.key == setting_key, m.AppSetting.updated_at > since
+        )
+    )
+    return PublicChanges(found, _aware(setting))
 
 
 # --- archived copies -----------------------------------------------------------------------
@@ -306,16 +373,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, list[Revision]]:
     """Published versions, numbered 1, 2, 3... as the public counts them (the stored
     ``version`` also counts every draft edit)."""
     out: dict[int, list[Revision]] = defaultdict(list)
-    rows = session.execute(
-        select(
-            m.FactCheckVersion.fact_check_id,
-            m.FactCheckVersion.created_at,
-            m.FactCheckVersion.note,
-            m.FactCheckVersion.snapshot,
-        )
-        .where(m.FactCheckVersion.fact_check_id.in_(ids))
-        .order_by(m.FactCheckVersion.fact_check_id, m.FactCheckVersion.version)
-    )
+    rows = session.execute(_VERSIONS, {"ids": ids})
     for fc_id, at, note, snapshot in rows:
         status = snapshot.get("status") if isinstance(snapshot, dict) else None
         kind = status if status in _PUBLIC_STATUSES else State.PUBLISHED.value
@@ -334,9 +392,7 @@ def _history(session: Session, ids: list[int]) -> dict[int, list[Revision]]:
 
 def _citations(session: Session, ids: list[int]) -> dict[int, list[Citation]]:
     out: dict[int, list[Citation]] = defaultdict(list)
-    for citation in session.scalars(
-        select(m.Citation).where(m.Citation.fact_check_id.in_(ids)).order_by(m.Citation.id)
-    ):
+    for citation in session.scalars(_CITATIONS, {"ids": ids}):
         out[citation.fact_check_id].append(
             Citation(
                 id=citation.id,
@@ -407,11 +463,7 @@ def _marks(session: Session, claim_ids: list[int]) -> dict[int, dict[str, bool]]
     """The editors' choices of public links: claim → {url: public}."""
     out: dict[int, dict[str, bool]] = defaultdict(dict)
     if claim_ids:
-        for claim_id, url, public in session.execute(
-            select(m.AppearanceMark.claim_id, m.AppearanceMark.url, m.AppearanceMark.public).where(
-                m.AppearanceMark.claim_id.in_(claim_ids)
-            )
-        ):
+        for claim_id, url, public in session.execute(_MARKS, {"ids": claim_ids}):
             out[claim_id][url] = bool(public)
     return out
 
