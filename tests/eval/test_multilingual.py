@@ -6,6 +6,7 @@ import json
 import random
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -129,6 +130,20 @@ class _AxisEmbedder:
         return out
 
 
+def _sanity(pool: list[tuple[str, Any, float]], query: str, **variants: Any) -> dict[str, Any]:
+    """``run_sanity`` on one German query whose answer is ``de-1``, each fact-check at the
+    cosine the pool gives it."""
+    embedder = _AxisEmbedder({fc.claim_reviewed or "": c for _, fc, c in pool})
+    return run_sanity(
+        SanitySet([(d, fc) for d, fc, _ in pool], [SanityQuery("q1", "de", query, "de", "de-1")]),
+        embedder=embedder,  # type: ignore[arg-type]
+        model=None,
+        tokenizers={"after": default_tokenizer()},
+        encodings=[QueryEncoding("q")],
+        **variants,
+    )
+
+
 def test_run_sanity_compares_offset_rules() -> None:
     pool = [
         ("de-1", _fc("Impfstoffe machen Frauen unfruchtbar", "de"), 0.86),
@@ -137,16 +152,7 @@ def test_run_sanity_compares_offset_rules() -> None:
         ("fr-1", _fc("Le maire a vendu le pont de la ville", "fr"), 0.80),
         ("fr-2", _fc("Les écoles ferment pour toujours", "fr"), 0.73),
     ]
-    embedder = _AxisEmbedder({fc.claim_reviewed or "": c for _, fc, c in pool})
-    queries = [SanityQuery("q1", "de", "Macht die Impfung Frauen unfruchtbar?", "de", "de-1")]
-    report = run_sanity(
-        SanitySet([(d, fc) for d, fc, _ in pool], queries),
-        embedder=embedder,  # type: ignore[arg-type]
-        model=None,
-        tokenizers={"after": default_tokenizer()},
-        encodings=[QueryEncoding("q")],
-        offset_rules=["pairs", "all"],
-    )
+    report = _sanity(pool, "Macht die Impfung Frauen unfruchtbar?", offset_rules=["pairs", "all"])
     rules = report["after"]["offset_rules"]
     assert set(rules) == {"pairs", "all"}
     # the shipped matcher's default is what the plain fused figure measures
@@ -162,20 +168,11 @@ def test_run_sanity_compares_long_fusions() -> None:
         ("de-2", _fc("Der Bürgermeister hat die Brücke verkauft", "de"), 0.90),
         ("de-3", _fc("Die Regierung verbietet Bargeld ab Mai", "de"), 0.70),
     ]
-    embedder = _AxisEmbedder({fc.claim_reviewed or "": c for _, fc, c in pool})
     filler = " ".join(
         f"Heute war das Wetter schön und wir gingen {n} Mal spazieren." for n in range(8)
     )
     post = f"{filler} Impfstoffe machen Frauen unfruchtbar, sagt man. {filler}"
-    queries = [SanityQuery("q1", "de", post, "de", "de-1")]
-    report = run_sanity(
-        SanitySet([(d, fc) for d, fc, _ in pool], queries),
-        embedder=embedder,  # type: ignore[arg-type]
-        model=None,
-        tokenizers={"after": default_tokenizer()},
-        encodings=[QueryEncoding("q")],
-        long_fusions=["hybrid", "mean"],
-    )
+    report = _sanity(pool, post, long_fusions=["hybrid", "mean"])
     fusions = report["after"]["long_fusions"]
     assert set(fusions) == {"hybrid", "mean"}
     # the matcher's default is what the plain fused figure measures
