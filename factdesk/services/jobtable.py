@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +37,7 @@ from factdesk.store.jobtable import PipelineJob as J
 from factdesk.types import JOB_KINDS, JOB_STATUSES, Job, NextJob, StageResult
 
 ERROR_LIMIT = 2000  # characters of an error kept on the row
+CLAIM_PAUSE = 0.005  # seconds before trying again when every due job was locked by a reader
 
 
 def worker_name() -> str:
@@ -135,20 +137,28 @@ def claim_next(
 ) -> Job | None:
     """Take the oldest due job. On PostgreSQL the candidates are read ``FOR UPDATE SKIP
     LOCKED``, so many workers polling at once do not queue up behind one row; on SQLite the
-    conditional update alone decides (the write lock serialises claims)."""
-    for _ in range(5):  # a lost race only means trying the next candidate
+    conditional update alone decides (the write lock serialises claims).
+
+    Skipping locked rows has a blind spot: another worker reading its candidates at the same
+    instant holds them locked for that read, so this one can find none although some are free
+    a moment later. Finding none under SKIP LOCKED therefore asks once more without locking
+    whether any job is due, and if one is, tries again shortly (a worker that gave up would
+    wait for the next doorbell or poll)."""
+    for attempt in range(5):  # a lost race only means trying the next candidate
+        due = (J.status == "queued", J.run_after <= datetime.now(UTC), J.kind.in_(kinds))
         with factory() as session:
-            stmt = (
-                select(J.id)
-                .where(J.status == "queued", J.run_after <= datetime.now(UTC), J.kind.in_(kinds))
-                .order_by(J.run_after, J.id)
-                .limit(8)
-            )
-            if session.get_bind().dialect.name == "postgresql":
+            stmt = select(J.id).where(*due).order_by(J.run_after, J.id).limit(8)
+            skipping = session.get_bind().dialect.name == "postgresql"
+            if skipping:
                 stmt = stmt.with_for_update(skip_locked=True)
             candidates = list(session.scalars(stmt))
+            if not candidates and skipping:
+                skipping = session.scalar(select(J.id).where(*due).limit(1)) is not None
         if not candidates:
-            return None
+            if not skipping:
+                return None
+            time.sleep(CLAIM_PAUSE * 2**attempt)  # their read is a few milliseconds long
+            continue
         for job_id in candidates:
             job = claim(factory, job_id, worker)
             if job is not None:

@@ -7,7 +7,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from factdesk.errors import Conflict, InputError
@@ -57,6 +57,34 @@ def test_claim_is_taken_once_by_many_threads(db: sessionmaker[Session]) -> None:
     with db() as session:
         job = jobtable.get_job(session, job_id)
     assert job.status == "running" and job.attempts == 1
+
+
+def test_claim_next_waits_out_another_workers_read_of_the_candidates(
+    db: sessionmaker[Session],
+) -> None:
+    """PostgreSQL: another worker reading the candidates ``FOR UPDATE SKIP LOCKED`` at the same
+    instant holds them for that read; this worker must not conclude that nothing is due."""
+    if db.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("row locks and SKIP LOCKED are PostgreSQL's")
+    (job_id,) = _enqueue(db, "detect", [1])
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker_reading() -> None:
+        with db() as session:
+            session.execute(
+                select(PipelineJob.id).where(PipelineJob.id == job_id).with_for_update()
+            ).all()
+            locked.set()
+            release.wait(5)
+            session.rollback()
+
+    reader = threading.Thread(target=other_worker_reading)
+    reader.start()
+    assert locked.wait(5)
+    threading.Timer(0.02, release.set).start()  # its read ends a moment later
+    job = jobtable.claim_next(db, "w")
+    reader.join()
+    assert job is not None and job.id == job_id
 
 
 def test_claim_next_skips_jobs_not_yet_due(db: sessionmaker[Session]) -> None:
