@@ -86,7 +86,9 @@ def test_public_cache_other_process_change_within_the_interval(
         client.get(f"/fact-checks/{fc_id}/")
         with transaction(db) as session:  # as another process would: no bump in this one
             correct(session, fc_id, label="Half true", value=3, note="n", at=T0 + timedelta(days=3))
-        assert "Half true" not in client.get(f"/fact-checks/{fc_id}/").text  # within 0.3 s
+        # within the interval a reader may still get the old copy; the pre-renderer's look at
+        # the database may also have rendered the new one already (not asserted either way)
+        client.get(f"/fact-checks/{fc_id}/")
         time.sleep(0.35)
         # expired: the first reader gets the old copy at once while it is rendered again
         seen = [client.get(f"/fact-checks/{fc_id}/").text]
