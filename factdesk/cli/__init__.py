@@ -19,6 +19,7 @@ def load_commands() -> None:
         browse,
         web,
         detect,
+        detect_eval,
         publish,
         match,
         factchecks,

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from factdesk.detect.logreg import LogisticModel, balanced_weights, fit, sigmoid
 from factdesk.detect.mlp import MLPModel, fit_mlp
 from factdesk.detect.train import best_threshold, f1_at
+from factdesk.eval.metrics import brier
 
 FloatArray = npt.NDArray[np.float64]
 Model = LogisticModel | MLPModel
@@ -149,32 +150,6 @@ def fit_platt(
     model = fit(z, labels.astype(np.float64), l2=1e-6, sample_weight=weights)
     a = float(model.coef[0] / model.scale[0])
     return Platt(a=a, b=float(model.bias - a * model.mean[0]))
-
-
-def brier(labels: npt.NDArray[np.bool_], probs: FloatArray) -> float:
-    return float(np.mean((probs - labels.astype(np.float64)) ** 2))
-
-
-def reliability(
-    labels: npt.NDArray[np.bool_], probs: FloatArray, bins: int = 10
-) -> list[dict[str, float]]:
-    """Per score bin: rows, mean predicted score, observed share of check-worthy rows."""
-    edges = np.linspace(0, 1, bins + 1)
-    idx = np.clip(np.digitize(probs, edges[1:-1]), 0, bins - 1)
-    out = []
-    for b in range(bins):
-        mask = idx == b
-        if mask.any():
-            out.append(
-                {
-                    "low": round(float(edges[b]), 2),
-                    "high": round(float(edges[b + 1]), 2),
-                    "rows": int(mask.sum()),
-                    "predicted": round(float(probs[mask].mean()), 4),
-                    "observed": round(float(labels[mask].mean()), 4),
-                }
-            )
-    return out
 
 
 def score_sources(

@@ -30,6 +30,7 @@ from factdesk.detect.model import ScorerWeights
 from factdesk.detect.train import MENTION_RECALL, best_threshold, recall_threshold
 from factdesk.errors import InputError
 from factdesk.eval.checkworthiness import SourcedSentence
+from factdesk.eval.metrics import reliability
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -151,7 +152,7 @@ def train_cascade(
         "mention_threshold": round(mention, 4),
         "loso_per_source": per_source,
         "loso_mean_f1": round(float(np.mean([v["f1"] for v in per_source.values()])), 4),
-        "reliability": loso.reliability(labels, scores),
+        "reliability": reliability(labels, scores),
         "tradeoff": tradeoff,
         "seed": seed,
         "rows": len(labels),

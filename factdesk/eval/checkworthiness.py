@@ -20,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from factdesk.errors import InputError
+from factdesk.eval.metrics import brier, reliability
 
 _YES = {"yes": True, "1": True, "no": False, "0": False}
 
@@ -111,6 +114,17 @@ def evaluate_checkworthiness(
         "recall_yes": round(scores.recall_yes, 4),
         "accuracy": round(scores.accuracy, 4),
         "sentences_per_s": round(len(rows) / elapsed, 1),
+    }
+
+
+def calibration(gold: Sequence[bool], probabilities: Sequence[float]) -> dict[str, Any]:
+    """Brier score and reliability bins of the scores themselves (not the yes/no decision):
+    the desk orders its queue by them, so a 0.7 should mean about 70 % check-worthy."""
+    labels = np.asarray(gold, dtype=bool)
+    probs = np.asarray(probabilities, dtype=np.float64)
+    return {
+        "brier": round(brier(labels, probs), 4),
+        "reliability": reliability(labels, probs),
     }
 
 

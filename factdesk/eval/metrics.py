@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+import numpy.typing as npt
+
 
 def average_precision(ranked: Sequence[str], relevant: set[str], k: int) -> float:
     """AP@k of one ranked list against the set of relevant ids."""
@@ -71,3 +74,30 @@ def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
         return 0.0
     wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in positive for n in negative)
     return wins / (len(positive) * len(negative))
+
+
+def brier(labels: npt.NDArray[np.bool_], probs: npt.NDArray[np.float64]) -> float:
+    """Mean squared gap between score and outcome: 0 is perfect, 0.25 a constant 0.5."""
+    return float(np.mean((probs - labels.astype(np.float64)) ** 2))
+
+
+def reliability(
+    labels: npt.NDArray[np.bool_], probs: npt.NDArray[np.float64], bins: int = 10
+) -> list[dict[str, float]]:
+    """Per score bin: rows, mean predicted score, observed share of check-worthy rows."""
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(probs, edges[1:-1]), 0, bins - 1)
+    out = []
+    for b in range(bins):
+        mask = idx == b
+        if mask.any():
+            out.append(
+                {
+                    "low": round(float(edges[b]), 2),
+                    "high": round(float(edges[b + 1]), 2),
+                    "rows": int(mask.sum()),
+                    "predicted": round(float(probs[mask].mean()), 4),
+                    "observed": round(float(labels[mask].mean()), 4),
+                }
+            )
+    return out

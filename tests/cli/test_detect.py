@@ -234,7 +234,24 @@ def test_cli_eval_checkworthiness_prints_json_last(cli, tmp_path, keyword_model)
     assert result.code == 0, result.err
     figures = json.loads(result.out.strip().splitlines()[-1])
     assert figures["f1_yes"] == 1.0 and figures["accuracy"] == 1.0
-    assert {"precision_yes", "recall_yes", "sentences_per_s"} <= set(figures)
+    assert {"precision_yes", "recall_yes", "sentences_per_s", "brier"} <= set(figures)
+    assert sum(b["rows"] for b in figures["reliability"]) == 2
+
+
+def test_cli_eval_checkworthiness_writes_the_reliability_diagram(
+    cli, tmp_path, keyword_model
+) -> None:  # type: ignore[no-untyped-def]
+    data = tmp_path / "ct.tsv"
+    data.write_text(
+        "Sentence_id\tText\tclass_label\n1\tTaxes rose by 20 percent.\tYes\n"
+        "2\tThank you all.\tNo\n",
+        encoding="utf-8",
+    )
+    svg = tmp_path / "reliability.svg"
+    result = cli("eval", "checkworthiness", "--data", str(data), "--reliability-svg", str(svg))
+    assert result.code == 0, result.err
+    text = svg.read_text(encoding="utf-8")
+    assert text.startswith("<svg") and "ct.tsv" in text and text.count("<circle") >= 1
 
 
 def test_cli_eval_paraphrase_prints_json_last(cli, tmp_path, keyword_model) -> None:  # type: ignore[no-untyped-def]

@@ -3,15 +3,14 @@ import pytest
 
 from factdesk.detect.loso import (
     Candidate,
-    brier,
     fit_platt,
     loso_predictions,
-    reliability,
     roc_auc,
     run_candidates,
     source_weights,
     table,
 )
+from factdesk.eval.metrics import brier, reliability
 
 
 def _data(seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray, list[str], np.ndarray]:
