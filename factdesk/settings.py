@@ -264,12 +264,21 @@ class Settings(BaseSettings):
             "linked automatically (comma-separated; empty: long posts are only suggested)."
         ),
     )
-    match_long_fusion: Literal["hybrid", "mean", "lexical"] = Field(
+    match_long_fusion: Literal["hybrid", "mean", "lean", "lexical"] = Field(
         "mean",
         description=(
             "How a long post's matches are scored: hybrid (as any post), mean (with the "
-            "lexical head's probability) or lexical (BM25 features only); see "
+            "lexical head's probability), lean (the lexical head's weighted 0.9 where the "
+            "language has a real lexical analysis) or lexical (BM25 features only); see "
             "docs/matching.md, 'Long-post fusion'."
+        ),
+    )
+    match_long_lexical: Literal["cleaned", "raw"] = Field(
+        "cleaned",
+        description=(
+            "What BM25 reads of a long post: cleaned (without links, handles and repeated "
+            "lines, as it is encoded) or raw (as written); see docs/matching.md, "
+            "'Long-post fusion'."
         ),
     )
     match_recency_days: int = Field(

@@ -64,13 +64,21 @@ LANGUAGE_DETECTOR = Callable[[str], str | None]
 # whether a post is long is segments.is_long, the test that also decides its windows
 _LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
-# How the candidates of a long post (segments.is_long) are scored: "hybrid", as any post's
-# (the shipped default); "mean", the mean of that probability and the lexical head's over
-# the whole list; "lexical", the lexical head's alone, as without an embedding model
+# How the candidates of a long post (segments.is_long) are scored: "hybrid", as any post's;
+# "mean" (the default), the mean of that probability and the lexical head's over the whole
+# list; "lean", the lexical head's weighted LEAN_LEXICAL_WEIGHT and the hybrid/dense one the
+# rest, when the query's language has a real lexical analysis (vi, en, a Snowball stemmer;
+# else as "mean"); "lexical", the lexical head's alone, as without an embedding model
 # (docs/matching.md, "Long-post fusion"). Short posts are always scored as before.
-LongFusion = Literal["hybrid", "mean", "lexical"]
-LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lexical")
+LongFusion = Literal["hybrid", "mean", "lean", "lexical"]
+LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lean", "lexical")
 LONG_FUSION: LongFusion = "mean"
+LEAN_LEXICAL_WEIGHT = 0.9
+# What BM25 reads of a long post: "cleaned", the text matched (links, handles, repeated
+# lines dropped: what is encoded), or "raw", the post as written (``post=`` of
+# Matcher.search). Short posts are never cleaned, so they read the same under both.
+LongLexical = Literal["cleaned", "raw"]
+LONG_LEXICALS: tuple[LongLexical, ...] = ("cleaned", "raw")
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +127,7 @@ class Matcher:
         dim: int | None = None,
         language_offset: OffsetRule = "pairs",
         long_fusion: LongFusion = LONG_FUSION,
+        long_lexical: LongLexical = "cleaned",
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -141,6 +150,13 @@ class Matcher:
             )
         # how a long post's candidates are scored (Matcher.score)
         self.long_fusion: LongFusion = long_fusion
+        if long_lexical not in LONG_LEXICALS:
+            raise ValueError(
+                f"unknown long-post lexical text {long_lexical!r} (expected one of "
+                f"{', '.join(LONG_LEXICALS)})"
+            )
+        # which text of a long post BM25 reads (Matcher.candidates)
+        self.long_lexical: LongLexical = long_lexical
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -274,15 +290,24 @@ class Matcher:
         date: datetime | None = None,
         exclude: Iterable[str] = (),
         stages: tuple[str, ...] = ("lexical", "dense"),
+        post: str | None = None,
     ) -> Candidates:
         """First stage for one query: candidate slots and their raw signals. ``stages``
-        limits which first stages propose candidates (training mimics each head's use)."""
+        limits which first stages propose candidates (training mimics each head's use).
+
+        ``post`` is the post as written when ``text`` is its cleaned form
+        (``segments.long_query_text``): whether the query is long is judged on it (a post
+        of 80 words that cleaning brings to 55 is still a long post), and with
+        ``long_lexical="raw"`` BM25 reads it. Without it, ``text`` is the post."""
         if language is None and self.detect_language is not None:
             # judged on the post's words: links, handles and an embed's "— Name (@handle)
             # date" tail tip short posts into the wrong language (CheckThat! dev: 12 → 5
             # of 1,196 English tweets identified as something else)
             language = self.detect_language(clean_post(text) or text)
-        tokens = self.tokenize(text, language)
+        written = text if post is None else post
+        long = is_long(written)
+        lexical_text = written if long and self.long_lexical == "raw" else text
+        tokens = self.tokenize(lexical_text, language)
         analysis = analysis_name(language)
         excluded = np.array([self.slot_of[d] for d in exclude if d in self.slot_of], dtype=np.int64)
         lex_slots = (
@@ -335,7 +360,7 @@ class Matcher:
             codes.get(family, -1) if family is not None else -1,
             offset_groups(self.language_offset, family, codes),
         )
-        return Candidates(slots, signals, cross, tokens, language, date is not None, is_long(text))
+        return Candidates(slots, signals, cross, tokens, language, date is not None, long)
 
     def _dense_top(self, query_vector: F32, excluded: NDArray[np.int64]) -> NDArray[np.int32]:
         """The dense first stage: the best ``dense_depth`` slots by cosine, for a query with
@@ -420,11 +445,15 @@ class Matcher:
             # (BM25 features only, calibrated like the others) does not read it. "mean" by
             # default: on the noisy proxy it lifts every long-post group and leaves short
             # posts as they were; neither rule reaches BM25 alone for every language
-            # (docs/matching.md, "Long-post fusion").
+            # (docs/matching.md, "Long-post fusion"). "lean" trusts the words more, where
+            # the query's language has a real lexical analysis to trust.
             lexical = self._head_probs("lexical", table, np.ones(n, dtype=bool), found.dated)
             if self.long_fusion == "lexical":
                 return lexical, ["lexical"] * n
-            probs = (probs + lexical) / 2.0
+            if self.long_fusion == "lean" and analysis_name(found.language) != "plain":
+                probs = (1.0 - LEAN_LEXICAL_WEIGHT) * probs + LEAN_LEXICAL_WEIGHT * lexical
+            else:
+                probs = (probs + lexical) / 2.0
             heads = [f"{h}+lexical" for h in heads]
         return probs, heads
 
@@ -454,17 +483,24 @@ class Matcher:
         exclude: Iterable[str] = (),
         min_band: Band = "hidden",
         explain: bool = True,
+        post: str | None = None,
     ) -> list[Match]:
         """The ``k`` best fact-checks for ``text``, best first, each with score, band and why.
 
         ``language`` (detected when omitted) picks the tokeniser and the band thresholds;
         ``date`` is when the post appeared (for the time features); ``query_vector`` skips
         encoding the query (it must come from the same model as the index); ``explain=False``
-        skips the per-field shared words (evaluation ranks hundreds of results)."""
+        skips the per-field shared words (evaluation ranks hundreds of results); ``post`` is
+        the post as written when ``text`` is its cleaned form (:meth:`candidates`)."""
         if query_vector is None:
             query_vector = self.query_vector(text, language)
         found = self.candidates(
-            text, language=language, query_vector=query_vector, date=date, exclude=exclude
+            text,
+            language=language,
+            query_vector=query_vector,
+            date=date,
+            exclude=exclude,
+            post=post,
         )
         probs, heads = self.score(found)
         if not len(probs):
