@@ -219,6 +219,11 @@ def eval_multilingual(
         help="Noisy long copies of the queries, dressed as real posts (groups <code>+noise): "
         "off, add (beside the clean ones) or only.",
     ),
+    noisy_cross: bool = typer.Option(
+        False,
+        help="With --noisy: noisy long copies of the cross-lingual queries too "
+        "(groups <src>><tgt>+noise).",
+    ),
     long_fusions: str = typer.Option(
         "",
         help="Also score fused under these ways of scoring a long post's candidates "
@@ -265,7 +270,7 @@ def eval_multilingual(
     if noisy != "off":
         from factdesk.eval.noisy import with_noisy
 
-        sanity = with_noisy(sanity, seed, only=noisy == "only")
+        sanity = with_noisy(sanity, seed, only=noisy == "only", cross_lingual=noisy_cross)
     tokenizers = {"after": default_tokenizer()}
     if not shipped_only:
         tokenizers = {
