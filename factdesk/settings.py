@@ -268,8 +268,8 @@ class Settings(BaseSettings):
         "mean",
         description=(
             "How a long post's matches are scored: hybrid (as any post), mean (with the "
-            "lexical head's probability), lean (the lexical head's weighted 0.9 where the "
-            "language has a real lexical analysis) or lexical (BM25 features only); see "
+            "lexical head's probability), lean (the lexical head's weighted 0.9 for "
+            "same-language candidates where the language has a real lexical analysis) or lexical (BM25 features only); see "
             "docs/matching.md, 'Long-post fusion'."
         ),
     )

@@ -66,9 +66,11 @@ _LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 # How the candidates of a long post (segments.is_long) are scored: "hybrid", as any post's;
 # "mean" (the default), the mean of that probability and the lexical head's over the whole
-# list; "lean", the lexical head's weighted LEAN_LEXICAL_WEIGHT and the hybrid/dense one the
-# rest, when the query's language has a real lexical analysis (vi, en, a Snowball stemmer;
-# else as "mean"); "lexical", the lexical head's alone, as without an embedding model
+# list; "lean", for candidates in the query's language the lexical head's weighted
+# LEAN_LEXICAL_WEIGHT and the hybrid head's the rest, when that language has a real lexical
+# analysis (vi, en, a Snowball stemmer), every other candidate as "mean" (the lexical head
+# cannot judge a fact-check that shares no words); "lexical", the lexical head's alone, as
+# without an embedding model
 # (docs/matching.md, "Long-post fusion"). Short posts are always scored as before.
 LongFusion = Literal["hybrid", "mean", "lean", "lexical"]
 LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lean", "lexical")
@@ -450,10 +452,12 @@ class Matcher:
             lexical = self._head_probs("lexical", table, np.ones(n, dtype=bool), found.dated)
             if self.long_fusion == "lexical":
                 return lexical, ["lexical"] * n
+            mean = (probs + lexical) / 2.0
             if self.long_fusion == "lean" and analysis_name(found.language) != "plain":
-                probs = (1.0 - LEAN_LEXICAL_WEIGHT) * probs + LEAN_LEXICAL_WEIGHT * lexical
+                w = LEAN_LEXICAL_WEIGHT
+                probs = np.where(same, (1.0 - w) * probs + w * lexical, mean)
             else:
-                probs = (probs + lexical) / 2.0
+                probs = mean
             heads = [f"{h}+lexical" for h in heads]
         return probs, heads
 

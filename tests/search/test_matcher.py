@@ -356,9 +356,15 @@ def test_lean_fusion_trusts_the_words_where_the_language_has_an_analysis(
 ) -> None:
     h_probs, _ = _scored(_decoy_matcher(collection, long_fusion="hybrid"), MOON_POST)
     lex_probs, _ = _scored(_decoy_matcher(collection, long_fusion="lexical"), MOON_POST)
-    probs, heads = _scored(_decoy_matcher(collection, long_fusion="lean"), MOON_POST)
+    lean = _decoy_matcher(collection, long_fusion="lean")
+    probs, heads = _scored(lean, MOON_POST)
+    cross = lean.candidates(MOON_POST, language="en", query_vector=lean.query_vector(MOON_POST))
+    same = ~cross.cross
+    assert same.any() and cross.cross.any()  # the collection holds Vietnamese fact-checks
     w = LEAN_LEXICAL_WEIGHT
-    assert w > 0.5 and np.allclose(probs, (1 - w) * h_probs + w * lex_probs)
+    assert w > 0.5 and np.allclose(probs[same], (1 - w) * h_probs[same] + w * lex_probs[same])
+    # another language's fact-check shares no words to judge it by: scored as by "mean"
+    assert np.allclose(probs[~same], (h_probs[~same] + lex_probs[~same]) / 2)
     assert set(heads) <= {"hybrid+lexical", "dense+lexical"}
     top = _decoy_matcher(collection, long_fusion="lean").search(MOON_POST, language="en")[0]
     assert top.id == "moon-base"
