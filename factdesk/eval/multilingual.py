@@ -22,8 +22,8 @@ encodings compared in docs/matching.md (prefix, post cleaning, truncation). With
 ``offset_rules``, the fused matcher is also scored under each rule for shifting other
 languages' cosines (:func:`factdesk.search.features.offset_groups`), shipped encoding only;
 with ``long_fusions``, under each way of scoring a long post's candidates
-(:data:`factdesk.search.matcher.LONG_FUSIONS`; ``<fusion>@written``, ``<fusion>@raw``: with the
-length, and BM25's text, of the post as written, :data:`factdesk.search.matcher.LONG_POSTS`),
+(:data:`factdesk.search.longpost.LONG_FUSIONS`; ``<fusion>@written``, ``<fusion>@raw``: with the
+length, and BM25's text, of the post as written, :data:`factdesk.search.longpost.LONG_POSTS`),
 shipped encoding only.
 """
 
@@ -46,7 +46,8 @@ from factdesk.eval.checkthat import iter_vclaims, read_qrels, read_queries
 from factdesk.eval.metrics import average_precision
 from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
-from factdesk.search.matcher import LONG_FUSIONS, LONG_POSTS, Matcher, field_texts
+from factdesk.search.longpost import LONG_FUSIONS, LONG_POSTS
+from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, word_count
 from factdesk.search.tokens import Tokenizer

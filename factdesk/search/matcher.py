@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +49,14 @@ from factdesk.search.features import (
     feature_table,
     offset_groups,
 )
+from factdesk.search.longpost import (
+    LONG_FUSION,
+    LONG_FUSIONS,
+    LONG_POSTS,
+    LongFusion,
+    LongPost,
+    fuse_long,
+)
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
 from factdesk.search.segments import is_long, query_texts
@@ -63,28 +71,6 @@ LANGUAGE_DETECTOR = Callable[[str], str | None]
 # words of letters, for the short-post guard only (a post of numbers says too little);
 # whether a post is long is segments.is_long, the test that also decides its windows
 _LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-# How the candidates of a long post (segments.is_long) are scored: "hybrid", as any post's;
-# "mean" (the default), the mean of that probability and the lexical head's over the whole
-# list; "lean", for candidates in the query's language the lexical head's weighted
-# LEAN_LEXICAL_WEIGHT and the hybrid head's the rest, when that language has a real lexical
-# analysis (vi, en, a Snowball stemmer), every other candidate as "mean" (the lexical head
-# cannot judge a fact-check that shares no words); "lexical", the lexical head's alone, as
-# without an embedding model
-# (docs/matching.md, "Long-post fusion"). Short posts are always scored as before.
-LongFusion = Literal["hybrid", "mean", "lean", "lexical"]
-LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lean", "lexical")
-LONG_FUSION: LongFusion = "mean"
-LEAN_LEXICAL_WEIGHT = 0.9
-# Which text of a post decides that it is long, and what BM25 then reads: "cleaned" (the
-# default), the text matched for both (links, handles and repeated lines dropped, what is
-# encoded); "written", length judged on the post as written (``post=`` of Matcher.search: a
-# post of 80 words that cleaning brings to 55 is long), BM25 on the cleaned text; "raw",
-# length judged as written and BM25 on the post as written. A post that is short as written
-# is never cleaned, so it reads the same under all three (docs/matching.md, "Long-post
-# fusion").
-LongPost = Literal["cleaned", "written", "raw"]
-LONG_POSTS: tuple[LongPost, ...] = ("cleaned", "written", "raw")
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,10 +286,8 @@ class Matcher:
         """First stage for one query: candidate slots and their raw signals. ``stages``
         limits which first stages propose candidates (training mimics each head's use).
 
-        ``post`` is the post as written when ``text`` is its cleaned form
-        (``segments.long_query_text``): with ``long_post="written"`` or ``"raw"`` whether
-        the query is long is judged on it, and with ``"raw"`` BM25 reads it (see
-        ``LONG_POSTS``). Without it, ``text`` is the post."""
+        ``post``: the post as written when ``text`` is its cleaned form; ``long_post``
+        (``longpost.LONG_POSTS``) says whether its length and words count."""
         if language is None and self.detect_language is not None:
             # judged on the post's words: links, handles and an embed's "— Name (@handle)
             # date" tail tip short posts into the wrong language (CheckThat! dev: 12 → 5
@@ -311,8 +295,7 @@ class Matcher:
             language = self.detect_language(clean_post(text) or text)
         written = text if post is None or self.long_post == "cleaned" else post
         long = is_long(written)
-        lexical_text = written if long and self.long_post == "raw" else text
-        tokens = self.tokenize(lexical_text, language)
+        tokens = self.tokenize(written if long and self.long_post == "raw" else text, language)
         analysis = analysis_name(language)
         excluded = np.array([self.slot_of[d] for d in exclude if d in self.slot_of], dtype=np.int64)
         lex_slots = (
@@ -450,17 +433,11 @@ class Matcher:
             # (BM25 features only, calibrated like the others) does not read it. "mean" by
             # default: on the noisy proxy it lifts every long-post group and leaves short
             # posts as they were; neither rule reaches BM25 alone for every language
-            # (docs/matching.md, "Long-post fusion"). "lean" trusts the words more, where
-            # the query's language has a real lexical analysis to trust.
+            # (docs/matching.md, "Long-post fusion"); the rules: factdesk.search.longpost.
             lexical = self._head_probs("lexical", table, np.ones(n, dtype=bool), found.dated)
+            probs = fuse_long(self.long_fusion, probs, lexical, same, found.language)
             if self.long_fusion == "lexical":
-                return lexical, ["lexical"] * n
-            mean = (probs + lexical) / 2.0
-            if self.long_fusion == "lean" and analysis_name(found.language) != "plain":
-                w = LEAN_LEXICAL_WEIGHT
-                probs = np.where(same, (1.0 - w) * probs + w * lexical, mean)
-            else:
-                probs = mean
+                return probs, ["lexical"] * n
             heads = [f"{h}+lexical" for h in heads]
         return probs, heads
 

