@@ -264,12 +264,22 @@ class Settings(BaseSettings):
             "linked automatically (comma-separated; empty: long posts are only suggested)."
         ),
     )
-    match_long_fusion: Literal["hybrid", "mean", "lexical"] = Field(
+    match_long_fusion: Literal["hybrid", "mean", "lean", "lexical"] = Field(
         "mean",
         description=(
             "How a long post's matches are scored: hybrid (as any post), mean (with the "
-            "lexical head's probability) or lexical (BM25 features only); see "
+            "lexical head's probability), lean (the lexical head's weighted 0.9 for "
+            "same-language candidates where the language has a real lexical analysis) or lexical (BM25 features only); see "
             "docs/matching.md, 'Long-post fusion'."
+        ),
+    )
+    match_long_post: Literal["cleaned", "written", "raw"] = Field(
+        "cleaned",
+        description=(
+            "Which text of a post says it is long and what BM25 reads: cleaned (without "
+            "links, handles and repeated lines, for both), written (length as written, BM25 "
+            "on the cleaned text) or raw (both as written); see docs/matching.md, "
+            "'Long-post fusion'."
         ),
     )
     match_recency_days: int = Field(

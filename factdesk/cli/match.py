@@ -219,16 +219,27 @@ def eval_multilingual(
         help="Noisy long copies of the queries, dressed as real posts (groups <code>+noise): "
         "off, add (beside the clean ones) or only.",
     ),
+    noisy_cross: bool = typer.Option(
+        False,
+        help="With --noisy: noisy long copies of the cross-lingual queries too "
+        "(groups <src>><tgt>+noise).",
+    ),
     long_fusions: str = typer.Option(
         "",
         help="Also score fused under these ways of scoring a long post's candidates "
-        "(segments.is_long), comma-separated (hybrid, mean, lexical).",
+        "(segments.is_long), comma-separated (hybrid, mean, lean, lexical; <fusion>@written: "
+        "length judged as written, <fusion>@raw: BM25 reads the long post as written too).",
     ),
 ) -> None:
     """Multilingual sanity check of matching (proxy data, not a benchmark); JSON last."""
-    from factdesk.eval.multilingual import ENCODINGS, build_sanity_set, run_sanity
+    from factdesk.errors import InputError
+    from factdesk.eval.multilingual import (
+        ENCODINGS,
+        build_sanity_set,
+        long_fusion_setting,
+        run_sanity,
+    )
     from factdesk.search.features import OFFSET_RULES
-    from factdesk.search.matcher import LONG_FUSIONS
     from factdesk.search.tokens import default_tokenizer
     from factdesk.services.match import model_for
     from factdesk.settings import get_settings
@@ -244,11 +255,11 @@ def eval_multilingual(
     if noisy not in ("off", "add", "only"):
         raise typer.BadParameter("expected off, add or only", param_hint="--noisy")
     fusions = [f.strip() for f in long_fusions.split(",") if f.strip()]
-    if unknown := [f for f in fusions if f not in LONG_FUSIONS]:
-        raise typer.BadParameter(
-            f"unknown fusion(s) {', '.join(unknown)}; expected {', '.join(LONG_FUSIONS)}",
-            param_hint="--long-fusions",
-        )
+    for name in fusions:
+        try:
+            long_fusion_setting(name)
+        except InputError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--long-fusions") from None
     keys = {k.strip() for k in encodings.split(",") if k.strip()}
     if keys - {e.key for e in ENCODINGS}:
         raise typer.BadParameter(
@@ -259,7 +270,7 @@ def eval_multilingual(
     if noisy != "off":
         from factdesk.eval.noisy import with_noisy
 
-        sanity = with_noisy(sanity, seed, only=noisy == "only")
+        sanity = with_noisy(sanity, seed, only=noisy == "only", cross_lingual=noisy_cross)
     tokenizers = {"after": default_tokenizer()}
     if not shipped_only:
         tokenizers = {
@@ -273,7 +284,7 @@ def eval_multilingual(
         tokenizers=tokenizers,
         encodings=chosen,
         offset_rules=rules,  # type: ignore[arg-type]  # checked against OFFSET_RULES above
-        long_fusions=fusions,  # type: ignore[arg-type]  # checked against LONG_FUSIONS above
+        long_fusions=fusions,
         progress=_progress,
     )
     print(json.dumps(report))

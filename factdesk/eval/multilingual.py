@@ -21,8 +21,10 @@ analysis (:func:`factdesk.text.analysis.analyze`, "after"), and for the dense si
 encodings compared in docs/matching.md (prefix, post cleaning, truncation). With
 ``offset_rules``, the fused matcher is also scored under each rule for shifting other
 languages' cosines (:func:`factdesk.search.features.offset_groups`), shipped encoding only;
-with ``long_fusions``, under each way of scoring a long post's same-language candidates
-(:data:`factdesk.search.matcher.LONG_FUSIONS`), shipped encoding only.
+with ``long_fusions``, under each way of scoring a long post's candidates
+(:data:`factdesk.search.longpost.LONG_FUSIONS`; ``<fusion>@written``, ``<fusion>@raw``: with the
+length, and BM25's text, of the post as written, :data:`factdesk.search.longpost.LONG_POSTS`),
+shipped encoding only.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ from factdesk.eval.checkthat import iter_vclaims, read_qrels, read_queries
 from factdesk.eval.metrics import average_precision
 from factdesk.search.embed import Embedder, Kind
 from factdesk.search.features import DENSE_FIELDS, OffsetRule
-from factdesk.search.matcher import LongFusion, Matcher, field_texts
+from factdesk.search.longpost import LONG_FUSIONS, LONG_POSTS
+from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
 from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, word_count
 from factdesk.search.tokens import Tokenizer
@@ -287,7 +290,7 @@ def run_sanity(
     tokenizers: dict[str, tuple[str, Tokenizer]],
     encodings: Sequence[QueryEncoding] = ENCODINGS,
     offset_rules: Sequence[OffsetRule] = (),
-    long_fusions: Sequence[LongFusion] = (),
+    long_fusions: Sequence[str] = (),
     progress: Progress = lambda stage, done, total: None,
 ) -> dict[str, Any]:
     """MAP@5 per query group for BM25 alone, dense alone and fused, per tokeniser and per
@@ -331,7 +334,12 @@ def run_sanity(
                 dense[q.id] = [matcher.ids[s] or "" for s in found.tolist()]
                 text = enc.text(q.text) if enc.lexical else q.text
                 matches = matcher.search(
-                    text, language=q.language, k=10, query_vector=qv[i], explain=False
+                    text,
+                    language=q.language,
+                    k=10,
+                    query_vector=qv[i],
+                    explain=False,
+                    post=q.text,
                 )
                 fused[q.id] = [m.id for m in matches]
                 if matches:
@@ -346,8 +354,7 @@ def run_sanity(
                 matcher,
                 sanity.queries,
                 vectors[encodings[0].name],
-                "language_offset",
-                offset_rules,
+                [(rule, {"language_offset": rule}) for rule in offset_rules],
                 text=lambda raw: raw,
             )
             progress(f"{tname} offset rules", len(sanity.queries), len(sanity.queries))
@@ -357,8 +364,7 @@ def run_sanity(
                 matcher,
                 sanity.queries,
                 vectors[first.name],
-                "long_fusion",
-                long_fusions,
+                [(name, long_fusion_setting(name)) for name in long_fusions],
                 text=first.text if first.lexical else lambda raw: raw,
             )
             progress(f"{tname} long fusions", len(sanity.queries), len(sanity.queries))
@@ -366,35 +372,56 @@ def run_sanity(
     return report
 
 
+def long_fusion_setting(name: str) -> dict[str, str]:
+    """The matcher attributes a ``--long-fusions`` name stands for: ``<fusion>`` (length and
+    BM25 on the cleaned post, as shipped), ``<fusion>@written`` or ``<fusion>@raw``
+    (``Matcher.long_post``)."""
+    fusion, _, text = name.partition("@")
+    text = text or "cleaned"
+    if fusion not in LONG_FUSIONS or text not in LONG_POSTS:
+        raise InputError(
+            f"unknown long-post fusion {name!r}: expected <fusion>[@<text>], fusion one of "
+            f"{', '.join(LONG_FUSIONS)}, text one of {', '.join(LONG_POSTS)}"
+        )
+    return {"long_fusion": fusion, "long_post": text}
+
+
 def _variants(
     matcher: Matcher,
     queries: Sequence[SanityQuery],
     vectors: Sequence[NDArray[np.float32]],
-    attribute: str,
-    values: Sequence[str],
+    variants: Sequence[tuple[str, dict[str, str]]],
     *,
     text: Callable[[str], str],
 ) -> dict[str, dict[str, Any]]:
-    """Fused MAP@5 per group and calibration of the top match with the matcher's
-    ``attribute`` (``language_offset``, ``long_fusion``) set to each of ``values``; ``text``
-    turns a query into the text matched (the encoding's, as the fused column does)."""
-    shipped = getattr(matcher, attribute)
+    """Fused MAP@5 per group and calibration of the top match with the matcher's attributes
+    (``language_offset``, ``long_fusion``, ``long_post``) set as each variant says;
+    ``text`` turns a query into the text matched (the encoding's, as the fused column does;
+    the post as written goes along as ``post``)."""
+    shipped = {a: getattr(matcher, a) for _, attrs in variants for a in attrs}
     out: dict[str, dict[str, Any]] = {}
     try:
-        for value in values:
-            setattr(matcher, attribute, value)
+        for name, attrs in variants:
+            for attribute, value in {**shipped, **attrs}.items():
+                setattr(matcher, attribute, value)
             fused: dict[str, list[str]] = {}
             top: list[tuple[str, float, bool]] = []
             for i, q in enumerate(queries):
                 matches = matcher.search(
-                    text(q.text), language=q.language, k=10, query_vector=vectors[i], explain=False
+                    text(q.text),
+                    language=q.language,
+                    k=10,
+                    query_vector=vectors[i],
+                    explain=False,
+                    post=q.text,
                 )
                 fused[q.id] = [m.id for m in matches]
                 if matches:
                     top.append((q.group, matches[0].score, matches[0].id == q.relevant))
-            out[value] = {"fused": _map5(fused, queries), "calibration": _calibration(top)}
+            out[name] = {"fused": _map5(fused, queries), "calibration": _calibration(top)}
     finally:
-        setattr(matcher, attribute, shipped)
+        for attribute, value in shipped.items():
+            setattr(matcher, attribute, value)
     return out
 
 

@@ -20,16 +20,21 @@ from factdesk.text.noisy import EMOJI, MAX_WORDS, MIN_WORDS, noisy_post
 __all__ = ["EMOJI", "MAX_WORDS", "MIN_WORDS", "noisy_post", "with_noisy"]
 
 
-def with_noisy(sanity: SanitySet, seed: int = 0, *, only: bool = False) -> SanitySet:
-    """``sanity`` plus a noisy copy (group ``<code>+noise``) of every monolingual query
-    (cross-lingual groups are left out); ``only`` keeps the noisy queries alone. A seed of
-    its own, so the clean queries stay those of the plain run."""
+def with_noisy(
+    sanity: SanitySet, seed: int = 0, *, only: bool = False, cross_lingual: bool = False
+) -> SanitySet:
+    """``sanity`` plus a noisy copy (group ``<code>+noise``) of every monolingual query, and
+    with ``cross_lingual`` of every cross-lingual one too (``vi>en+noise``: a long post in
+    the query's language around it, the answer in the other); ``only`` keeps the noisy
+    queries alone. Seeds of their own (one for the cross-lingual copies), so the clean
+    queries and the monolingual noisy ones stay those of the plain run."""
     rng = random.Random(f"noisy-{seed}")
+    cross_rng = random.Random(f"noisy-cross-{seed}")
     noisy: list[SanityQuery] = []
     for q in sanity.queries:
-        if ">" in q.group:
+        if ">" in q.group and not cross_lingual:
             continue
         fillers = sanity.fillers.get(q.language, [])
-        text = noisy_post(q.text, fillers, rng)
+        text = noisy_post(q.text, fillers, cross_rng if ">" in q.group else rng)
         noisy.append(replace(q, id=f"{q.id}+noise", group=f"{q.group}+noise", text=text))
     return replace(sanity, queries=noisy if only else [*sanity.queries, *noisy])

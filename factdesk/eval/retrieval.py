@@ -209,6 +209,7 @@ def evaluate_retrieval(
             date=date,
             query_vector=qv,
             explain=False,
+            post=q.text,
         )
         ranking[q.id] = [(m.id, m.score) for m in matches]
         progress("rank", n, len(queries))

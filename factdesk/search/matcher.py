@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +49,14 @@ from factdesk.search.features import (
     feature_table,
     offset_groups,
 )
+from factdesk.search.longpost import (
+    LONG_FUSION,
+    LONG_FUSIONS,
+    LONG_POSTS,
+    LongFusion,
+    LongPost,
+    fuse_long,
+)
 from factdesk.search.model import MatcherModel, default_model
 from factdesk.search.ranker import margins
 from factdesk.search.segments import is_long, query_texts
@@ -63,14 +71,6 @@ LANGUAGE_DETECTOR = Callable[[str], str | None]
 # words of letters, for the short-post guard only (a post of numbers says too little);
 # whether a post is long is segments.is_long, the test that also decides its windows
 _LETTER_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
-
-# How the candidates of a long post (segments.is_long) are scored: "hybrid", as any post's
-# (the shipped default); "mean", the mean of that probability and the lexical head's over
-# the whole list; "lexical", the lexical head's alone, as without an embedding model
-# (docs/matching.md, "Long-post fusion"). Short posts are always scored as before.
-LongFusion = Literal["hybrid", "mean", "lexical"]
-LONG_FUSIONS: tuple[LongFusion, ...] = ("hybrid", "mean", "lexical")
-LONG_FUSION: LongFusion = "mean"
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,7 @@ class Matcher:
         dim: int | None = None,
         language_offset: OffsetRule = "pairs",
         long_fusion: LongFusion = LONG_FUSION,
+        long_post: LongPost = "cleaned",
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -141,6 +142,12 @@ class Matcher:
             )
         # how a long post's candidates are scored (Matcher.score)
         self.long_fusion: LongFusion = long_fusion
+        if long_post not in LONG_POSTS:
+            raise ValueError(
+                f"unknown long-post text {long_post!r} (expected one of {', '.join(LONG_POSTS)})"
+            )
+        # which text says a post is long and which one BM25 reads (Matcher.candidates)
+        self.long_post: LongPost = long_post
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -274,15 +281,21 @@ class Matcher:
         date: datetime | None = None,
         exclude: Iterable[str] = (),
         stages: tuple[str, ...] = ("lexical", "dense"),
+        post: str | None = None,
     ) -> Candidates:
         """First stage for one query: candidate slots and their raw signals. ``stages``
-        limits which first stages propose candidates (training mimics each head's use)."""
+        limits which first stages propose candidates (training mimics each head's use).
+
+        ``post``: the post as written when ``text`` is its cleaned form; ``long_post``
+        (``longpost.LONG_POSTS``) says whether its length and words count."""
         if language is None and self.detect_language is not None:
             # judged on the post's words: links, handles and an embed's "— Name (@handle)
             # date" tail tip short posts into the wrong language (CheckThat! dev: 12 → 5
             # of 1,196 English tweets identified as something else)
             language = self.detect_language(clean_post(text) or text)
-        tokens = self.tokenize(text, language)
+        written = text if post is None or self.long_post == "cleaned" else post
+        long = is_long(written)
+        tokens = self.tokenize(written if long and self.long_post == "raw" else text, language)
         analysis = analysis_name(language)
         excluded = np.array([self.slot_of[d] for d in exclude if d in self.slot_of], dtype=np.int64)
         lex_slots = (
@@ -335,7 +348,7 @@ class Matcher:
             codes.get(family, -1) if family is not None else -1,
             offset_groups(self.language_offset, family, codes),
         )
-        return Candidates(slots, signals, cross, tokens, language, date is not None, is_long(text))
+        return Candidates(slots, signals, cross, tokens, language, date is not None, long)
 
     def _dense_top(self, query_vector: F32, excluded: NDArray[np.int64]) -> NDArray[np.int32]:
         """The dense first stage: the best ``dense_depth`` slots by cosine, for a query with
@@ -420,11 +433,11 @@ class Matcher:
             # (BM25 features only, calibrated like the others) does not read it. "mean" by
             # default: on the noisy proxy it lifts every long-post group and leaves short
             # posts as they were; neither rule reaches BM25 alone for every language
-            # (docs/matching.md, "Long-post fusion").
+            # (docs/matching.md, "Long-post fusion"); the rules: factdesk.search.longpost.
             lexical = self._head_probs("lexical", table, np.ones(n, dtype=bool), found.dated)
+            probs = fuse_long(self.long_fusion, probs, lexical, same, found.language)
             if self.long_fusion == "lexical":
-                return lexical, ["lexical"] * n
-            probs = (probs + lexical) / 2.0
+                return probs, ["lexical"] * n
             heads = [f"{h}+lexical" for h in heads]
         return probs, heads
 
@@ -454,17 +467,24 @@ class Matcher:
         exclude: Iterable[str] = (),
         min_band: Band = "hidden",
         explain: bool = True,
+        post: str | None = None,
     ) -> list[Match]:
         """The ``k`` best fact-checks for ``text``, best first, each with score, band and why.
 
         ``language`` (detected when omitted) picks the tokeniser and the band thresholds;
         ``date`` is when the post appeared (for the time features); ``query_vector`` skips
         encoding the query (it must come from the same model as the index); ``explain=False``
-        skips the per-field shared words (evaluation ranks hundreds of results)."""
+        skips the per-field shared words (evaluation ranks hundreds of results); ``post`` is
+        the post as written when ``text`` is its cleaned form (:meth:`candidates`)."""
         if query_vector is None:
             query_vector = self.query_vector(text, language)
         found = self.candidates(
-            text, language=language, query_vector=query_vector, date=date, exclude=exclude
+            text,
+            language=language,
+            query_vector=query_vector,
+            date=date,
+            exclude=exclude,
+            post=post,
         )
         probs, heads = self.score(found)
         if not len(probs):

