@@ -224,6 +224,11 @@ def eval_multilingual(
         help="With --noisy: noisy long copies of the cross-lingual queries too "
         "(groups <src>><tgt>+noise).",
     ),
+    clean_pool: bool = typer.Option(
+        False,
+        help="Drop links, @handles and embed tails from the ar/es/nl tweets that stand in "
+        "for fact-checks (real fact-checks carry no t.co links).",
+    ),
     long_fusions: str = typer.Option(
         "",
         help="Also score fused under these ways of scoring a long post's candidates "
@@ -266,7 +271,7 @@ def eval_multilingual(
             f"unknown encoding(s) {', '.join(sorted(keys))}", param_hint="--encodings"
         )
     chosen = [e for i, e in enumerate(ENCODINGS) if i == 0 or e.key in keys or not shipped_only]
-    sanity = build_sanity_set(data, per_group=per_group, seed=seed)
+    sanity = build_sanity_set(data, per_group=per_group, seed=seed, clean_pool=clean_pool)
     if noisy != "off":
         from factdesk.eval.noisy import with_noisy
 

@@ -83,7 +83,7 @@ def test_build_sanity_set_reads_the_shared_layout(tmp_path: Path) -> None:
         rows = ["tweet_id\ttweet_url\ttweet_text\tclass_label"]
         for i in range(30):
             words = " ".join(f"{code}{int(x)}" for x in rng.integers(0, 500, 12))
-            rows.append(f"{i}\turl\t{words}\tYes")
+            rows.append(f"{i}\turl\t{words} https://t.co/x{i} @someone\tYes")
         (folder / f"CT24_checkworthy_{name}_dev.tsv").write_text("\n".join(rows), encoding="utf-8")
     vn = tmp_path / "vnpara-vi"
     vn.mkdir()
@@ -112,6 +112,11 @@ def test_build_sanity_set_reads_the_shared_layout(tmp_path: Path) -> None:
     assert all(q.relevant in ids for q in sanity.queries)
     assert all(fc.language for _, fc in sanity.pool)
     assert build_sanity_set(tmp_path, per_group=10) == sanity  # seeded
+    assert any("t.co" in fc.claim_reviewed for _, fc in sanity.pool)
+    clean = build_sanity_set(tmp_path, per_group=10, clean_pool=True)
+    assert {q.group for q in clean.queries} == groups
+    assert not any("t.co" in fc.claim_reviewed or "@" in fc.claim_reviewed for _, fc in clean.pool)
+    assert not any("t.co" in q.text for q in clean.queries)
 
 
 class _AxisEmbedder:
