@@ -74,3 +74,42 @@ def show_loso(rows: list[dict[str, Any]], full: dict[str, Any], report: Path | N
     if report is not None:
         report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"loso": rows}))
+
+
+def train_finetuned(
+    data_dir: Path,
+    work: Path,
+    layers: int,
+    from_layer: int,
+    epochs: int,
+    seed: int,
+    max_rows: int,
+    debate_rows: int,
+    cap_all: bool,
+    export_to: Path | None,
+) -> None:
+    """``train checkworthiness --finetune-layers``: e5's layers above ``from_layer``
+    fine-tuned leave one source out, beside the frozen baselines; report in ``work``."""
+    import os
+
+    from factdesk.detect.finetune import FinetuneOptions, compare_finetuned
+    from factdesk.settings import get_settings
+
+    if from_layer + layers > 12:
+        raise typer.BadParameter("--from-layer + --finetune-layers must be at most 12")
+    threads = int(os.environ.get("OMP_NUM_THREADS", "1") or 1)
+    options = FinetuneOptions(
+        from_layer=from_layer, layers=layers, epochs=epochs, seed=seed, threads=threads
+    )
+    rows, full = compare_finetuned(
+        data_dir,
+        work,
+        options,
+        max_rows=max_rows,
+        debate_rows=debate_rows,
+        cap_all=cap_all,
+        static=detect.load_model(get_settings(), cascade=False).embedder,
+        export_to=export_to,
+        log=lambda msg: err_console.print(msg),
+    )
+    show_loso(rows, full, work / f"finetune-{from_layer}+{layers}.json")
