@@ -535,6 +535,9 @@ def train_checkworthiness(
     finetune_out: Path = typer.Option(
         None, "--finetune-out", help="Also fit on every row and write the numpy artefact here."
     ),
+    finetune_ship: bool = typer.Option(
+        False, "--finetune-ship", help="Make it the cascade's strong stage in --out."
+    ),
 ) -> None:
     """Train the check-worthiness model (needs factdesk[embed] unless --reuse-static)."""
     from factdesk.detect.build import BuildOptions
@@ -548,9 +551,18 @@ def train_checkworthiness(
 
         if cascade_data is None:
             raise typer.BadParameter("--finetune-layers needs --cascade-data")
+        teacher = None
+        if finetune_ship and vietnamese:  # the Vietnamese threshold, as for the frozen head
+            from factdesk.detect.strong import vietnamese_teacher
+
+            teacher = vietnamese_teacher(
+                data, vietnamese, detect.LayeredE5(get_settings()), 12, rows=teacher_rows,
+                log=err_console.print,
+            )  # fmt: skip
         train_finetuned(
             cascade_data, work, finetune_layers, from_layer, finetune_epochs, seed,
             max_rows, debate_rows, cap_all, finetune_out,
+            out_dir if finetune_ship else None, miss, teacher,
         )  # fmt: skip
         return
     if cascade_only or cascade_data is not None:

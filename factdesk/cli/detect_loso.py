@@ -87,9 +87,14 @@ def train_finetuned(
     debate_rows: int,
     cap_all: bool,
     export_to: Path | None,
+    ship_to: Path | None = None,
+    miss: float = 0.3,
+    teacher: Any | None = None,
 ) -> None:
     """``train checkworthiness --finetune-layers``: e5's layers above ``from_layer``
-    fine-tuned leave one source out, beside the frozen baselines; report in ``work``."""
+    fine-tuned leave one source out, beside the frozen baselines; report in ``work``.
+    ``ship_to``: make the exported model the cascade's strong stage in that model folder
+    (``teacher``: the Vietnamese distillation rows, for its Vietnamese threshold)."""
     import os
 
     from factdesk.detect.finetune import FinetuneOptions, compare_finetuned
@@ -101,7 +106,9 @@ def train_finetuned(
     options = FinetuneOptions(
         from_layer=from_layer, layers=layers, epochs=epochs, seed=seed, threads=threads
     )
-    rows, full = compare_finetuned(
+    if ship_to is not None and export_to is None:
+        raise typer.BadParameter("--finetune-ship needs --finetune-out")
+    rows, full, oof = compare_finetuned(
         data_dir,
         work,
         options,
@@ -112,4 +119,12 @@ def train_finetuned(
         export_to=export_to,
         log=lambda msg: err_console.print(msg),
     )
+    if ship_to is not None and export_to is not None:
+        from factdesk.detect.ftcascade import add_finetuned_cascade
+
+        full["cascade"] = add_finetuned_cascade(
+            ship_to, data_dir, export_to, oof[-1],
+            max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all,
+            miss=miss, seed=seed, teacher=teacher, log=lambda msg: err_console.print(msg),
+        )  # fmt: skip
     show_loso(rows, full, work / f"finetune-{from_layer}+{layers}.json")

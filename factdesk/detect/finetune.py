@@ -415,11 +415,12 @@ def compare_finetuned(
     static: Any | None = None,
     export_to: Path | None = None,
     log: Log = lambda _msg: None,
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], dict[str, Any], list[FloatArray]]:
     """LOSO figures of the fine-tuned layers after each epoch, beside the same run's
     baselines on the same rows (the frozen e5 + signals MLP at depth ``from_layer`` and at
     the fine-tuned depth, from the same cached states; with ``static``, today's cheap design
-    retrained per fold). ``export_to``: also fine-tune on every row and write the artefact."""
+    retrained per fold). ``export_to``: also fine-tune on every row and write the artefact.
+    Returns the table, the full report and the out-of-fold probabilities after each epoch."""
     from factdesk.detect import loso
     from factdesk.detect.features import signal_matrix
     from factdesk.detect.ftcache import fill_states, pooled_from_states, read_states
@@ -485,7 +486,7 @@ def compare_finetuned(
             rows, base, heads, eps, options, checkpoints / "all", export_to, full, log
         )
         full["seconds"]["final_fit"] = round(time.monotonic() - tuned_at, 1)
-    return loso.table(results), full
+    return loso.table(results), full, oof
 
 
 def cache_name(texts: Sequence[str]) -> str:
