@@ -77,7 +77,7 @@ def show_loso(rows: list[dict[str, Any]], full: dict[str, Any], report: Path | N
 
 
 def train_finetuned(
-    data_dir: Path,
+    data_dir: Path | None,
     work: Path,
     layers: int,
     from_layer: int,
@@ -89,17 +89,20 @@ def train_finetuned(
     export_to: Path | None,
     ship_to: Path | None = None,
     miss: float = 0.3,
-    teacher: Any | None = None,
+    teacher_files: tuple[list[Path], list[Path], int | None] | None = None,
 ) -> None:
     """``train checkworthiness --finetune-layers``: e5's layers above ``from_layer``
     fine-tuned leave one source out, beside the frozen baselines; report in ``work``.
     ``ship_to``: make the exported model the cascade's strong stage in that model folder
-    (``teacher``: the Vietnamese distillation rows, for its Vietnamese threshold)."""
+    (``teacher_files``: the labelled TSVs, the Vietnamese texts and the teacher's row cap,
+    for its Vietnamese threshold, fitted as the frozen head's is)."""
     import os
 
     from factdesk.detect.finetune import FinetuneOptions, compare_finetuned
     from factdesk.settings import get_settings
 
+    if data_dir is None:
+        raise typer.BadParameter("--finetune-layers needs --cascade-data")
     if from_layer + layers > 12:
         raise typer.BadParameter("--from-layer + --finetune-layers must be at most 12")
     threads = int(os.environ.get("OMP_NUM_THREADS", "1") or 1)
@@ -108,6 +111,15 @@ def train_finetuned(
     )
     if ship_to is not None and export_to is None:
         raise typer.BadParameter("--finetune-ship needs --finetune-out")
+    teacher = None
+    if ship_to is not None and teacher_files is not None and teacher_files[1]:
+        from factdesk.detect.strong import vietnamese_teacher
+
+        labelled, vietnamese, rows_cap = teacher_files
+        teacher = vietnamese_teacher(
+            labelled, vietnamese, detect.LayeredE5(get_settings()), 12, rows=rows_cap,
+            log=err_console.print,
+        )  # fmt: skip
     rows, full, oof = compare_finetuned(
         data_dir,
         work,
@@ -127,4 +139,4 @@ def train_finetuned(
             max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all,
             miss=miss, seed=seed, teacher=teacher, log=lambda msg: err_console.print(msg),
         )  # fmt: skip
-    show_loso(rows, full, work / f"finetune-{from_layer}+{layers}.json")
+    show_loso(rows, full, work / f"finetune-{from_layer}+{layers}-seed{seed}.json")
