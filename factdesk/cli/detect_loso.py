@@ -74,3 +74,69 @@ def show_loso(rows: list[dict[str, Any]], full: dict[str, Any], report: Path | N
     if report is not None:
         report.write_text(json.dumps(full, indent=1) + "\n", encoding="utf-8")
     print(json.dumps({"loso": rows}))
+
+
+def train_finetuned(
+    data_dir: Path | None,
+    work: Path,
+    layers: int,
+    from_layer: int,
+    epochs: int,
+    seed: int,
+    max_rows: int,
+    debate_rows: int,
+    cap_all: bool,
+    export_to: Path | None,
+    ship_to: Path | None = None,
+    miss: float = 0.3,
+    teacher_files: tuple[list[Path], list[Path], int | None] | None = None,
+) -> None:
+    """``train checkworthiness --finetune-layers``: e5's layers above ``from_layer``
+    fine-tuned leave one source out, beside the frozen baselines; report in ``work``.
+    ``ship_to``: make the exported model the cascade's strong stage in that model folder
+    (``teacher_files``: the labelled TSVs, the Vietnamese texts and the teacher's row cap,
+    for its Vietnamese threshold, fitted as the frozen head's is)."""
+    import os
+
+    from factdesk.detect.finetune import FinetuneOptions, compare_finetuned
+    from factdesk.settings import get_settings
+
+    if data_dir is None:
+        raise typer.BadParameter("--finetune-layers needs --cascade-data")
+    if from_layer + layers > 12:
+        raise typer.BadParameter("--from-layer + --finetune-layers must be at most 12")
+    threads = int(os.environ.get("OMP_NUM_THREADS", "1") or 1)
+    options = FinetuneOptions(
+        from_layer=from_layer, layers=layers, epochs=epochs, seed=seed, threads=threads
+    )
+    if ship_to is not None and export_to is None:
+        raise typer.BadParameter("--finetune-ship needs --finetune-out")
+    teacher = None
+    if ship_to is not None and teacher_files is not None and teacher_files[1]:
+        from factdesk.detect.strong import vietnamese_teacher
+
+        labelled, vietnamese, rows_cap = teacher_files
+        teacher = vietnamese_teacher(
+            labelled, vietnamese, detect.LayeredE5(get_settings()), 12, rows=rows_cap,
+            log=err_console.print,
+        )  # fmt: skip
+    rows, full, oof = compare_finetuned(
+        data_dir,
+        work,
+        options,
+        max_rows=max_rows,
+        debate_rows=debate_rows,
+        cap_all=cap_all,
+        static=detect.load_model(get_settings(), cascade=False).embedder,
+        export_to=export_to,
+        log=lambda msg: err_console.print(msg),
+    )
+    if ship_to is not None and export_to is not None:
+        from factdesk.detect.ftcascade import add_finetuned_cascade
+
+        full["cascade"] = add_finetuned_cascade(
+            ship_to, data_dir, export_to, oof[-1],
+            max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all,
+            miss=miss, seed=seed, teacher=teacher, log=lambda msg: err_console.print(msg),
+        )  # fmt: skip
+    show_loso(rows, full, work / f"finetune-{from_layer}+{layers}-seed{seed}.json")

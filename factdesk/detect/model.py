@@ -128,6 +128,7 @@ class CheckWorthinessModel:
         # an embedder with ``encode(texts, "query")`` (multilingual-e5) for the cascade
         self._dense = dense
         self._cascade: Cascade | None = None
+        self._finetuned: Any | None = None  # FinetunedStrong, when the cascade ships one
         # sentences scored / sent to the strong scorer since loading (for benchmarks)
         self.scored = 0
         self.sent_to_strong = 0
@@ -276,11 +277,25 @@ class CheckWorthinessModel:
         return scores
 
     def _strong_encode(self, dense: Any) -> Any:
-        """The strong stage's encoder: e5 "query: " vectors, cut at the cascade's depth."""
+        """The strong stage's encoder: e5 "query: " vectors, cut at the cascade's depth
+        (through the cascade's fine-tuned upper layers, when it ships them)."""
+        if self._cascade is not None and self._cascade.finetuned is not None:
+            return self._finetuned_encode(self._cascade.finetuned)
         depth = self._cascade.depth if self._cascade is not None else None
         if depth is None:
             return lambda chosen: dense.encode(list(chosen), "query")
         return lambda chosen: dense.encode(list(chosen), "query", depth=depth)
+
+    def _finetuned_encode(self, name: str) -> Any:
+        """Vectors through the fine-tuned layers (numpy; read once, on first use)."""
+        from factdesk.detect.ftmodel import read_finetuned
+        from factdesk.encoder import load
+
+        with self._lock:
+            if self._finetuned is None:
+                self._finetuned = read_finetuned(self.directory / name)
+        finetuned = self._finetuned
+        return lambda chosen: finetuned.vectors(load(), list(chosen))
 
     def predict(
         self, texts: Sequence[str], languages: Sequence[str | None] | None = None

@@ -99,11 +99,20 @@ def train_cascade(
     seed: int = 13,
     strong: loso.Candidate = STRONG,
     depth: int | None = None,
+    trained: tuple[FloatArray, Any, str] | None = None,
 ) -> tuple[Cascade, dict[str, Any]]:
-    """The cascade and a report of how it was chosen (every figure out of fold)."""
+    """The cascade and a report of how it was chosen (every figure out of fold).
+
+    ``trained``: a strong stage trained elsewhere — its out-of-fold probabilities on these
+    rows, its head (fitted on every row) and the file of its fine-tuned layers
+    (``finetune.py``) — instead of fitting ``strong`` on ``bank`` here."""
     src = list(sources)
-    x = loso.stack(bank, strong.features)
-    strong_oof = loso.loso_predictions(x, labels, src, folds, strong.fitter(seed))
+    x = loso.stack(bank, strong.features) if trained is None else None
+    strong_oof = (
+        loso.loso_predictions(x, labels, src, folds, strong.fitter(seed))
+        if x is not None
+        else trained[0]  # type: ignore[index]
+    )
     raw = strong_oof
     if blend:
         cheap_oof = loso.loso_predictions(
@@ -124,7 +133,9 @@ def train_cascade(
             row.pop(key)
     threshold, pooled = best_threshold(labels, scores)
     mention = min(recall_threshold(labels, scores, MENTION_RECALL), threshold)
-    model = strong.fitter(seed)(x, labels.astype(np.float64), weights)
+    model = (
+        strong.fitter(seed)(x, labels.astype(np.float64), weights) if x is not None else trained[1]  # type: ignore[index]
+    )
     weights_json = ScorerWeights(model, round(threshold, 4), round(mention, 4))
     cascade = Cascade(
         strong=weights_json,
@@ -134,13 +145,14 @@ def train_cascade(
         blend=blend,
         embedder_id=embedder_id,
         depth=depth,
+        finetuned=trained[2] if trained is not None else None,
     )
     per_source = loso.score_sources(labels, scores, src)
     share = {
         name: round(float(sent[np.asarray(src) == name].mean()), 4) for name in sorted(set(src))
     }
     report = {
-        "strong": strong.name,
+        "strong": strong.name if trained is None else f"fine-tuned ({trained[2]})",
         "depth": depth or 12,
         "blend_with_cheap": blend,
         "miss": miss,
