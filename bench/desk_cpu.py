@@ -187,12 +187,12 @@ def main() -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             shutil.copy(source, db)
-            command = [sys.executable, str(tree / "bench" / "desk_cpu.py"), "--child",
+            # this script measures both trees (the same requests, the same counting); only
+            # the factdesk package imported differs (PYTHONPATH)
+            command = [sys.executable, str(HERE / "desk_cpu.py"), "--child",
                        "--db", str(db), "--cache", cache, "--claims", str(args.claims),
                        "--requests", str(args.requests), "--profile", args.profile,
                        "--pages", args.pages]  # fmt: skip
-            if not (tree / "bench" / "desk_cpu.py").exists():
-                command[1] = str(HERE / "desk_cpu.py")  # the baseline tree predates this script
             worker = None
             if args.worker:
                 sys.path.insert(0, str(HERE))

@@ -214,11 +214,18 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         app.add_exception_handler(kind, _handle_error)
     app.add_middleware(RequestLimits, respond=_handle_error)
     app.add_middleware(PublicCache)  # a viral fact-check is served from memory
-    # a newsroom write clears the rendered lists and marks the writer (web/fragments.py)
-    app.add_middleware(WriteMarks, fragments=lambda: app.state.desk.fragments)
+    # a newsroom write clears the rendered lists and figures and marks the writer
+    # (web/fragments.py)
+    app.add_middleware(WriteMarks, on_write=lambda: _written(app.state.desk))
     app.add_middleware(SecurityHeaders)  # refusals carry the headers too
     app.add_middleware(health.ObserveRequests)  # outermost: every answer is counted
     return app
+
+
+def _written(state: Desk) -> None:
+    """A newsroom write was made in this process: its lists and figures are read again."""
+    state.fragments.clear()
+    state.cache.clear()
 
 
 def app_from_env() -> FastAPI:

@@ -14,7 +14,7 @@ seconds old"); what a user changes must show to them at once. So:
   served to another;
 - the key holds the path and query, the interface language and the role (what the list
   offers depends on it);
-- a write by anyone in this process clears every entry (:meth:`Fragments.clear`, called by
+- a write by anyone in this process clears every entry (and the cached figures: called by
   :class:`WriteMarks`), and each write answer sets the ``fd_wrote`` cookie to the time it
   was made: an entry whose render started before that time is never served to that user,
   so their own write shows at once on whichever process serves them next (processes on
@@ -124,12 +124,14 @@ def last_write(cookie: str | None) -> float:
 
 class WriteMarks:
     """After a newsroom write (a POST, PUT, PATCH or DELETE under ``/desk`` answered below
-    400; not a draft's autosave, which no list shows): clears this process's :class:`Fragments` and sets ``fd_wrote`` to the time, so the
-    writer's next list is rendered after their change whichever process serves it."""
+    400; not a draft's autosave, which no list shows): calls ``on_write`` (the app clears
+    this process's :class:`Fragments` and its cached figures) and sets ``fd_wrote`` to the
+    time, so the writer's next list is rendered after their change whichever process
+    serves it."""
 
-    def __init__(self, app: ASGIApp, fragments: Callable[[], Fragments]) -> None:
+    def __init__(self, app: ASGIApp, on_write: Callable[[], None]) -> None:
         self.app = app
-        self.fragments = fragments
+        self.on_write = on_write
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -143,7 +145,7 @@ class WriteMarks:
 
         async def marked(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
-                self.fragments().clear()
+                self.on_write()
                 cookie = f"{WROTE_COOKIE}={time.time():.3f}; Path=/desk; HttpOnly; SameSite=Lax"
                 message["headers"] = [*message.get("headers", []), (b"set-cookie", cookie.encode())]
             await send(message)

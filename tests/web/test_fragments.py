@@ -103,6 +103,16 @@ def test_a_users_own_write_shows_at_once(cached_app: FastAPI, db: sessionmaker[S
     assert "status-researching" in page and "status-new" not in page
 
 
+def test_a_users_own_write_updates_the_counts_too(
+    cached_app: FastAPI, db: sessionmaker[Session]
+) -> None:
+    claim_id = seed_claim(db, "Election results rigged")
+    checker = sign_in(cached_app, db, "chk", "checker")
+    assert "1 claims" in checker.get("/desk/queue?status=new").text
+    assert checker.post(f"/desk/claims/{claim_id}/start").status_code == 303
+    assert "0 claims" in checker.get("/desk/queue?status=new").text
+
+
 def test_a_users_own_write_in_another_process_shows_at_once(
     web_settings: Settings, engine: Engine, db: sessionmaker[Session]
 ) -> None:

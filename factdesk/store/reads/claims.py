@@ -27,8 +27,24 @@ _WITH_LOCAL = (
     .limit(1)
 )
 MENTIONS_SHOWN = 20
+# plain columns, not Mention objects: a page of them costs a third of loading the objects
 _MENTIONS = (
-    select(m.Mention, m.Item.url, m.Item.title, m.Item.platform, m.Source.name)
+    select(
+        m.Mention.text,
+        m.Mention.start,
+        m.Mention.end,
+        m.Mention.score,
+        m.Mention.language,
+        m.Mention.signals,
+        m.Mention.id,
+        m.Mention.item_id,
+        m.Mention.claim_id,
+        m.Mention.seen_at,
+        m.Item.url,
+        m.Item.title,
+        m.Item.platform,
+        m.Source.name.label("source"),
+    )  # fmt: skip
     .join(m.Item, m.Item.id == m.Mention.item_id)
     .outerjoin(m.Source, m.Source.id == m.Item.source_id)
     .where(m.Mention.claim_id == _CLAIM)
@@ -76,10 +92,10 @@ def claim_answer(session: Session, page: ClaimPage) -> ClaimLink | None:
 def claim_mentions(session: Session, claim_id: int, limit: int = MENTIONS_SHOWN) -> list[Mention]:
     """The newest mentions of a claim with where they were seen (index: claim, time)."""
     stmt = _MENTIONS if limit == MENTIONS_SHOWN else _MENTIONS.limit(limit)
-    rows = session.execute(stmt, {"claim": claim_id}).all()
+    rows = session.connection().execute(stmt, {"claim": claim_id}).all()
     return [
-        as_mention(mention, url=url, title=title, platform=platform, source=source)
-        for mention, url, title, platform, source in rows
+        as_mention(row, url=row.url, title=row.title, platform=row.platform, source=row.source)
+        for row in rows
     ]
 
 
