@@ -12,7 +12,7 @@ from factdesk.types import Actor
 from factdesk.web import charts
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
-from factdesk.web.render import listing, page
+from factdesk.web.render import listing
 from factdesk.workflow import Permission, State
 
 router = APIRouter(prefix="/desk")
@@ -35,15 +35,21 @@ def dashboard(
     session: Session = Depends(db),
 ) -> Response:
     state = desk(request)
-    settings = state.desk_settings(session)
-    data = state.cache.get(("dashboard", settings), lambda: queries.dashboard(session, settings))
-    chart = charts.bar_chart(
-        charts.fill_days(list(data.mentions), days=30), label="mentions per day"
-    )
-    found = answers.answers(session, [c.id for c in data.top if c.id])  # always fresh
-    return page(
-        request, "dashboard.html", data=data, chart=chart, thresholds=settings, answers=found
-    )
+
+    def figures() -> dict[str, object]:
+        # Read only when rendered (web/fragments.py): may be a few seconds old, never older
+        # than the user's own last change.
+        settings = state.desk_settings(session)
+        data = state.cache.get(
+            ("dashboard", settings), lambda: queries.dashboard(session, settings)
+        )
+        chart = charts.bar_chart(
+            charts.fill_days(list(data.mentions), days=30), label="mentions per day"
+        )
+        found = answers.answers(session, [c.id for c in data.top if c.id])
+        return {"data": data, "chart": chart, "thresholds": settings, "answers": found}
+
+    return listing(request, "_dashboard_body.html", figures, layout="dashboard.html")
 
 
 @router.get("/queue")
