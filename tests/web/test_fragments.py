@@ -155,3 +155,17 @@ def test_each_role_gets_its_own_copy(cached_app: FastAPI, db: sessionmaker[Sessi
     sign_in(cached_app, db, "v", "viewer").get("/desk/queue")
     sign_in(cached_app, db, "e", "editor").get("/desk/queue")
     assert _renders(cached_app) == 2
+
+
+def test_the_dashboard_is_shared_and_the_writers_change_shows(
+    cached_app: FastAPI, db: sessionmaker[Session]
+) -> None:
+    claim_id = seed_claim(db, "Minister resigned at dawn", score=0.95)
+    checker = sign_in(cached_app, db, "chk", "checker")
+    other = sign_in(cached_app, db, "chk2", "checker")
+    assert "Minister resigned" in checker.get("/desk/").text
+    assert "Minister resigned" in other.get("/desk/").text
+    assert _renders(cached_app) == 1
+    assert checker.post(f"/desk/claims/{claim_id}/start").status_code == 303
+    checker.get("/desk/")
+    assert _renders(cached_app) == 2  # rendered again after the write, not the old copy
