@@ -15,8 +15,13 @@ Variants, in the same run, each in a fresh child process on its own copy of the 
 Both with the desk cache at its default (``FACTDESK_WEB_CACHE_SECONDS=5``) and, as
 ``nocache``, with it off (every figure and list computed per request).
 
+``--worker`` runs a process ingesting and detecting on the same database copy beside each
+variant (bench/web.py's worker): SQLite's page cache of every server connection is dropped
+each time another process commits, so this shows what the worker's writes cost the pages.
+``--no-baseline`` measures this tree alone; ``--pages`` picks pages.
+
 Usage:  python bench/desk_cpu.py --baseline-tree ../wt-base [--items 100000]
-        [--claims 10000] [--requests 200] [--profile claim]
+        [--claims 10000] [--requests 200] [--profile claim] [--worker] [--no-baseline]
 """
 
 from __future__ import annotations
@@ -112,8 +117,9 @@ def child(args: argparse.Namespace) -> None:
     loop = asyncio.new_event_loop()
     out: dict[str, Any] = {}
     chosen = pages(args.claims)
+    wanted = set(args.pages.split(",")) if args.pages else set(chosen)
     for name, paths in chosen.items():
-        if args.profile and name != args.profile:
+        if (args.profile and name != args.profile) or (not args.profile and name not in wanted):
             continue
         who = "" if name.startswith("public") else cookie
         for n in range(20):  # warm: templates compiled, caches filled
@@ -148,6 +154,9 @@ def main() -> None:
     parser.add_argument("--claims", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--profile", default="", help="a page: print its cProfile instead")
+    parser.add_argument("--worker", action="store_true", help="ingest+detect beside")
+    parser.add_argument("--no-baseline", action="store_true", help="this tree only")
+    parser.add_argument("--pages", default="", help="comma-separated pages (default: all)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--db", default="", help=argparse.SUPPRESS)
     parser.add_argument("--cache", default="5", help=argparse.SUPPRESS)
@@ -156,7 +165,9 @@ def main() -> None:
         child(args)
         return
     variants = (
-        {"factdesk": TREE} if args.profile else {"baseline": args.baseline_tree, "factdesk": TREE}
+        {"factdesk": TREE}
+        if args.profile or args.no_baseline
+        else {"baseline": args.baseline_tree, "factdesk": TREE}
     )
     figures: dict[str, dict[str, Any]] = {}
     for cache in ("5", "0"):
@@ -176,15 +187,27 @@ def main() -> None:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{db}{suffix}").unlink(missing_ok=True)
             shutil.copy(source, db)
-            command = [sys.executable, str(tree / "bench" / "desk_cpu.py"), "--child",
+            # this script measures both trees (the same requests, the same counting); only
+            # the factdesk package imported differs (PYTHONPATH)
+            command = [sys.executable, str(HERE / "desk_cpu.py"), "--child",
                        "--db", str(db), "--cache", cache, "--claims", str(args.claims),
-                       "--requests", str(args.requests), "--profile", args.profile]  # fmt: skip
-            if not (tree / "bench" / "desk_cpu.py").exists():
-                command[1] = str(HERE / "desk_cpu.py")  # the baseline tree predates this script
-            done = subprocess.run(
-                command, capture_output=True, text=True, check=False,
-                env=os.environ | {"PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"},
-            )  # fmt: skip
+                       "--requests", str(args.requests), "--profile", args.profile,
+                       "--pages", args.pages]  # fmt: skip
+            worker = None
+            if args.worker:
+                sys.path.insert(0, str(HERE))
+                from synthetic import ingest_and_detect, stop_worker
+
+                worker = ingest_and_detect(db, 3600, out / "desk-cpu-worker.log")
+                time.sleep(5)  # it has started ingesting
+            try:
+                done = subprocess.run(
+                    command, capture_output=True, text=True, check=False,
+                    env=os.environ | {"PYTHONPATH": str(tree), "OMP_NUM_THREADS": "1"},
+                )  # fmt: skip
+            finally:
+                if worker is not None:
+                    stop_worker(worker)
             if done.returncode != 0:
                 raise SystemExit(f"{label} failed:\n{done.stderr[-3000:]}")
             if args.profile:

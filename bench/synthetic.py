@@ -181,11 +181,13 @@ class Connections:
         )
         self.size = size
         self.opened = 0
+        self.writers: list[asyncio.StreamWriter] = []  # every connection opened, to close
 
     async def get(self, path: str, cookie: str = "") -> int:
         if self.idle.empty() and self.opened < self.size:
             self.opened += 1
             conn = await asyncio.open_connection(self.host, self.port)
+            self.writers.append(conn[1])
         else:
             conn = await self.idle.get()
         try:
@@ -210,16 +212,28 @@ class Connections:
 
 
 async def open_loop(
-    base: str, paths: list[str], rate: float, seconds: float, cookie: str = ""
+    base: str,
+    paths: list[str],
+    rate: float,
+    seconds: float,
+    cookie: str = "",
+    backlog_seconds: float | None = None,
 ) -> dict[str, float]:
     """Open loop: request i is due at i/rate whatever happened before; its latency counts
     from then, so time spent queueing for a connection or in the server's backlog shows.
-    A request answered with anything but 200 counts as an error."""
+    A request answered with anything but 200 counts as an error.
+
+    ``backlog_seconds``: how long, once the last request is due, to wait for the ones not
+    answered yet (a server that cannot keep up otherwise makes the run last its whole
+    backlog); those still unanswered then are given up, counted in ``unfinished`` (and as
+    errors) with their latency so far, a lower bound: percentiles that include them are
+    lower bounds too (``lower_bound``)."""
     total = int(rate * seconds)
     latencies: list[float] = []
     errors = 0
     host, port = base.removeprefix("http://").split(":")
     pool = Connections(host, int(port), size=256)
+    dues: dict[asyncio.Task[None], float] = {}
 
     async def one(path: str, due: float) -> None:
         nonlocal errors
@@ -228,24 +242,32 @@ async def open_loop(
         latencies.append(time.perf_counter() - due)
 
     start = time.perf_counter()
-    tasks = []
     for i in range(total):
         due = start + i / rate
         delay = due - time.perf_counter()
         if delay > 0:
             await asyncio.sleep(delay)
-        tasks.append(asyncio.create_task(one(paths[i % len(paths)], due)))
-    await asyncio.gather(*tasks)
-    elapsed = time.perf_counter() - start
-    while not pool.idle.empty():
-        pool.idle.get_nowait()[1].close()
+        dues[asyncio.create_task(one(paths[i % len(paths)], due))] = due
+    _, pending = await asyncio.wait(list(dues), timeout=backlog_seconds)
+    given_up = time.perf_counter()
+    for task in pending:
+        task.cancel()
+        latencies.append(given_up - dues[task])
+    if pending:
+        await asyncio.gather(*pending, return_exceptions=True)
+    elapsed = given_up - start
+    for writer in pool.writers:  # idle ones, and those of requests given up
+        writer.close()
     latencies.sort()
 
     def pct(q: float) -> float:
         return round(latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000, 1)
 
+    answered = total - len(pending)
     return {"p50_ms": pct(0.50), "p95_ms": pct(0.95), "p99_ms": pct(0.99),
-            "rps": round(total / elapsed, 1), "errors": errors, "requests": total}  # fmt: skip
+            "rps": round(answered / elapsed, 1), "errors": errors + len(pending),
+            "requests": total, "unfinished": len(pending),
+            "lower_bound": bool(pending)}  # fmt: skip
 
 
 def ingest_and_detect(db: Path, stop_after: float, log: Path) -> subprocess.Popen[bytes]:
@@ -277,7 +299,20 @@ while time.monotonic() < end:
 print("background batches", batch)
 """
     return subprocess.Popen([sys.executable, "-c", script], stdout=log.open("wb"),
-                            stderr=subprocess.STDOUT, env=os.environ | {"OMP_NUM_THREADS": "1"})  # fmt: skip
+                            stderr=subprocess.STDOUT, env=os.environ | {"OMP_NUM_THREADS": "1"},
+                            start_new_session=True)  # fmt: skip
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """Kill the loop of :func:`ingest_and_detect` and the command it is running (its own
+    process group), so no batch goes on writing after the measurement."""
+    import signal
+
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(30)
 
 
 def items_in(db: Path) -> int:

@@ -125,7 +125,8 @@ class Settings(BaseSettings):
     web_cache_seconds: float = Field(
         5.0,
         ge=0,
-        description="Seconds the dashboard and chart figures are cached per process (0: never).",
+        description="Seconds the dashboard and chart figures and the rendered queue and jobs "
+        "lists are cached per process (0: never; a user's own change always shows at once).",
     )
     default_ui_language: str = Field(
         "vi", description="Interface language when the browser does not ask: 'vi' or 'en'."

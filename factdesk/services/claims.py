@@ -261,16 +261,22 @@ _SIMILAR_TO = select(m.Claim.id, m.Claim.similar_score).where(
 )
 
 
-def similar_claims(session: Session, claim_id: int) -> list[SimilarClaim]:
+def similar_claims(
+    session: Session, claim_id: int, known: tuple[int | None, float | None] | None = None
+) -> list[SimilarClaim]:
     """Live claims that linking found close to this one but not close enough to merge: the
     one it found for this claim, and those that found this claim (merged ones resolved to the
-    claim they joined). Most similar first, similarity rounded to 3 places."""
-    claim = session.get(m.Claim, claim_id)
-    if claim is None:
-        return []
+    claim they joined). Most similar first, similarity rounded to 3 places. ``known``: the
+    claim's own ``(similar_id, similar_score)`` when the caller has read it (the claim page)."""
+    if known is None:
+        claim = session.get(m.Claim, claim_id)
+        if claim is None:
+            return []
+        known = (claim.similar_id, claim.similar_score)
     found: dict[int, float] = {}
-    if claim.similar_id is not None and claim.similar_score is not None:
-        found[claim.similar_id] = claim.similar_score
+    similar_id, similar_score = known
+    if similar_id is not None and similar_score is not None:
+        found[similar_id] = similar_score
     for other_id, score in session.execute(_SIMILAR_TO, {"claim": claim_id}):
         found[other_id] = max(found.get(other_id, -1.0), float(score or 0.0))
     out: dict[int, SimilarClaim] = {}

@@ -163,6 +163,9 @@ class ClaimPage:
     fact_check: FactCheck | None
     citations: tuple[Citation, ...]
     history: tuple[AuditEvent, ...]
+    # the linking's near-duplicate of the claim (id, similarity), read with it so the page's
+    # "already answered?" and "similar claims" need not read the claim again
+    similar: tuple[int | None, float | None] = (None, None)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ from factdesk.web import (
 from factdesk.web.api_models import openapi_document
 from factdesk.web.deps import SESSION_COOKIE, Desk, LoginRequired, TTLCache
 from factdesk.web.drafts import login_stash
+from factdesk.web.fragments import Fragments, WriteMarks
 from factdesk.web.limits import RequestLimits, bounded_ints
 from factdesk.web.publiccache import PublicCache
 from factdesk.web.render import make_env, page
@@ -201,6 +202,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         factory=session_factory(engine),
         env=make_env(),
         cache=TTLCache(settings.web_cache_seconds),
+        fragments=Fragments(settings.web_cache_seconds),
     )
     for router in ROUTERS:
         # Only the JSON API is in the OpenAPI document: the desk's HTML pages and the public
@@ -212,9 +214,18 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
         app.add_exception_handler(kind, _handle_error)
     app.add_middleware(RequestLimits, respond=_handle_error)
     app.add_middleware(PublicCache)  # a viral fact-check is served from memory
+    # a newsroom write clears the rendered lists and figures and marks the writer
+    # (web/fragments.py)
+    app.add_middleware(WriteMarks, on_write=lambda: _written(app.state.desk))
     app.add_middleware(SecurityHeaders)  # refusals carry the headers too
     app.add_middleware(health.ObserveRequests)  # outermost: every answer is counted
     return app
+
+
+def _written(state: Desk) -> None:
+    """A newsroom write was made in this process: its lists and figures are read again."""
+    state.fragments.clear()
+    state.cache.clear()
 
 
 def app_from_env() -> FastAPI:

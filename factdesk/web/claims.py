@@ -59,8 +59,8 @@ def claim(
         matches=matches,
         match_note="",
         can_start=can_start,
-        answer=answers.answers(session, [claim_id]).get(claim_id),
-        similar=claims.similar_claims(session, claim_id),
+        answer=queries.claim_answer(session, data),
+        similar=claims.similar_claims(session, claim_id, known=data.similar),
         # only a claim without a fact-check of its own can be merged away (see merge_claims)
         can_merge=data.claim.status == State.NEW.value
         and has_permission(actor.role, Permission.REVIEW),

@@ -25,6 +25,7 @@ from factdesk.services import accounts
 from factdesk.services.editorial import load
 from factdesk.settings import Settings
 from factdesk.types import Actor, DeskSettings
+from factdesk.web.fragments import Fragments
 from factdesk.workflow import Permission, has_permission
 
 SESSION_COOKIE = "fd_session"
@@ -93,6 +94,7 @@ class Desk:
     env: Environment
     cache: TTLCache
     extras: dict[str, Any] = field(default_factory=dict)
+    fragments: Fragments = field(default_factory=lambda: Fragments(0))  # rendered lists
 
     def desk_settings(self, session: Session) -> DeskSettings:
         value: DeskSettings = self.cache.get(

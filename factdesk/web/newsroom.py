@@ -12,7 +12,7 @@ from factdesk.types import Actor
 from factdesk.web import charts
 from factdesk.web.csvfile import csv_response
 from factdesk.web.deps import db, desk, require
-from factdesk.web.render import page
+from factdesk.web.render import listing
 from factdesk.workflow import Permission, State
 
 router = APIRouter(prefix="/desk")
@@ -35,15 +35,21 @@ def dashboard(
     session: Session = Depends(db),
 ) -> Response:
     state = desk(request)
-    settings = state.desk_settings(session)
-    data = state.cache.get(("dashboard", settings), lambda: queries.dashboard(session, settings))
-    chart = charts.bar_chart(
-        charts.fill_days(list(data.mentions), days=30), label="mentions per day"
-    )
-    found = answers.answers(session, [c.id for c in data.top if c.id])  # always fresh
-    return page(
-        request, "dashboard.html", data=data, chart=chart, thresholds=settings, answers=found
-    )
+
+    def figures() -> dict[str, object]:
+        # Read only when rendered (web/fragments.py): may be a few seconds old, never older
+        # than the user's own last change.
+        settings = state.desk_settings(session)
+        data = state.cache.get(
+            ("dashboard", settings), lambda: queries.dashboard(session, settings)
+        )
+        chart = charts.bar_chart(
+            charts.fill_days(list(data.mentions), days=30), label="mentions per day"
+        )
+        found = answers.answers(session, [c.id for c in data.top if c.id])
+        return {"data": data, "chart": chart, "thresholds": settings, "answers": found}
+
+    return listing(request, "_dashboard_body.html", figures, layout="dashboard.html")
 
 
 @router.get("/queue")
@@ -59,20 +65,23 @@ def queue(
             "queue", QUEUE_COLUMNS, queries.queue(session, f, limit=queries.EXPORT_LIMIT)
         )
     state = desk(request)
-    rows = queries.queue(session, f)  # always fresh; the total and menus may lag a little
-    key = f.query_string(page=1, sort="score")
-    total = state.cache.get(("queue-total", key), lambda: queries.queue_total(session, f))
-    sources = state.cache.get("source-choices", lambda: queries.source_choices(session))
-    template = "_queue_rows.html" if request.headers.get("hx-request") else "queue.html"
-    return page(
-        request,
-        template,
-        rows=rows,
-        answers=answers.answers(session, [c.id for c in rows if c.id]),  # earlier fact-checks
-        total=total,
-        f=f,
-        sources=sources,
-        languages=state.desk_settings(session).languages,
-        states=list(State),
-        page_size=queries.PAGE_SIZE,
-    )
+
+    def lists() -> dict[str, object]:
+        # Read only when the list is rendered: a cached one (web/fragments.py) reads nothing.
+        # The rows may be a few seconds old, never older than the user's own last change.
+        rows = queries.queue(session, f)
+        key = f.query_string(page=1, sort="score")
+        return {
+            "rows": rows,
+            "answers": answers.answers(session, [c.id for c in rows if c.id]),  # earlier checks
+            "total": state.cache.get(("queue-total", key), lambda: queries.queue_total(session, f)),
+            "f": f,
+            "sources": state.cache.get("source-choices", lambda: queries.source_choices(session)),
+            "languages": state.desk_settings(session).languages,
+            "states": list(State),
+            "page_size": queries.PAGE_SIZE,
+        }
+
+    if request.headers.get("hx-request"):
+        return listing(request, "_queue_rows.html", lists)
+    return listing(request, "_queue_body.html", lists, layout="queue.html")

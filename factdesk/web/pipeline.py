@@ -15,7 +15,7 @@ from factdesk.queue import nudge_jobs
 from factdesk.services import jobtable, sources
 from factdesk.types import JOB_STATUSES, Actor
 from factdesk.web.deps import db, desk, require
-from factdesk.web.render import page
+from factdesk.web.render import listing
 from factdesk.workflow import Permission
 
 router = APIRouter(prefix="/desk")
@@ -30,13 +30,18 @@ def jobs_page(
     session: Session = Depends(db),
 ) -> Response:
     chosen = status if status in JOB_STATUSES else None
-    return page(
+    # The counts and list may be a few seconds old, never older than the user's own retry
+    # (web/fragments.py); read only when rendered.
+    return listing(
         request,
-        "jobs.html",
-        counts=jobtable.counts(session),
-        jobs=jobtable.list_jobs(session, status=chosen, limit=100),
-        chosen_status=chosen or "",
-        statuses=JOB_STATUSES,
+        "_jobs_body.html",
+        lambda: {
+            "counts": jobtable.counts(session),
+            "jobs": jobtable.list_jobs(session, status=chosen, limit=100),
+            "chosen_status": chosen or "",
+            "statuses": JOB_STATUSES,
+        },
+        layout="jobs.html",
     )
 
 

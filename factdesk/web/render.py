@@ -4,17 +4,20 @@ language a request asks for."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader
+from markupsafe import Markup
 
 from factdesk.publish import i18n, pages
 from factdesk.web.deps import ANON_CSRF_COOKIE, SESSION_COOKIE, anonymous_csrf, desk
+from factdesk.web.fragments import CSRF_SLOT, WROTE_COOKIE, last_write
 from factdesk.workflow import Permission, has_permission
 
-__all__ = ["make_env", "page", "pick", "secure", "set_session_cookie"]
+__all__ = ["listing", "make_env", "page", "pick", "secure", "set_session_cookie"]
 
 
 def make_env() -> Environment:
@@ -59,6 +62,46 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> HTML
             path="/",
         )
     return response
+
+
+def listing(
+    request: Request,
+    fragment: str,
+    context: Callable[[], dict[str, Any]],
+    layout: str | None = None,
+    **page_context: Any,
+) -> HTMLResponse:
+    """A desk list: template ``fragment`` rendered from ``context()`` through the desk's
+    fragment cache (web/fragments.py: shared by the users of this process for a few
+    seconds, never across roles or languages, never older than the user's own last
+    write), inside ``layout`` rendered for this request (or alone, for HTMX).
+
+    ``context`` is called only when the list is rendered, so a cached list reads nothing.
+    The fragment sees the language, ``_``, ``can`` and ``path``, and a stand-in for the
+    CSRF token replaced by the user's own afterwards; not the actor or the request."""
+    state = desk(request)
+    lang = pick(request, state.settings.default_ui_language)
+    actor = getattr(request.state, "actor", None)
+    role = actor.role if actor is not None else None
+
+    def render() -> str:
+        return state.env.get_template(fragment).render(
+            lang=lang,
+            _=i18n.translator(lang),
+            csrf=CSRF_SLOT,
+            can=(lambda p: role is not None and has_permission(role, Permission(p))),
+            path=request.url.path,
+            **context(),
+        )
+
+    key = (fragment, request.url.path, request.url.query, lang, role)
+    not_before = last_write(request.cookies.get(WROTE_COOKIE))
+    html = state.fragments.get(key, render, not_before=not_before)
+    csrf = getattr(request.state, "csrf", None) or anonymous_csrf(request)
+    html = html.replace(CSRF_SLOT, csrf)
+    if layout is None:
+        return HTMLResponse(html)
+    return page(request, layout, body=Markup(html), **page_context)  # noqa: S704 - our render
 
 
 def secure(request: Request) -> bool:

@@ -9,7 +9,7 @@ near-duplicate (``claims.similar_id``) when that claim has a published fact-chec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
@@ -48,14 +48,31 @@ _FACT_CHECKS = select(m.FactCheck).where(
 )
 
 
-def answers(session: Session, claim_ids: Sequence[int]) -> dict[int, ClaimLink]:
+def answers(
+    session: Session,
+    claim_ids: Sequence[int],
+    *,
+    similar_of: Mapping[int, tuple[int | None, float | None]] | None = None,
+) -> dict[int, ClaimLink]:
     """The best earlier answer for each claim that has one: ``band`` is ``auto`` (already
-    answered) or ``suggest`` (possible match), ``score`` the matcher's or the linking's."""
+    answered) or ``suggest`` (possible match), ``score`` the matcher's or the linking's.
+
+    ``similar_of``: each claim's ``(similar_id, similar_score)`` when the caller has just
+    read the claims (the claim page), which saves reading them again."""
     ids = list(dict.fromkeys(claim_ids))
     if not ids:
         return {}
     matched = session.execute(_MATCHED, {"ids": ids}).all()
-    similar = session.execute(_SIMILAR, {"ids": ids}).all()
+    similar: Sequence[tuple[int, int | None, float | None]]
+    if similar_of is None:
+        similar = [(i, other, score) for i, other, score in session.execute(_SIMILAR, {"ids": ids})]
+    else:
+        similar = [
+            (claim_id, other, score)
+            for claim_id in ids
+            for other, score in [similar_of.get(claim_id, (None, None))]
+            if other is not None
+        ]
     if not matched and not similar:
         return {}
     rows = session.scalars(

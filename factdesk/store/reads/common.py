@@ -204,7 +204,7 @@ def as_alert(row: m.Alert, claim_text: str = "") -> types.Alert:
 
 
 def as_mention(
-    row: m.Mention,
+    row: Any,
     *,
     url: str | None = None,
     title: str | None = None,
@@ -212,7 +212,8 @@ def as_mention(
     source: str | None = None,
     why: str = "",
 ) -> types.Mention:
-    """A stored mention with where it was seen (the item's URL, title, platform, source)."""
+    """A stored mention (a Mention, or a row of its columns) with where it was seen (the
+    item's URL, title, platform, source)."""
     return types.Mention(
         text=row.text,
         start=row.start,
