@@ -24,7 +24,6 @@ No dev or test split is read here: ``read_loso_corpus`` takes the training sourc
 from __future__ import annotations
 
 import hashlib
-import math
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -37,6 +36,7 @@ import numpy.typing as npt
 
 from factdesk.detect.ftcache import MAX_CONTENT as MAX_CONTENT_DEFAULT
 from factdesk.detect.ftcache import StateChunk
+from factdesk.encoder.trainable import layer_class
 from factdesk.encoder.weights import LAYER_TENSORS, Layer
 from factdesk.errors import MissingExtra
 
@@ -113,33 +113,7 @@ def build_module(
     f = torch.nn.functional
     dropout = options.dropout
 
-    class Block(nn.Module):  # type: ignore[misc,name-defined]
-        def __init__(self, layer: Layer) -> None:
-            super().__init__()
-            self.p = nn.ParameterDict(
-                {k: nn.Parameter(torch.from_numpy(getattr(layer, k).copy())) for k in LAYER_TENSORS}
-            )
-
-        def forward(self, x: Any, bias: Any) -> Any:
-            p = self.p
-            b, t, h = x.shape
-            d = h // heads
-
-            def split(w: Any, bb: Any) -> Any:
-                return (x @ w + bb).view(b, t, heads, d).transpose(1, 2)
-
-            q, k, v = (
-                split(p["q_w"], p["q_b"]),
-                split(p["k_w"], p["k_b"]),
-                split(p["v_w"], p["v_b"]),
-            )
-            scores = q @ k.transpose(-1, -2) / math.sqrt(d) + bias
-            ctx = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, h)
-            attn = f.dropout(ctx @ p["ao_w"] + p["ao_b"], dropout, self.training)
-            x1 = f.layer_norm(x + attn, (h,), p["aln_w"], p["aln_b"], eps)
-            mid = f.gelu(x1 @ p["fi_w"] + p["fi_b"], approximate="tanh")
-            out = f.dropout(mid @ p["fo_w"] + p["fo_b"], dropout, self.training)
-            return f.layer_norm(x1 + out, (h,), p["oln_w"], p["oln_b"], eps)
+    Block = layer_class(torch, heads=heads, eps=eps, dropout=dropout)
 
     class Strong(nn.Module):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:

@@ -17,7 +17,6 @@ No dev or test figure is looked at here.
 
 from __future__ import annotations
 
-import math
 import random
 import time
 from collections import Counter
@@ -31,6 +30,7 @@ import numpy as np
 import numpy.typing as npt
 
 from factdesk.encoder import load
+from factdesk.encoder.trainable import layer_class
 from factdesk.encoder.weights import LAYER_TENSORS, Layer
 from factdesk.errors import MissingExtra
 from factdesk.eval.nli import classification_report
@@ -89,33 +89,7 @@ def _modules(torch: Any, layers: Sequence[Layer], heads: int, eps: float, dropou
     nn = torch.nn
     f = torch.nn.functional
 
-    class Block(nn.Module):  # type: ignore[misc,name-defined]
-        def __init__(self, layer: Layer) -> None:
-            super().__init__()
-            self.p = nn.ParameterDict(
-                {k: nn.Parameter(torch.from_numpy(getattr(layer, k).copy())) for k in LAYER_TENSORS}
-            )
-
-        def forward(self, x: Any, bias: Any) -> Any:
-            p = self.p
-            b, t, h = x.shape
-            d = h // heads
-
-            def split(w: Any, bb: Any) -> Any:
-                return (x @ w + bb).view(b, t, heads, d).transpose(1, 2)
-
-            q, k, v = (
-                split(p["q_w"], p["q_b"]),
-                split(p["k_w"], p["k_b"]),
-                split(p["v_w"], p["v_b"]),
-            )
-            scores = q @ k.transpose(-1, -2) / math.sqrt(d) + bias
-            ctx = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, t, h)
-            attn = f.dropout(ctx @ p["ao_w"] + p["ao_b"], dropout, self.training)
-            x1 = f.layer_norm(x + attn, (h,), p["aln_w"], p["aln_b"], eps)
-            mid = f.gelu(x1 @ p["fi_w"] + p["fi_b"], approximate="tanh")
-            out = f.dropout(mid @ p["fo_w"] + p["fo_b"], dropout, self.training)
-            return f.layer_norm(x1 + out, (h,), p["oln_w"], p["oln_b"], eps)
+    Block = layer_class(torch, heads=heads, eps=eps, dropout=dropout)
 
     class Cross(nn.Module):  # type: ignore[misc,name-defined]
         def __init__(self) -> None:
