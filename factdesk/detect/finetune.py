@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from factdesk.detect.ftcache import MAX_CONTENT as MAX_CONTENT_DEFAULT
-from factdesk.detect.ftcache import StateChunk
+from factdesk.detect.ftcache import StateChunk, texts_digest
 from factdesk.encoder.trainable import layer_class
 from factdesk.encoder.weights import LAYER_TENSORS, Layer
 from factdesk.errors import MissingExtra
@@ -400,15 +400,14 @@ def compare_finetuned(
     from factdesk.detect.ftcache import fill_states, pooled_from_states, read_states
     from factdesk.detect.strong import CHEAP, depth_candidate
     from factdesk.encoder import load
-    from factdesk.eval.checkworthiness import read_loso_corpus
+    from factdesk.eval.checkworthiness import loso_folds, read_loso_corpus
 
     started = time.monotonic()
     corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all)
     texts = [r.text for r in corpus]
     labels = np.asarray([r.label for r in corpus])
     sources = [r.source for r in corpus]
-    fold_names = sorted({r.fold for r in corpus})
-    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
+    fold_names, folds = loso_folds(corpus)
     n, low, depth = len(corpus), options.from_layer, options.depth
     log(f"{n} sentences, {len(fold_names)} folds; layer-{low} states (cached) ...")
     encoder = load()
@@ -430,7 +429,7 @@ def compare_finetuned(
     rows = Rows(states, mask, bank["signals"], labels, tuple(sources), pooled[depth])
     base = encoder.weights.layers[low:depth]
     heads, eps = encoder.weights.heads, encoder.weights.eps
-    checkpoints = work / "checkpoints" / f"{cache_name(texts)}-{options.key()}"
+    checkpoints = work / "checkpoints" / f"{texts_digest(texts)[:10]}-{options.key()}"
     oof = loso_finetune(rows, folds, base, heads, eps, options, checkpoints, log)
     name = f"fine-tuned e5 layers {low + 1}-{depth} + signals head"
     for e, probs in enumerate(oof, start=1):
@@ -461,14 +460,6 @@ def compare_finetuned(
         )
         full["seconds"]["final_fit"] = round(time.monotonic() - tuned_at, 1)
     return loso.table(results), full, oof
-
-
-def cache_name(texts: Sequence[str]) -> str:
-    digest = hashlib.sha256()
-    for text in texts:
-        digest.update(text.encode())
-        digest.update(b"\x00")
-    return digest.hexdigest()[:10]
 
 
 def export_final(

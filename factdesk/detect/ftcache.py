@@ -47,12 +47,17 @@ def query_ids(encoder: Encoder, text: str, max_content: int = MAX_CONTENT) -> li
     return encoder.tokenizer.encode(f"query: {clean}", max_content)
 
 
-def cache_key(texts: Sequence[str], from_layer: int, max_content: int = MAX_CONTENT) -> str:
-    digest = hashlib.sha256(f"query:{from_layer}:{max_content}".encode())
+def texts_digest(texts: Sequence[str], salt: str = "") -> str:
+    """SHA-256 of ``salt`` and the texts in order: names what was computed from them."""
+    digest = hashlib.sha256(salt.encode())
     for text in texts:
         digest.update(text.encode())
         digest.update(b"\x00")
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
+
+
+def cache_key(texts: Sequence[str], from_layer: int, max_content: int = MAX_CONTENT) -> str:
+    return texts_digest(texts, f"query:{from_layer}:{max_content}")[:16]
 
 
 def fill_states(

@@ -11,7 +11,6 @@ and the Vietnamese mention threshold is refitted from the distillation teacher's
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +20,13 @@ import numpy as np
 import numpy.typing as npt
 
 from factdesk.detect.ftmodel import FILE, read_finetuned
-from factdesk.detect.strong import VietnameseTeacher, train_cascade, with_vietnamese_threshold
+from factdesk.detect.strong import (
+    VietnameseTeacher,
+    gate_model,
+    train_cascade,
+    with_vietnamese_threshold,
+    write_cascade,
+)
 from factdesk.errors import InputError
 
 
@@ -42,26 +47,20 @@ def add_finetuned_cascade(
     """Write the fine-tuned cascade into ``model_dir`` (its cheap model is kept). ``oof``:
     the fine-tuned model's out-of-fold probabilities on the LOSO rows of ``data_dir`` read
     with the same ``max_rows`` / ``debate_rows`` / ``cap_all``."""
-    from factdesk.detect.model import CheckWorthinessModel
     from factdesk.encoder import load
-    from factdesk.eval.checkworthiness import read_loso_corpus
+    from factdesk.eval.checkworthiness import loso_folds, read_loso_corpus
 
     corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all)
     if len(corpus) != len(oof):
         raise InputError(
             f"{len(oof)} out-of-fold scores for {len(corpus)} rows", where=str(data_dir)
         )
-    cheap = CheckWorthinessModel(model_dir)
-    if cheap.embedder is None:
-        raise InputError(
-            "the cascade needs the full cheap model (static.npz)", where=str(model_dir)
-        )
+    cheap = gate_model(model_dir)
     finetuned = read_finetuned(artefact)
     if artefact.resolve() != (model_dir / FILE).resolve():
         shutil.copyfile(artefact, model_dir / FILE)
     labels = np.asarray([r.label for r in corpus])
-    fold_names = sorted({r.fold for r in corpus})
-    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
+    fold_names, folds = loso_folds(corpus)
     gate = cheap.probabilities([r.text for r in corpus], [r.language for r in corpus])
     log("cascade: floor, scalings and thresholds from the fine-tuned out-of-fold scores ...")
     cascade, report = train_cascade(
@@ -84,9 +83,5 @@ def add_finetuned_cascade(
         teacher = dataclasses.replace(teacher, vectors=vectors)
         cascade, report["vietnamese"] = with_vietnamese_threshold(cascade, cheap, teacher)
     report.update(folds=fold_names, max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all)
-    path = model_dir / "scorer.json"
-    data = json.loads(path.read_text(encoding="utf-8"))
-    data["cascade"] = cascade.to_json()
-    data.setdefault("training", {})["cascade"] = report
-    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    write_cascade(model_dir, cascade, report)
     return report

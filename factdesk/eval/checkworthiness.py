@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from factdesk.errors import InputError
 from factdesk.eval.metrics import brier, reliability
@@ -185,6 +186,13 @@ class SourcedSentence:
     source: str  # the held-out unit's family: "en-debates", "ar", ...
     fold: str  # the held-out unit: the source, or "en-debates:<group>" for debate groups
     language: str
+
+
+def loso_folds(corpus: Sequence[SourcedSentence]) -> tuple[list[str], npt.NDArray[np.int64]]:
+    """The held-out units in a fixed (sorted) order, and each row's index into them."""
+    names = sorted({r.fold for r in corpus})
+    index = {name: i for i, name in enumerate(names)}
+    return names, np.asarray([index[r.fold] for r in corpus], dtype=np.int64)
 
 
 def debate_ids(path: Path) -> dict[str, str]:
