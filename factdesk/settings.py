@@ -19,6 +19,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from factdesk.errors import ConfigError
 
 ENV_PREFIX = "FACTDESK_"
+# factdesk.search.features.OffsetRule (settings sit below search: tests/test_settings.py
+# checks the two agree)
+LanguageOffset = Literal["pairs", "pairs-background", "background", "all", "none"]
 
 
 class Settings(BaseSettings):
@@ -281,6 +284,17 @@ class Settings(BaseSettings):
             "links, handles and repeated lines, for both), written (length as written, BM25 "
             "on the cleaned text) or raw (both as written); see docs/matching.md, "
             "'Long-post fusion'."
+        ),
+    )
+    match_language_offset: LanguageOffset = Field(
+        "pairs-background",
+        description=(
+            "Which other languages' cosines are shifted to the post language's level, and by "
+            "what: pairs (the calibrated pairs, vi and en, by the difference of each "
+            "language's top 4 cosines), pairs-background (the same pairs, by the difference "
+            "of each language's background level), background (every language, by the "
+            "background level: more matches in another language, fewer in the post's own), "
+            "all (every language, top 4) or none; see docs/matching.md, 'Languages'."
         ),
     )
     match_recency_days: int = Field(

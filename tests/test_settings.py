@@ -59,3 +59,13 @@ def test_vector_cache_is_one_safe_folder_per_model(tmp_path: Path) -> None:
     )
     elsewhere = load_settings(data_dir=tmp_path, vector_cache_dir=tmp_path / "v")
     assert elsewhere.vector_cache("m.1") == tmp_path / "v" / "m.1"
+
+
+def test_language_offset_setting_lists_the_matcher_rules() -> None:
+    """Settings sit below the matcher, so the choices are spelt twice; they must agree."""
+    from typing import get_args
+
+    from factdesk.search.features import OFFSET_RULES
+    from factdesk.settings import LanguageOffset
+
+    assert get_args(LanguageOffset) == OFFSET_RULES

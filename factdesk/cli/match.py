@@ -204,7 +204,7 @@ def eval_multilingual(
     offset_rules: str = typer.Option(
         "",
         help="Also score fused under these rules for shifting other languages' cosines, "
-        "comma-separated (pairs, all, none).",
+        "comma-separated (pairs, pairs-background, background, all, none).",
     ),
     shipped_only: bool = typer.Option(
         False, help="Only the shipped tokeniser and query encoding (quicker)."

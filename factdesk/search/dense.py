@@ -286,6 +286,24 @@ class VectorIndex:
         top = top[np.argsort(-scores[top], kind="stable")]
         return Neighbours(self.slot_at[positions[top]].astype(np.int32), scores[top])
 
+    def search_best(self, query: F32, k: int, excluded: I64) -> NDArray[np.int32]:
+        """The ``k`` best live slots not in ``excluded``, best first; a query of several
+        rows (a long post's windows) ranks each slot by its best inner product over the
+        rows, ties broken by slot."""
+        if query.ndim == 1:
+            found = self.search(query, k + len(excluded))
+            return found.slots[~np.isin(found.slots, excluded)][:k]
+        best: dict[int, float] = {}
+        for row in np.atleast_2d(query):
+            found = self.search(row, k + len(excluded))
+            for slot, score in zip(found.slots.tolist(), found.scores.tolist(), strict=True):
+                if score > best.get(slot, -np.inf):
+                    best[slot] = score
+        for slot in excluded.tolist():
+            best.pop(slot, None)
+        ranked = sorted(best, key=lambda slot: (-best[slot], slot))[:k]
+        return np.asarray(ranked, dtype=np.int32)
+
     # --- persistence --------------------------------------------------------------------
 
     def to_arrays(self) -> dict[str, NDArray[np.generic]]:

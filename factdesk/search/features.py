@@ -31,8 +31,14 @@ DENSE_FIELDS = ("claim", "title")
 RRF_K = 60.0
 NEIGHBOURS = 4
 
-OffsetRule = Literal["pairs", "all", "none"]
-OFFSET_RULES: tuple[OffsetRule, ...] = ("pairs", "all", "none")
+OffsetRule = Literal["pairs", "pairs-background", "background", "all", "none"]
+OFFSET_RULES: tuple[OffsetRule, ...] = ("pairs", "pairs-background", "background", "all", "none")
+# the rules that shift by each language's background level, not by its top cosines
+BACKGROUND_RULES: frozenset[OffsetRule] = frozenset({"pairs-background", "background"})
+# fact-checks per language family whose mean cosine to the query is that language's
+# background level (factdesk.search.background); a language with 4 or fewer fact-checks
+# gets its neighbourhood mean again (all of them are its top 4)
+BACKGROUND_SAMPLE = 64
 # Language pairs whose cross-language cosine shift was checked against real matches (the
 # sample desk's Vietnamese/English repeats, tests/services/test_match.py). Other pairs are
 # left unshifted: in a pool of many languages the shift lifts the best unrelated fact-check
@@ -77,7 +83,12 @@ class CandidateSignals:
     ``query_group`` names the query's own language among the groups, the cosines of each group
     in ``offset_groups`` are also shifted by the difference between the two groups'
     neighbourhood means (mean of the top ``NEIGHBOURS``), so absolute cosines read the same
-    across those languages; :func:`offset_groups` chooses them.
+    across those languages; :func:`offset_groups` chooses them. With ``background`` (one row
+    per group, one column per dense field: the query's mean cosine to a fixed sample of that
+    language's fact-checks, NaN when unknown) and ``reference`` (the level to shift to: the
+    query language's background, else the mean over languages), the shift is ``reference -
+    background`` instead: a level that one right answer (or one close unrelated fact-check)
+    barely moves, and that needs no candidate of the query's language.
     """
 
     bm25: F64
@@ -89,15 +100,20 @@ class CandidateSignals:
     language_group: NDArray[np.int64] | None = None
     query_group: int = -1
     offset_groups: frozenset[int] = frozenset()
+    background: F64 | None = None
+    reference: F64 | None = None
 
 
 def offset_groups(
     rule: OffsetRule, query_family: str | None, families: dict[str | None, int]
 ) -> frozenset[int]:
     """The language groups (``families``: family → group number) whose cosines are shifted
-    to the query language's level under ``rule``: ``pairs`` (default) only languages paired
+    to the query language's level under ``rule``: ``pairs`` only languages paired
     with the query's in :data:`CALIBRATED_PAIRS`, ``all`` every other language (the rule
-    before), ``none`` no shift at all."""
+    before), ``none`` no shift at all; ``pairs-background`` and ``background`` choose as
+    ``pairs`` and ``all`` do, and shift by background levels instead of neighbourhood means
+    (:class:`CandidateSignals`). ``pairs-background`` is the default (docs/matching.md,
+    "Languages")."""
     if rule not in OFFSET_RULES:
         raise ValueError(
             f"unknown offset rule {rule!r} (expected one of {', '.join(OFFSET_RULES)})"
@@ -109,7 +125,7 @@ def offset_groups(
         for f, g in families.items()
         if f is not None
         and f != query_family
-        and (rule == "all" or frozenset({f, query_family}) in CALIBRATED_PAIRS)
+        and (rule in ("all", "background") or frozenset({f, query_family}) in CALIBRATED_PAIRS)
     )
 
 
@@ -137,9 +153,18 @@ def feature_table(signals: CandidateSignals) -> dict[str, F64]:
             cols[f"cos_{name}"] = np.zeros(m)
             cols[f"cos_{name}_gap"] = np.zeros(m)
             continue
-        column = _language_offset(
-            signals.cos[:, i], groups, signals.query_group, signals.offset_groups
-        )
+        if signals.background is not None and signals.reference is not None:
+            column = _background_offset(
+                signals.cos[:, i],
+                groups,
+                signals.background[:, i],
+                float(signals.reference[i]),
+                signals.offset_groups,
+            )
+        else:
+            column = _language_offset(
+                signals.cos[:, i], groups, signals.query_group, signals.offset_groups
+            )
         cols[f"cos_{name}"] = column
         cols[f"cos_{name}_gap"] = column - _group_max(column, groups)
     rank = _group_rank(signals.dense_rank, groups)
@@ -176,6 +201,23 @@ def _language_offset(
     return out
 
 
+def _background_offset(
+    values: F64,
+    groups: NDArray[np.int64],
+    background: F64,
+    reference: float,
+    shifted: frozenset[int],
+) -> F64:
+    """Shift the cosines of each group in ``shifted`` by ``reference`` minus the group's
+    background level (``background``, by group; NaN: none, left as is)."""
+    move = np.zeros(len(background))
+    for g in shifted:
+        if np.isfinite(background[g]):
+            move[g] = reference - background[g]
+    out: F64 = values + move[groups]
+    return out
+
+
 def _group_max(values: F64, groups: NDArray[np.int64]) -> F64:
     """Each value's group maximum (one group per language)."""
     if not len(values):
@@ -183,6 +225,15 @@ def _group_max(values: F64, groups: NDArray[np.int64]) -> F64:
     best = np.full(int(groups.max()) + 1, -np.inf)
     np.maximum.at(best, groups, values)
     out: F64 = best[groups]
+    return out
+
+
+def rank_of(slots: NDArray[np.int32], ranked: NDArray[np.int32]) -> NDArray[np.int64]:
+    """Position of each of ``slots`` in ``ranked`` (``-1`` when absent)."""
+    out = np.full(len(slots), -1, dtype=np.int64)
+    if len(ranked):
+        position = {int(s): r for r, s in enumerate(ranked.tolist())}
+        out[:] = [position.get(int(s), -1) for s in slots.tolist()]
     return out
 
 

@@ -35,19 +35,26 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from factdesk.search.background import (
+    BackgroundSample,
+    background_levels,
+    build_sample,
+    query_background,
+    sample_slots,
+)
 from factdesk.search.bands import BandPolicy
 from factdesk.search.bm25 import BM25Index
 from factdesk.search.dense import EXACT_LIMIT, VectorIndex
 from factdesk.search.embed import Embedder
 from factdesk.search.features import (
+    BACKGROUND_RULES,
     DENSE_FIELDS,
-    HEADS,
     LEX_FIELDS,
     CandidateSignals,
     OffsetRule,
-    feature_matrix,
     feature_table,
     offset_groups,
+    rank_of,
 )
 from factdesk.search.longpost import (
     LONG_FUSION,
@@ -117,7 +124,7 @@ class Matcher:
         dense_depth: int = 100,
         exact_limit: int = EXACT_LIMIT,
         dim: int | None = None,
-        language_offset: OffsetRule = "pairs",
+        language_offset: OffsetRule = "pairs-background",
         long_fusion: LongFusion = LONG_FUSION,
         long_post: LongPost = "cleaned",
     ) -> None:
@@ -135,6 +142,7 @@ class Matcher:
         # which other languages' cosines are shifted to the query language's level
         # (features.offset_groups; `factdesk eval multilingual --offset-rules` compares them)
         self.language_offset: OffsetRule = language_offset
+        self._background: BackgroundSample | None = None  # built on use, dropped on change
         if long_fusion not in LONG_FUSIONS:
             raise ValueError(
                 f"unknown long-post fusion {long_fusion!r} (expected one of "
@@ -190,7 +198,7 @@ class Matcher:
         encodes the fields now."""
         if not records:
             return
-        self.remove([doc_id for doc_id, _ in records if doc_id in self.slot_of])
+        self.remove([d for d, _ in records if d in self.slot_of])  # drops _background too
         texts = [field_texts(fc) for _, fc in records]
         langs = [fc.language for _, fc in records]
         tokens = {
@@ -233,6 +241,7 @@ class Matcher:
     def remove(self, ids: Iterable[str]) -> None:
         """Forget fact-checks (unknown ids are ignored)."""
         slots = [self.slot_of.pop(doc_id) for doc_id in ids if doc_id in self.slot_of]
+        self._background = None
         for slot in slots:
             self.ids[slot] = None
             self.records[slot] = None
@@ -257,6 +266,7 @@ class Matcher:
         self.languages = [self.languages[i] for i in keep]
         self.dates = self.dates[keep]
         self.slot_of = {doc_id: i for i, doc_id in enumerate(self.ids) if doc_id is not None}
+        self._background = None
 
     # --- matching -----------------------------------------------------------------------
 
@@ -311,8 +321,8 @@ class Matcher:
             assert query_vector is not None
             dense_slots = self._dense_top(query_vector, excluded)
         slots = np.unique(np.concatenate([lex_slots, dense_slots])).astype(np.int32)
-        lex_rank = _rank_of(slots, lex_slots)
-        dense_rank = _rank_of(slots, dense_slots)
+        lex_rank = rank_of(slots, lex_slots)
+        dense_rank = rank_of(slots, dense_slots)
         bm25 = np.zeros((len(slots), len(LEX_FIELDS) + 1))
         bm25_max = np.zeros(len(LEX_FIELDS) + 1)
         for i, name in enumerate((*LEX_FIELDS, "all")):
@@ -337,6 +347,13 @@ class Matcher:
         )
         codes: dict[str | None, int] = {}
         group = np.array([codes.setdefault(f, len(codes)) for f in doc_families])
+        shift = offset_groups(self.language_offset, family, codes)
+        background = reference = None
+        if self.language_offset in BACKGROUND_RULES and cos is not None and shift:
+            assert query_vector is not None
+            sample = self.background_sample()
+            levels = background_levels(sample, query_vector, DENSE_FIELDS)
+            shift, background, reference = query_background(sample, levels, codes, family, shift)
         signals = CandidateSignals(
             bm25,
             bm25_max,
@@ -346,29 +363,25 @@ class Matcher:
             days_apart,
             group.astype(np.int64),
             codes.get(family, -1) if family is not None else -1,
-            offset_groups(self.language_offset, family, codes),
+            shift,
+            background,
+            reference,
         )
         return Candidates(slots, signals, cross, tokens, language, date is not None, long)
+
+    def background_sample(self) -> BackgroundSample:
+        """The fact-checks whose cosines give each language's background level (built after
+        any change to the index; :mod:`factdesk.search.background`)."""
+        if self._background is None:
+            items = ((d, s, self.languages[s]) for d, s in self.slot_of.items())
+            vectors = {f: self.dense[f].get for f in DENSE_FIELDS}
+            self._background = build_sample(sample_slots(items), vectors)
+        return self._background
 
     def _dense_top(self, query_vector: F32, excluded: NDArray[np.int64]) -> NDArray[np.int32]:
         """The dense first stage: the best ``dense_depth`` slots by cosine, for a query with
         several rows (a long post's windows) by the best cosine over the rows."""
-        if query_vector.ndim == 1:
-            found = self.dense["claim"].search(query_vector, self.dense_depth + len(excluded))
-            keep = ~np.isin(found.slots, excluded)
-            return found.slots[keep][: self.dense_depth]
-        best: dict[int, float] = {}
-        for row in np.atleast_2d(query_vector):
-            found = self.dense["claim"].search(row, self.dense_depth + len(excluded))
-            for slot, score in zip(found.slots.tolist(), found.scores.tolist(), strict=True):
-                if score > best.get(slot, -np.inf):
-                    best[slot] = score
-        if len(excluded):
-            for slot in excluded.tolist():
-                best.pop(slot, None)
-        # ties broken by slot, as the lexical stage does
-        ranked = sorted(best, key=lambda slot: (-best[slot], slot))[: self.dense_depth]
-        return np.asarray(ranked, dtype=np.int32)
+        return self.dense["claim"].search_best(query_vector, self.dense_depth, excluded)
 
     def _lexical_top(
         self, tokens: list[str], excluded: NDArray[np.int64], analysis: str | None = None
@@ -581,17 +594,4 @@ class Matcher:
         self.records = list(records)
         self.languages = [fc.language if fc is not None else None for fc in records]
         self.slot_of = {doc_id: i for i, doc_id in enumerate(self.ids) if doc_id is not None}
-
-
-def _rank_of(slots: NDArray[np.int32], ranked: NDArray[np.int32]) -> NDArray[np.int64]:
-    """Position of each of ``slots`` in ``ranked`` (``-1`` when absent)."""
-    out = np.full(len(slots), -1, dtype=np.int64)
-    if len(ranked):
-        position = {int(s): r for r, s in enumerate(ranked.tolist())}
-        out[:] = [position.get(int(s), -1) for s in slots.tolist()]
-    return out
-
-
-def features_for(found: Candidates, head: str) -> F64:
-    """One head's feature matrix for a query's candidates (training and inspection)."""
-    return feature_matrix(found.signals, HEADS[head])
+        self._background = None

@@ -140,6 +140,7 @@ def new_matcher(settings: Settings) -> Matcher:
         detect_language=identify_language,
         long_fusion=settings.match_long_fusion,
         long_post=settings.match_long_post,
+        language_offset=settings.match_language_offset,
     )
 
 

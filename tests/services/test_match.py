@@ -414,3 +414,11 @@ def test_new_matcher_reads_the_long_post_fusion_from_settings(tmp_path: Path) ->
     assert match.new_matcher(chosen).long_post == "cleaned"
     raw = Settings(data_dir=tmp_path, match_dense=False, match_long_post="raw")
     assert match.new_matcher(raw).long_post == "raw"
+
+
+def test_new_matcher_reads_the_language_offset_from_settings(tmp_path: Path) -> None:
+    assert match.new_matcher(Settings(data_dir=tmp_path, match_dense=False)).language_offset == (
+        "pairs-background"
+    )
+    chosen = Settings(data_dir=tmp_path, match_dense=False, match_language_offset="background")
+    assert match.new_matcher(chosen).language_offset == "background"
