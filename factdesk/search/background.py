@@ -18,6 +18,7 @@ any change to the index, on the next query. Pure functions over arrays: no I/O.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,7 +55,7 @@ def sample_slots(
             key = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=8).digest()
             keyed.setdefault(family, []).append((key, slot))
     return {
-        family: np.array([slot for _, slot in sorted(rows)[:size]], dtype=np.int64)
+        family: np.array([slot for _, slot in heapq.nsmallest(size, rows)], dtype=np.int64)
         for family, rows in sorted(keyed.items())
     }
 
