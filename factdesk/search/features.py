@@ -36,8 +36,8 @@ OFFSET_RULES: tuple[OffsetRule, ...] = ("pairs", "pairs-background", "background
 # the rules that shift by each language's background level, not by its top cosines
 BACKGROUND_RULES: frozenset[OffsetRule] = frozenset({"pairs-background", "background"})
 # fact-checks per language family whose mean cosine to the query is that language's
-# background level (factdesk.search.background); a language with 4 or fewer fact-checks
-# gets its neighbourhood mean again (all of them are its top 4)
+# background level (factdesk.search.background); a language of 4 or fewer fact-checks is
+# averaged whole, as its top 4 were when all of them were candidates
 BACKGROUND_SAMPLE = 64
 # Language pairs whose cross-language cosine shift was checked against real matches (the
 # sample desk's Vietnamese/English repeats, tests/services/test_match.py). Other pairs are
