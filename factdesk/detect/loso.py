@@ -25,7 +25,7 @@ import numpy.typing as npt
 from factdesk.detect.logreg import LogisticModel, balanced_weights, fit, sigmoid
 from factdesk.detect.mlp import MLPModel, fit_mlp
 from factdesk.detect.train import best_threshold, f1_at
-from factdesk.eval.metrics import brier
+from factdesk.eval.metrics import brier, roc_auc
 
 FloatArray = npt.NDArray[np.float64]
 Model = LogisticModel | MLPModel
@@ -104,24 +104,6 @@ def loso_predictions(
         model = fitter(x[train_idx], labels[train_idx].astype(np.float64), w)
         probs[test] = model.predict_proba(x[test])
     return probs
-
-
-def roc_auc(labels: npt.NDArray[np.bool_], scores: FloatArray) -> float:
-    """Rank AUC (ties count half)."""
-    pos, neg = int(labels.sum()), int((~labels).sum())
-    if pos == 0 or neg == 0:
-        return float("nan")
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores))
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return float((ranks[labels].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,13 +136,16 @@ def item_separation(
     items that do not: ROC AUC, and the share of each flagged at ``threshold``."""
     from factdesk.eval.metrics import roc_auc
 
+    labels = np.array([True] * len(positive) + [False] * len(negative))
+    scores = np.array([*positive, *negative], dtype=np.float64)
+
     def flagged(scores: Sequence[float]) -> float:
         return round(sum(s >= threshold for s in scores) / len(scores), 3) if scores else 0.0
 
     return {
         "claim_items": len(positive),
         "other_items": len(negative),
-        "auc": round(roc_auc(positive, negative), 3),
+        "auc": round(roc_auc(labels, scores), 3) if positive and negative else 0.0,
         "threshold": round(threshold, 4),
         "claim_items_flagged": flagged(positive),
         "other_items_flagged": flagged(negative),

@@ -67,13 +67,21 @@ def ranking_report(
     }
 
 
-def roc_auc(positive: Sequence[float], negative: Sequence[float]) -> float:
-    """Probability that a random positive scores above a random negative (ties count half):
-    the area under the ROC curve, computed pairwise (fine for the hundreds of items it sees)."""
-    if not positive or not negative:
-        return 0.0
-    wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in positive for n in negative)
-    return wins / (len(positive) * len(negative))
+def roc_auc(labels: npt.NDArray[np.bool_], scores: npt.NDArray[np.floating]) -> float:
+    """Area under the ROC curve: the probability that a random positive scores above a
+    random negative, ties counting half (Mann-Whitney, from average ranks, so it stays fast
+    on the tens of thousands of rows of a leave-one-source-out fold). NaN when either class
+    is empty: there is no curve to measure."""
+    labels = np.asarray(labels, dtype=bool)
+    pos, neg = int(labels.sum()), int((~labels).sum())
+    if pos == 0 or neg == 0:
+        return float("nan")
+    _, inverse, counts = np.unique(np.asarray(scores), return_inverse=True, return_counts=True)
+    # a value's average 1-based rank: the ranks before its ties plus the middle of its run
+    ends = np.cumsum(counts)
+    average = ends - (counts - 1) / 2.0
+    ranks = average[inverse.ravel()]
+    return float((ranks[labels].sum() - pos * (pos + 1) / 2) / (pos * neg))
 
 
 def brier(labels: npt.NDArray[np.bool_], probs: npt.NDArray[np.float64]) -> float:

@@ -5,12 +5,11 @@ from factdesk.detect.loso import (
     Candidate,
     fit_platt,
     loso_predictions,
-    roc_auc,
     run_candidates,
     source_weights,
     table,
 )
-from factdesk.eval.metrics import brier, reliability
+from factdesk.eval.metrics import brier, reliability, roc_auc
 
 
 def _data(seed: int = 0) -> tuple[dict[str, np.ndarray], np.ndarray, list[str], np.ndarray]:

@@ -32,8 +32,23 @@ def test_ranking_report_averages_over_every_qrels_query() -> None:
 
 
 def test_roc_auc_counts_pairs_and_half_ties() -> None:
+    import numpy as np
+
     from factdesk.eval.metrics import roc_auc
 
-    assert roc_auc([0.9, 0.8], [0.1, 0.2]) == 1.0
-    assert roc_auc([0.5], [0.5, 0.9]) == 0.25
-    assert roc_auc([], [0.1]) == 0.0
+    def pairwise(pos: list[float], neg: list[float]) -> float:
+        wins = sum(1.0 if p > n else 0.5 if p == n else 0.0 for p in pos for n in neg)
+        return wins / (len(pos) * len(neg))
+
+    def auc(pos: list[float], neg: list[float]) -> float:
+        labels = np.array([True] * len(pos) + [False] * len(neg))
+        return roc_auc(labels, np.array(pos + neg))
+
+    assert auc([0.9, 0.8], [0.1, 0.2]) == 1.0
+    assert auc([0.5], [0.5, 0.9]) == 0.25
+    assert np.isnan(auc([], [0.1]))
+    rng = np.random.default_rng(3)
+    for _ in range(20):  # ranks and the pairwise definition agree, ties included
+        pos = rng.integers(0, 6, size=int(rng.integers(1, 9))).astype(float).tolist()
+        neg = rng.integers(0, 6, size=int(rng.integers(1, 9))).astype(float).tolist()
+        assert auc(pos, neg) == pytest.approx(pairwise(pos, neg))
