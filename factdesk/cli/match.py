@@ -212,7 +212,8 @@ def eval_multilingual(
     encodings: str = typer.Option(
         "",
         help="With --shipped-only: these query encodings too, comma-separated (windows, whole, windows16, passage, "
-        "clean, first64, first128, clean-both, clean-long; the shipped one always comes first).",
+        "clean, first64, first128, clean-both, clean-long, capitals; the shipped one always comes "
+        "first).",
     ),
     noisy: str = typer.Option(
         "off",
@@ -223,6 +224,11 @@ def eval_multilingual(
         False,
         help="With --noisy: noisy long copies of the cross-lingual queries too "
         "(groups <src>><tgt>+noise).",
+    ),
+    noisy_image: bool = typer.Option(
+        False,
+        help="With --noisy: also copies whose claim is the text of the post's image, in "
+        "capitals and short lines, as OCR reads it (groups <code>+ocr).",
     ),
     clean_pool: bool = typer.Option(
         False,
@@ -275,7 +281,13 @@ def eval_multilingual(
     if noisy != "off":
         from factdesk.eval.noisy import with_noisy
 
-        sanity = with_noisy(sanity, seed, only=noisy == "only", cross_lingual=noisy_cross)
+        sanity = with_noisy(
+            sanity,
+            seed,
+            only=noisy == "only",
+            cross_lingual=noisy_cross,
+            in_image=noisy_image,
+        )
     tokenizers = {"after": default_tokenizer()}
     if not shipped_only:
         tokenizers = {

@@ -52,6 +52,7 @@ from factdesk.search.model import MatcherModel
 from factdesk.search.segments import MAX_SEGMENTS, MIN_WORDS, query_segments, word_count
 from factdesk.search.tokens import Tokenizer
 from factdesk.text.analysis import analysis_name, clean_post
+from factdesk.text.recase import recase_shouting
 from factdesk.types import FactCheck, Rating
 
 Progress = Callable[[str, int, int], None]
@@ -88,13 +89,14 @@ class QueryEncoding:
     segments: bool = False  # long queries also as sentence windows, best cosine (the matcher's)
     clean_over: int = 0  # with ``clean``: clean only queries of more words than this
     max_segments: int = MAX_SEGMENTS  # windows per long query at most
+    recase: bool = False  # shouted runs (text read off an image) in sentence case
 
     def cleaned(self, raw: str) -> bool:
         return self.clean and word_count(raw) > self.clean_over
 
     def texts(self, raw: str, language: str) -> list[str]:
         """The texts encoded for one query: the text, then its windows when segmenting."""
-        text = self.text(raw)
+        text = recase_shouting(self.text(raw)) if self.recase else self.text(raw)
         if not self.segments:
             return [text]
         return [text, *query_segments(text, language, max_segments=self.max_segments)]
@@ -113,7 +115,16 @@ ENCODINGS = (
         clean_over=MIN_WORDS,
         lexical=True,
         segments=True,
+        recase=True,
         key="shipped",
+    ),
+    QueryEncoding(
+        "long queries cleaned (both sides) + windows, capitals as written",
+        clean=True,
+        clean_over=MIN_WORDS,
+        lexical=True,
+        segments=True,
+        key="capitals",
     ),
     QueryEncoding("query prefix + windows of long queries", segments=True, key="windows"),
     QueryEncoding("query prefix, whole query only", key="whole"),

@@ -21,13 +21,21 @@ __all__ = ["EMOJI", "MAX_WORDS", "MIN_WORDS", "noisy_post", "with_noisy"]
 
 
 def with_noisy(
-    sanity: SanitySet, seed: int = 0, *, only: bool = False, cross_lingual: bool = False
+    sanity: SanitySet,
+    seed: int = 0,
+    *,
+    only: bool = False,
+    cross_lingual: bool = False,
+    in_image: bool = False,
 ) -> SanitySet:
     """``sanity`` plus a noisy copy (group ``<code>+noise``) of every monolingual query, and
     with ``cross_lingual`` of every cross-lingual one too (``vi>en+noise``: a long post in
     the query's language around it, the answer in the other); ``only`` keeps the noisy
-    queries alone. Seeds of their own (one for the cross-lingual copies), so the clean
-    queries and the monolingual noisy ones stay those of the plain run."""
+    queries alone. With ``in_image`` also a copy whose claim is the text of the post's
+    image (group ``<code>+ocr``: the query in capitals and short lines, the post's own
+    words filler; :func:`noisy_post` ``core_in_image``). Seeds of their own (one for the
+    cross-lingual copies, one for the image copies), so the clean queries and the
+    monolingual noisy ones stay those of the plain run."""
     rng = random.Random(f"noisy-{seed}")
     cross_rng = random.Random(f"noisy-cross-{seed}")
     noisy: list[SanityQuery] = []
@@ -37,4 +45,12 @@ def with_noisy(
         fillers = sanity.fillers.get(q.language, [])
         text = noisy_post(q.text, fillers, cross_rng if ">" in q.group else rng)
         noisy.append(replace(q, id=f"{q.id}+noise", group=f"{q.group}+noise", text=text))
+    if in_image:
+        image_rng = random.Random(f"noisy-ocr-{seed}")
+        for q in sanity.queries:
+            if ">" in q.group and not cross_lingual:
+                continue
+            fillers = sanity.fillers.get(q.language, [])
+            text = noisy_post(q.text, fillers, image_rng, core_in_image=True)
+            noisy.append(replace(q, id=f"{q.id}+ocr", group=f"{q.group}+ocr", text=text))
     return replace(sanity, queries=noisy if only else [*sanity.queries, *noisy])

@@ -22,6 +22,7 @@ import math
 import re
 
 from factdesk.text.analysis import clean_post
+from factdesk.text.recase import recase_shouting
 from factdesk.text.sentences import split_sentences
 
 __all__ = [
@@ -93,7 +94,10 @@ def query_segments(
 
 
 def query_texts(text: str, language: str | None = None) -> list[str]:
-    """What to encode for a query: the whole text first, then its windows (if long)."""
+    """What to encode for a query: the whole text first, then its windows (if long), runs
+    of shouted words (text read off an image) in sentence case (:mod:`factdesk.text.recase`:
+    the encoder reads capitals poorly; BM25 folds case anyway)."""
+    text = recase_shouting(text)
     return [text, *query_segments(text, language)]
 
 

@@ -56,15 +56,21 @@ def _ocr_block(words: Sequence[str], rng: random.Random) -> str:
     return "\n".join(lines)
 
 
-def noisy_post(core: str, fillers: Sequence[str], rng: random.Random) -> str:
+def noisy_post(
+    core: str, fillers: Sequence[str], rng: random.Random, *, core_in_image: bool = False
+) -> str:
     """``core`` (the pseudo-query) inside a post of 40–200 words made of sentences from
     ``fillers`` (other texts of the same language), links, @handles, hashtags, emoji and,
-    in two posts of three, an OCR-like block of a filler text."""
+    in two posts of three, an OCR-like block of a filler text. With ``core_in_image`` the
+    claim is the image's text instead: ``core`` becomes the OCR-like block (capitals, short
+    lines) and the post's own words are all filler, as when a meme carries the claim."""
     target = rng.randint(MIN_WORDS, MAX_WORDS)
     core_words = _WORD.findall(core)
     budget = max(0, target - len(core_words))
     ocr: list[str] = []
-    if fillers and rng.random() < 2 / 3:
+    if core_in_image:
+        ocr = core_words
+    elif fillers and rng.random() < 2 / 3:
         ocr = _sentence(rng.choice(fillers), rng)[: max(4, budget // 3)]
         budget -= len(ocr)
     before: list[list[str]] = []
@@ -84,7 +90,8 @@ def noisy_post(core: str, fillers: Sequence[str], rng: random.Random) -> str:
     if rng.random() < 0.4:
         parts.append(f"@{_token(rng, rng.randint(5, 12))}")
     parts += [" ".join(s) for s in before]
-    parts.append(core)
+    if not core_in_image:
+        parts.append(core)
     if rng.random() < 0.5:
         parts.append(rng.choice(EMOJI))
     parts += [" ".join(s) for s in after]

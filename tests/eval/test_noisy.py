@@ -44,3 +44,24 @@ def test_with_noisy_adds_a_noisy_group_per_monolingual_group() -> None:
     # the monolingual noisy copies are drawn as without the cross-lingual ones
     assert both.queries[2] == noisy.queries[-1]
     assert "cây cầu" in both.queries[3].text and both.queries[3].relevant == "es-0"
+
+
+def test_a_claim_in_the_image_is_the_posts_ocr_block() -> None:
+    core = "the mayor sold the bridge to a foreign company"
+    posts = [noisy_post(core, FILLERS, random.Random(s), core_in_image=True) for s in range(20)]
+    for post in posts:
+        assert core not in post  # not in the post's own words ...
+        shouted = [w for w in post.split() if w.isalpha() and w.isupper()]
+        assert shouted[:3] == ["THE", "MAYOR", "SOLD"]  # ... but in capitals
+    fc = FactCheck(claim_reviewed="x", rating=Rating(label=""), language="es")
+    sanity = SanitySet(
+        [("es-0", fc)],
+        [SanityQuery("q-es-0", "es", "el alcalde vendió el puente", "es", "es-0")],
+        {"es": FILLERS},
+    )
+    plain = with_noisy(sanity)
+    image = with_noisy(sanity, in_image=True)
+    assert [q.group for q in image.queries] == ["es", "es+noise", "es+ocr"]
+    # the other copies are drawn as without the image ones
+    assert image.queries[1] == plain.queries[1]
+    assert "EL ALCALDE" in image.queries[2].text and image.queries[2].relevant == "es-0"

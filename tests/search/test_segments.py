@@ -157,3 +157,18 @@ def test_only_long_posts_are_cleaned() -> None:
     cleaned = long_query_text(post)
     assert "https" not in cleaned and "@someone" not in cleaned
     assert CLAIM in cleaned and "flu" in cleaned.split()  # the hashtag keeps its word
+
+
+def test_shouted_text_is_encoded_in_sentence_case() -> None:
+    # a meme's caption as OCR reads it: the encoder gets it as it would be written
+    ocr = "DRINKING HOT WATER EVERY FIFTEEN MINUTES CURES THE FLU"
+    assert query_texts(ocr, "en") == ["Drinking hot water every fifteen minutes cures the flu"]
+    post = f"{FILLER}\n{ocr.replace(' EVERY', chr(10) + 'EVERY')}\n{FILLER}"
+    texts = query_texts(post, "en")
+    assert len(texts) > 1 and not any("HOT WATER" in t for t in texts)
+    assert "drinking hot water" in texts[0].lower() and FILLER.split(".")[0] in texts[0]
+    embedder = BagOfWords()
+    matcher = _matcher(embedder)
+    embedder.calls.clear()
+    matcher.query_vector(ocr, "en")
+    assert embedder.calls == [["Drinking hot water every fifteen minutes cures the flu"]]
