@@ -58,6 +58,7 @@ def recase_shouting(text: str) -> str:
 
 
 def _sentence_case(span: str) -> str:
-    lowered = span.lower()
+    # Python lowers Turkish "İ" to "i" + a combining dot above; the dot only misleads
+    lowered = span.lower().replace("i\u0307", "i")
     lowered = lowered[:1].upper() + lowered[1:]
     return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).upper(), lowered)
