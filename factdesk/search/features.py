@@ -105,7 +105,11 @@ class CandidateSignals:
 
 
 def offset_groups(
-    rule: OffsetRule, query_family: str | None, families: dict[str | None, int]
+    rule: OffsetRule,
+    query_family: str | None,
+    families: dict[str | None, int],
+    *,
+    orphan: bool = False,
 ) -> frozenset[int]:
     """The language groups (``families``: family → group number) whose cosines are shifted
     to the query language's level under ``rule``: ``pairs`` only languages paired
@@ -113,7 +117,14 @@ def offset_groups(
     before), ``none`` no shift at all; ``pairs-background`` and ``background`` choose as
     ``pairs`` and ``all`` do, and shift by background levels instead of neighbourhood means
     (:class:`CandidateSignals`). ``pairs-background`` is the default (docs/matching.md,
-    "Languages")."""
+    "Languages").
+
+    ``orphan``: the index holds no fact-check of the query's language. Under
+    ``pairs-background`` every other language is then shifted, as under ``background``:
+    with no candidate of the query's own language there is no same-language answer to
+    displace, and the languages the index does hold are put level with each other (their
+    mean background is the reference) instead of being compared on cosines that favour
+    whichever language the encoder puts nearest."""
     if rule not in OFFSET_RULES:
         raise ValueError(
             f"unknown offset rule {rule!r} (expected one of {', '.join(OFFSET_RULES)})"
@@ -125,7 +136,11 @@ def offset_groups(
         for f, g in families.items()
         if f is not None
         and f != query_family
-        and (rule in ("all", "background") or frozenset({f, query_family}) in CALIBRATED_PAIRS)
+        and (
+            rule in ("all", "background")
+            or (orphan and rule == "pairs-background")
+            or frozenset({f, query_family}) in CALIBRATED_PAIRS
+        )
     )
 
 

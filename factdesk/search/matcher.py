@@ -347,7 +347,10 @@ class Matcher:
         )
         codes: dict[str | None, int] = {}
         group = np.array([codes.setdefault(f, len(codes)) for f in doc_families])
-        shift = offset_groups(self.language_offset, family, codes)
+        # a post in a language the index holds no fact-check of (asked only when none came)
+        orphan = family is not None and family not in codes and cos is not None
+        orphan = orphan and family not in self.background_sample().families
+        shift = offset_groups(self.language_offset, family, codes, orphan=orphan)
         background = reference = None
         if self.language_offset in BACKGROUND_RULES and cos is not None and shift:
             assert query_vector is not None

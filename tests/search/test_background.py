@@ -167,3 +167,24 @@ def test_languages_outside_the_calibrated_pairs_keep_their_cosines() -> None:
         }
     )
     assert _top(rows, "de", "pairs-background") == _top(rows, "de", "none") == "answer"
+
+
+def test_a_post_in_a_language_the_index_lacks_has_every_language_put_level() -> None:
+    """A Korean post on a desk with no Korean fact-checks: its French answer stands well
+    above French's background, an unrelated German fact-check only a little above German's,
+    which the encoder puts nearer the query. Under ``pairs-background`` every language is then
+    shifted (the reference is the mean of their backgrounds): the answer comes first, as it
+    does under ``background``, and not when the cosines are compared as they are."""
+    rows = _pool(
+        {
+            "de": [("unrelated", 0.83)] + _spread("de", 40, 0.80),
+            "fr": [("answer", 0.81)] + _spread("fr", 40, 0.72),
+        }
+    )
+    assert _top(rows, "ko", "none") == "unrelated"
+    assert _top(rows, "ko", "pairs") == "unrelated"
+    assert _top(rows, "ko", "pairs-background") == "answer"
+    assert _top(rows, "ko", "background") == "answer"
+    # the same post on a desk that holds one Korean fact-check keeps its cosines as they are
+    with_korean = [*rows, ("ko0", "ko item ko0 number 0", "ko", 0.50)]
+    assert _top(with_korean, "ko", "pairs-background") == "unrelated"
