@@ -4,8 +4,6 @@ top-4 neighbourhood mean it replaces moves with the answer)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
 
@@ -15,11 +13,11 @@ from factdesk.search.background import (
     query_background,
     sample_slots,
 )
-from factdesk.search.embed import Kind
 from factdesk.search.features import BACKGROUND_SAMPLE
 from factdesk.search.matcher import Matcher
 from factdesk.text.analysis import language_family
 from factdesk.types import FactCheck, Rating
+from tests.search.fixed import FixedCosines
 
 DIM = 160
 QUERY = "Macht die Impfung Frauen unfruchtbar?"
@@ -82,27 +80,6 @@ def test_reference_is_the_query_language_else_the_mean_of_languages() -> None:
     )
 
 
-class _Fixed:
-    """An embedder giving each known text a set cosine to every query (its own axis)."""
-
-    model_id = "fixed"
-    dim = DIM
-
-    def __init__(self, cosines: dict[str, float]) -> None:
-        self.axes = {t: (c, i + 1) for i, (t, c) in enumerate(cosines.items())}
-
-    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        for i, text in enumerate(texts):
-            if text not in self.axes:  # a query: the first axis
-                out[i, 0] = 1.0
-                continue
-            c, axis = self.axes[text]
-            out[i, 0] = c
-            out[i, axis] = np.sqrt(1 - c * c)
-        return out
-
-
 def _pool(spec: dict[str, list[tuple[str, float]]]) -> list[tuple[str, str, str, float]]:
     """(id, claim, language, cosine to the query); claims share no word with the query."""
     return [
@@ -118,7 +95,9 @@ def _spread(prefix: str, n: int, level: float) -> list[tuple[str, float]]:
 
 
 def _top(rows: list[tuple[str, str, str, float]], language: str, rule: str) -> str:
-    matcher = Matcher(embedder=_Fixed({t: c for _, t, _, c in rows}), language_offset=rule)  # type: ignore[arg-type]
+    matcher = Matcher(
+        embedder=FixedCosines({t: c for _, t, _, c in rows}, DIM), language_offset=rule
+    )  # type: ignore[arg-type]
     matcher.upsert(
         [
             (d, FactCheck(claim_reviewed=t, rating=Rating("False"), language=lang))

@@ -3,15 +3,13 @@ many languages must not lift an unrelated fact-check of another language above t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pytest
 
-from factdesk.search.embed import Kind
 from factdesk.search.features import CandidateSignals, feature_table, offset_groups
 from factdesk.search.matcher import Matcher
 from factdesk.types import FactCheck, Rating
+from tests.search.fixed import FixedCosines
 
 DIM = 32
 FAMILIES = {"de": 0, "fr": 1, "en": 2, "vi": 3, None: 4}
@@ -54,27 +52,6 @@ def test_only_the_listed_groups_are_shifted() -> None:
     assert moved[4:] == pytest.approx([0.9, 0.8, 0.8, 0.8])
 
 
-class _Fixed:
-    """An embedder giving each known text a set cosine to every query (its own axis)."""
-
-    model_id = "fixed"
-    dim = DIM
-
-    def __init__(self, cosines: dict[str, float]) -> None:
-        self.axes = {t: (c, i + 1) for i, (t, c) in enumerate(cosines.items())}
-
-    def encode(self, texts: Sequence[str], kind: Kind) -> np.ndarray:
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        for i, text in enumerate(texts):
-            if text not in self.axes:  # a query: the first axis
-                out[i, 0] = 1.0
-                continue
-            c, axis = self.axes[text]
-            out[i, 0] = c
-            out[i, axis] = np.sqrt(1 - c * c)
-        return out
-
-
 # (id, claim, language, cosine to the query): the German answer stands a little above other
 # German fact-checks; French holds one unrelated fact-check clearly above the rest of French
 POOL = [
@@ -90,7 +67,7 @@ POOL = [
 
 
 def _matcher(languages: dict[str, str], **kw: object) -> Matcher:
-    matcher = Matcher(embedder=_Fixed({text: c for _, text, _, c in POOL}), **kw)  # type: ignore[arg-type]
+    matcher = Matcher(embedder=FixedCosines({text: c for _, text, _, c in POOL}, DIM), **kw)  # type: ignore[arg-type]
     matcher.upsert(
         [
             (doc, FactCheck(claim_reviewed=text, rating=Rating("False"), language=languages[lang]))
