@@ -41,6 +41,18 @@ LongPost = Literal["cleaned", "written", "raw"]
 LONG_POSTS: tuple[LongPost, ...] = ("cleaned", "written", "raw")
 
 
+def check_long(fusion: str, post: str) -> None:
+    """Refuse an unknown ``FACTDESK_MATCH_LONG_FUSION`` or ``FACTDESK_MATCH_LONG_POST``."""
+    if fusion not in LONG_FUSIONS:
+        raise ValueError(
+            f"unknown long-post fusion {fusion!r} (expected one of {', '.join(LONG_FUSIONS)})"
+        )
+    if post not in LONG_POSTS:
+        raise ValueError(
+            f"unknown long-post text {post!r} (expected one of {', '.join(LONG_POSTS)})"
+        )
+
+
 def fuse_long(
     fusion: LongFusion, shipped: F64, lexical: F64, same: NDArray[np.bool_], language: str | None
 ) -> F64:

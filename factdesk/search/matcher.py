@@ -58,13 +58,13 @@ from factdesk.search.features import (
 )
 from factdesk.search.longpost import (
     LONG_FUSION,
-    LONG_FUSIONS,
-    LONG_POSTS,
     LongFusion,
     LongPost,
+    check_long,
     fuse_long,
 )
 from factdesk.search.model import MatcherModel, default_model
+from factdesk.search.querylang import IdentifyAmong, held_families, settle_language
 from factdesk.search.ranker import margins
 from factdesk.search.segments import is_long, query_texts
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
@@ -127,6 +127,7 @@ class Matcher:
         language_offset: OffsetRule = "pairs-background",
         long_fusion: LongFusion = LONG_FUSION,
         long_post: LongPost = "cleaned",
+        identify_among: IdentifyAmong | None = None,
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -143,19 +144,11 @@ class Matcher:
         # (features.offset_groups; `factdesk eval multilingual --offset-rules` compares them)
         self.language_offset: OffsetRule = language_offset
         self._background: BackgroundSample | None = None  # built on use, dropped on change
-        if long_fusion not in LONG_FUSIONS:
-            raise ValueError(
-                f"unknown long-post fusion {long_fusion!r} (expected one of "
-                f"{', '.join(LONG_FUSIONS)})"
-            )
-        # how a long post's candidates are scored (Matcher.score)
+        check_long(long_fusion, long_post)  # how long posts are scored (score, candidates)
         self.long_fusion: LongFusion = long_fusion
-        if long_post not in LONG_POSTS:
-            raise ValueError(
-                f"unknown long-post text {long_post!r} (expected one of {', '.join(LONG_POSTS)})"
-            )
-        # which text says a post is long and which one BM25 reads (Matcher.candidates)
         self.long_post: LongPost = long_post
+        self.identify_among = identify_among  # a post's language among the index's (querylang)
+        self._held: frozenset[str] | None = None  # built on use, dropped on change
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -241,7 +234,7 @@ class Matcher:
     def remove(self, ids: Iterable[str]) -> None:
         """Forget fact-checks (unknown ids are ignored)."""
         slots = [self.slot_of.pop(doc_id) for doc_id in ids if doc_id in self.slot_of]
-        self._background = None
+        self._background = self._held = None
         for slot in slots:
             self.ids[slot] = None
             self.records[slot] = None
@@ -266,7 +259,7 @@ class Matcher:
         self.languages = [self.languages[i] for i in keep]
         self.dates = self.dates[keep]
         self.slot_of = {doc_id: i for i, doc_id in enumerate(self.ids) if doc_id is not None}
-        self._background = None
+        self._background = self._held = None
 
     # --- matching -----------------------------------------------------------------------
 
@@ -303,6 +296,9 @@ class Matcher:
             # date" tail tip short posts into the wrong language (CheckThat! dev: 12 → 5
             # of 1,196 English tweets identified as something else)
             language = self.detect_language(clean_post(text) or text)
+        if self.identify_among is not None:
+            held, among = self.held_families(), self.identify_among
+            language = settle_language(clean_post(text) or text, language, held, among)
         written = text if post is None or self.long_post == "cleaned" else post
         long = is_long(written)
         tokens = self.tokenize(written if long and self.long_post == "raw" else text, language)
@@ -372,6 +368,12 @@ class Matcher:
         )
         return Candidates(slots, signals, cross, tokens, language, date is not None, long)
 
+    def held_families(self) -> frozenset[str]:
+        """The language families the index holds enough fact-checks in (querylang)."""
+        if self._held is None:
+            self._held = held_families(self.languages[s] for s in self.slot_of.values())
+        return self._held
+
     def background_sample(self) -> BackgroundSample:
         """The fact-checks whose cosines give each language's background level (built after
         any change to the index; :mod:`factdesk.search.background`)."""
@@ -408,9 +410,8 @@ class Matcher:
         candidates in the query's language, dense for those in another language (shared
         words mean little across languages), lexical when there are no vectors.
 
-        (Taking the larger of the hybrid and dense probabilities for same-language candidates
-        was tried: it finds a few more pure paraphrases in the sample data, but costs 0.006
-        MAP@5 on CheckThat! dev, so it is not done.)"""
+        (The larger of the hybrid and dense probabilities for same-language candidates finds a
+        few more pure paraphrases in the sample data but costs 0.006 on CheckThat! dev.)"""
         n = len(found.slots)
         if not n:
             return np.zeros(0), []
@@ -420,13 +421,10 @@ class Matcher:
             return self._head_probs("lexical", table, everything, found.dated), ["lexical"] * n
         same = ~found.cross
         hybrid = self._head_probs("hybrid", table, same, found.dated)
-        # A calibrated pair's language (vi for an en query, en for a vi one) is scored
-        # exactly as it was measured: with every other language shifted alike and all of
-        # them ranked together. Any other language keeps its own cosines and is calibrated
-        # against the whole list, as the dense head was trained: against only a few
-        # unrelated foreign candidates, the best of them would win a large margin
-        # (CheckThat! dev: a handful of vclaims identified as Tagalog or Latin then outrank
-        # English answers). docs/matching.md, "Languages", has the figures.
+        # Shifted languages (offset_groups) are ranked together, as measured; any other keeps
+        # its cosines and is calibrated against the whole list, as the dense head was trained
+        # (among a few unrelated foreign candidates the best would win a large margin:
+        # CheckThat! dev's "Tagalog" vclaims outranked English answers; docs/matching.md).
         groups = found.signals.language_group
         shifted = ~same
         if groups is not None:
@@ -597,4 +595,4 @@ class Matcher:
         self.records = list(records)
         self.languages = [fc.language if fc is not None else None for fc in records]
         self.slot_of = {doc_id: i for i, doc_id in enumerate(self.ids) if doc_id is not None}
-        self._background = None
+        self._background = self._held = None
