@@ -5,15 +5,22 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from factdesk.search.matcher import Matcher
-from factdesk.search.querylang import HELD_MIN, IdentifyAmong, held_families, settle_language
+from factdesk.search.querylang import (
+    HELD_MIN,
+    SETTLE_MAX_WORDS,
+    IdentifyAmong,
+    held_families,
+    settle_language,
+)
 from factdesk.text.langid import identify_among
 from factdesk.types import FactCheck, Rating
 
 
 def test_held_families_need_enough_fact_checks() -> None:
-    languages = ["es"] * 10 + ["id"] * 3 + ["ms"] * 3 + ["la"] * (HELD_MIN - 1) + [None] * 50
-    assert held_families(languages) == frozenset({"es", "ms"})  # Malay and Indonesian: one
-    # in a large pool a few stray identifications are not the index's languages
+    languages = ["es"] * 10 + ["id"] * 3 + ["ms"] * 3 + ["de"] * HELD_MIN + [None] * 50
+    # Malay and Indonesian are one family; a small desk's few German fact-checks count
+    assert held_families(languages) == frozenset({"es", "ms", "de"})
+    # in a large pool a dozen stray identifications are not the index's languages
     big = ["en"] * 20_000 + ["la"] * 12
     assert held_families(big) == frozenset({"en"})
     assert held_families([]) == frozenset()
@@ -46,6 +53,11 @@ def test_another_language_is_asked_again_among_the_held_ones() -> None:
     assert calls == [held]
     _, nothing = _asked(None)  # a script none of them uses: the language stays
     assert settle_language("백신", "ko", held, nothing) == "ko"
+    # a longer post is identified reliably: it keeps its language, nothing is asked
+    calls.clear()
+    long_post = " ".join(["palabra"] * (SETTLE_MAX_WORDS + 1))
+    assert settle_language(long_post, "pt", held, among) == "pt"
+    assert calls == []
 
 
 def _matcher(identify: IdentifyAmong | None = None) -> Matcher:
