@@ -91,6 +91,7 @@ class Candidates:
     language: str | None
     dated: bool = False
     long: bool = False  # a long post (segments.is_long): the windows' test, banded as long
+    settled: bool = False  # its language was asked again (querylang): banded as cross-lingual
 
 
 def field_texts(fc: FactCheck) -> dict[str, str]:
@@ -296,6 +297,7 @@ class Matcher:
             # date" tail tip short posts into the wrong language (CheckThat! dev: 12 → 5
             # of 1,196 English tweets identified as something else)
             language = self.detect_language(clean_post(text) or text)
+        asked = language
         if self.identify_among is not None:
             held, among = self.held_families(), self.identify_among
             language = settle_language(clean_post(text) or text, language, held, among)
@@ -366,7 +368,8 @@ class Matcher:
             background,
             reference,
         )
-        return Candidates(slots, signals, cross, tokens, language, date is not None, long)
+        settled = language != asked
+        return Candidates(slots, signals, cross, tokens, language, date is not None, long, settled)
 
     def held_families(self) -> frozenset[str]:
         """The language families the index holds enough fact-checks in (querylang)."""
@@ -375,8 +378,7 @@ class Matcher:
         return self._held
 
     def background_sample(self) -> BackgroundSample:
-        """The fact-checks whose cosines give each language's background level (built after
-        any change to the index; :mod:`factdesk.search.background`)."""
+        """Each language's sampled fact-checks, rebuilt after a change (search.background)."""
         if self._background is None:
             items = ((d, s, self.languages[s]) for d, s in self.slot_of.items())
             vectors = {f: self.dense[f].get for f in DENSE_FIELDS}
@@ -522,7 +524,7 @@ class Matcher:
                 long_text=found.long,
                 published=fc.date_published,
                 now=now,
-                cross_lingual=bool(found.cross[i]),
+                cross_lingual=bool(found.cross[i]) or found.settled,
             )
             if ("auto", "suggest", "hidden").index(band) > floor:
                 continue

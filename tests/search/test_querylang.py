@@ -92,3 +92,16 @@ def test_the_matcher_settles_a_misread_post_on_the_index_language() -> None:
     # the held languages follow the index
     settled.remove([f"es-{i}" for i in range(HELD_MIN)])
     assert settled.held_families() == frozenset({"en"})
+
+
+def test_a_post_whose_language_was_asked_again_is_never_linked_automatically() -> None:
+    """Its language was a guess: its matches go to a checker, as cross-lingual ones do."""
+    post = "La vacuna contra la gripe causa infertilidad en las mujeres jóvenes 0"
+    settled = _matcher(identify_among)
+    found = settled.candidates(post, language="st")
+    assert found.language == "es" and found.settled
+    misread = settled.search(post, language="st", k=1, explain=False)
+    assert misread[0].id == "es-0" and misread[0].band == "suggest"
+    assert not settled.candidates(post, language="es").settled
+    right = settled.search(post, language="es", k=1, explain=False)
+    assert right[0].id == "es-0" and right[0].band == "auto"
