@@ -152,7 +152,7 @@ def eval_retrieval(
     from factdesk.eval.retrieval import evaluate_retrieval
     from factdesk.services.match import model_for
     from factdesk.settings import get_settings
-    from factdesk.text.langid import identify_among, identify_languages_batch
+    from factdesk.text.langid import identify_languages_batch
 
     settings = get_settings()
     result = evaluate_retrieval(
@@ -162,7 +162,6 @@ def eval_retrieval(
         embedder=_eval_embedder(lexical_only),
         model=model_for(settings),
         identify=identify_languages_batch,
-        identify_among=identify_among,
         depth=depth,
         use_dates=dates,
         progress=_progress,

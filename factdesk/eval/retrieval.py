@@ -31,7 +31,6 @@ from factdesk.search.embed import Embedder
 from factdesk.search.features import DENSE_FIELDS
 from factdesk.search.matcher import Matcher, field_texts
 from factdesk.search.model import MatcherModel
-from factdesk.search.querylang import IdentifyAmong
 from factdesk.search.ranker import Head
 from factdesk.search.segments import long_query_text, query_texts
 from factdesk.search.training import (
@@ -119,16 +118,10 @@ def build_matcher(
     embedder: Embedder | None,
     model: MatcherModel | None = None,
     detect_language: Callable[[str], str | None] | None = None,
-    identify_among: IdentifyAmong | None = None,
     progress: Progress = _quiet,
 ) -> Matcher:
     """Index fact-checks in batches (vectors through ``embedder``, cached by it)."""
-    matcher = Matcher(
-        embedder=embedder,
-        model=model,
-        detect_language=detect_language,
-        identify_among=identify_among,
-    )
+    matcher = Matcher(embedder=embedder, model=model, detect_language=detect_language)
     for start in range(0, len(vclaims), BATCH):
         batch = list(vclaims[start : start + BATCH])
         vectors = None
@@ -181,7 +174,6 @@ def evaluate_retrieval(
     identify: Identify | None = None,
     depth: int = 100,
     use_dates: bool = True,
-    identify_among: IdentifyAmong | None = None,
     progress: Progress = _quiet,
 ) -> RetrievalResult:
     """Rank the vclaim pool for exactly the queries named in ``qrels_path``.
@@ -189,9 +181,7 @@ def evaluate_retrieval(
     ``identify`` gives the true language of many texts (queries, and fact-checks that
     declare none); without it languages stay unknown. With ``use_dates`` a query's date
     (from the tweet embed's last line) goes to the matcher, which then uses its time-aware
-    models; without it, the undated ones. ``identify_among`` asks a query's language again
-    among those the vclaims hold when it names another (the desk does the same:
-    :mod:`factdesk.search.querylang`)."""
+    models; without it, the undated ones."""
     qrels = read_qrels(qrels_path)
     all_queries = read_queries(queries_path)
     missing = [q for q in qrels if q not in all_queries]
@@ -202,9 +192,7 @@ def evaluate_retrieval(
         )
     queries = [all_queries[q] for q in qrels]
     vclaims = with_languages(list(iter_vclaims(vclaims_path)), identify)
-    matcher = build_matcher(
-        vclaims, embedder=embedder, model=model, identify_among=identify_among, progress=progress
-    )
+    matcher = build_matcher(vclaims, embedder=embedder, model=model, progress=progress)
     vectors = query_vectors(embedder, queries, progress)
     # a post's language is judged on its words, as the matcher does (clean_post)
     texts = [clean_post(q.text) or q.text for q in queries]

@@ -64,7 +64,6 @@ from factdesk.search.longpost import (
     fuse_long,
 )
 from factdesk.search.model import MatcherModel, default_model
-from factdesk.search.querylang import IdentifyAmong, held_families, settle_language
 from factdesk.search.ranker import margins
 from factdesk.search.segments import is_long, query_texts
 from factdesk.search.tokens import Tokenizer, default_tokenizer, shared_words, word_tokenizer
@@ -91,7 +90,6 @@ class Candidates:
     language: str | None
     dated: bool = False
     long: bool = False  # a long post (segments.is_long): the windows' test, banded as long
-    settled: bool = False  # its language was asked again (querylang): banded as cross-lingual
 
 
 def field_texts(fc: FactCheck) -> dict[str, str]:
@@ -128,7 +126,6 @@ class Matcher:
         language_offset: OffsetRule = "pairs-background",
         long_fusion: LongFusion = LONG_FUSION,
         long_post: LongPost = "cleaned",
-        identify_among: IdentifyAmong | None = None,
     ) -> None:
         if tokenizer is None:
             tokenizer_name, tokenizer = default_tokenizer()
@@ -145,11 +142,11 @@ class Matcher:
         # (features.offset_groups; `factdesk eval multilingual --offset-rules` compares them)
         self.language_offset: OffsetRule = language_offset
         self._background: BackgroundSample | None = None  # built on use, dropped on change
-        check_long(long_fusion, long_post)  # how long posts are scored (score, candidates)
+        check_long(long_fusion, long_post)
+        # how a long post's candidates are scored, which text says a post is long and which
+        # one BM25 reads (Matcher.score, Matcher.candidates)
         self.long_fusion: LongFusion = long_fusion
         self.long_post: LongPost = long_post
-        self.identify_among = identify_among  # a post's language among the index's (querylang)
-        self._held: frozenset[str] | None = None  # built on use, dropped on change
         self.ids: list[str | None] = []
         self.slot_of: dict[str, int] = {}
         self.records: list[FactCheck | None] = []
@@ -235,7 +232,7 @@ class Matcher:
     def remove(self, ids: Iterable[str]) -> None:
         """Forget fact-checks (unknown ids are ignored)."""
         slots = [self.slot_of.pop(doc_id) for doc_id in ids if doc_id in self.slot_of]
-        self._background = self._held = None
+        self._background = None
         for slot in slots:
             self.ids[slot] = None
             self.records[slot] = None
@@ -260,7 +257,7 @@ class Matcher:
         self.languages = [self.languages[i] for i in keep]
         self.dates = self.dates[keep]
         self.slot_of = {doc_id: i for i, doc_id in enumerate(self.ids) if doc_id is not None}
-        self._background = self._held = None
+        self._background = None
 
     # --- matching -----------------------------------------------------------------------
 
@@ -297,10 +294,6 @@ class Matcher:
             # date" tail tip short posts into the wrong language (CheckThat! dev: 12 → 5
             # of 1,196 English tweets identified as something else)
             language = self.detect_language(clean_post(text) or text)
-        asked = language
-        if self.identify_among is not None:
-            held, among = self.held_families(), self.identify_among
-            language = settle_language(clean_post(text) or text, language, held, among)
         written = text if post is None or self.long_post == "cleaned" else post
         long = is_long(written)
         tokens = self.tokenize(written if long and self.long_post == "raw" else text, language)
@@ -368,17 +361,11 @@ class Matcher:
             background,
             reference,
         )
-        settled = language != asked
-        return Candidates(slots, signals, cross, tokens, language, date is not None, long, settled)
-
-    def held_families(self) -> frozenset[str]:
-        """The language families the index holds enough fact-checks in (querylang)."""
-        if self._held is None:
-            self._held = held_families(self.languages[s] for s in self.slot_of.values())
-        return self._held
+        return Candidates(slots, signals, cross, tokens, language, date is not None, long)
 
     def background_sample(self) -> BackgroundSample:
-        """Each language's sampled fact-checks, rebuilt after a change (search.background)."""
+        """The fact-checks whose cosines give each language's background level (built after
+        any change to the index; :mod:`factdesk.search.background`)."""
         if self._background is None:
             items = ((d, s, self.languages[s]) for d, s in self.slot_of.items())
             vectors = {f: self.dense[f].get for f in DENSE_FIELDS}
@@ -412,8 +399,9 @@ class Matcher:
         candidates in the query's language, dense for those in another language (shared
         words mean little across languages), lexical when there are no vectors.
 
-        (The larger of the hybrid and dense probabilities for same-language candidates finds a
-        few more pure paraphrases in the sample data but costs 0.006 on CheckThat! dev.)"""
+        (Taking the larger of the hybrid and dense probabilities for same-language candidates
+        was tried: it finds a few more pure paraphrases in the sample data, but costs 0.006
+        MAP@5 on CheckThat! dev, so it is not done.)"""
         n = len(found.slots)
         if not n:
             return np.zeros(0), []
@@ -423,10 +411,13 @@ class Matcher:
             return self._head_probs("lexical", table, everything, found.dated), ["lexical"] * n
         same = ~found.cross
         hybrid = self._head_probs("hybrid", table, same, found.dated)
-        # Shifted languages (offset_groups) are ranked together, as measured; any other keeps
-        # its cosines and is calibrated against the whole list, as the dense head was trained
-        # (among a few unrelated foreign candidates the best would win a large margin:
-        # CheckThat! dev's "Tagalog" vclaims outranked English answers; docs/matching.md).
+        # A calibrated pair's language (vi for an en query, en for a vi one) is scored
+        # exactly as it was measured: with every other language shifted alike and all of
+        # them ranked together. Any other language keeps its own cosines and is calibrated
+        # against the whole list, as the dense head was trained: against only a few
+        # unrelated foreign candidates, the best of them would win a large margin
+        # (CheckThat! dev: a handful of vclaims identified as Tagalog or Latin then outrank
+        # English answers). docs/matching.md, "Languages", has the figures.
         groups = found.signals.language_group
         shifted = ~same
         if groups is not None:
@@ -524,7 +515,7 @@ class Matcher:
                 long_text=found.long,
                 published=fc.date_published,
                 now=now,
-                cross_lingual=bool(found.cross[i]) or found.settled,
+                cross_lingual=bool(found.cross[i]),
             )
             if ("auto", "suggest", "hidden").index(band) > floor:
                 continue
@@ -597,4 +588,4 @@ class Matcher:
         self.records = list(records)
         self.languages = [fc.language if fc is not None else None for fc in records]
         self.slot_of = {doc_id: i for i, doc_id in enumerate(self.ids) if doc_id is not None}
-        self._background = self._held = None
+        self._background = None

@@ -131,14 +131,13 @@ def new_matcher(settings: Settings) -> Matcher:
     language, like the stored items and fact-checks), so the per-language thresholds and
     the cross-lingual guard judge real languages: a Spanish post matched to a Spanish
     review is not "cross-lingual" because the desk happens to work in vi and en."""
-    from factdesk.text.langid import identify_among, identify_language
+    from factdesk.text.langid import identify_language
 
     return Matcher(
         embedder=embedder_for(settings),
         model=model_for(settings),
         policy=band_policy(settings),
         detect_language=identify_language,
-        identify_among=identify_among,
         long_fusion=settings.match_long_fusion,
         long_post=settings.match_long_post,
         language_offset=settings.match_language_offset,

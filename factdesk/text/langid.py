@@ -33,13 +33,12 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
 from factdesk.errors import ConfigError
-from factdesk.text.analysis import language_family
 
 __all__ = [
     "DEFAULT_LANGUAGES",
@@ -391,34 +390,6 @@ def identify_language(text: str, *, declared: object = None) -> str | None:
         return answer
     ranked = _fast_detector().compute_language_confidence_values(sample)
     return _decide(sample, shortcut, [(_code(v.language), v.value) for v in ranked[:_CANDIDATES]])
-
-
-def identify_among(text: str, families: Collection[str]) -> str | None:
-    """The language of ``text`` among the languages of ``families`` (:func:`language_family`
-    codes: the languages a desk holds fact-checks in), or None when no such language is
-    written in its script (a Korean post on a desk of English and French fact-checks).
-
-    For a short post :func:`identify_language` sometimes names a language the desk has
-    nothing in ("compañero de Sevilla o la Catedral humana" → Sotho); the matcher then asks
-    again among the desk's own (``search.querylang``). Trigram models only, like the fast
-    pass above: memory stays bounded however many languages the desk holds."""
-    codes = _family_codes(frozenset(families))
-    cleaned = _clean(text)
-    if not codes or cleaned is None:
-        return None
-    found = _fast_among(codes).detect_language_of(cleaned)
-    return None if found is None else _code(found)
-
-
-@lru_cache(maxsize=32)
-def _family_codes(families: frozenset[str]) -> tuple[str, ...]:
-    return tuple(c for c in supported_languages() if language_family(c) in families)
-
-
-@lru_cache(maxsize=8)
-def _fast_among(codes: tuple[str, ...]) -> LanguageDetector:
-    members = [Language.from_iso_code_639_1(IsoCode639_1.from_str(code)) for code in codes]
-    return LanguageDetectorBuilder.from_languages(*members).with_low_accuracy_mode().build()
 
 
 def identify_languages_batch(texts: Sequence[str]) -> list[str | None]:

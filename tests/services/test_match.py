@@ -416,13 +416,6 @@ def test_new_matcher_reads_the_long_post_fusion_from_settings(tmp_path: Path) ->
     assert match.new_matcher(raw).long_post == "raw"
 
 
-def test_new_matcher_settles_languages_among_the_index_languages(tmp_path: Path) -> None:
-    from factdesk.text.langid import identify_among
-
-    settings = Settings(data_dir=tmp_path, match_dense=False)
-    assert match.new_matcher(settings).identify_among is identify_among
-
-
 def test_new_matcher_reads_the_language_offset_from_settings(tmp_path: Path) -> None:
     assert match.new_matcher(Settings(data_dir=tmp_path, match_dense=False)).language_offset == (
         "pairs-background"

@@ -377,18 +377,3 @@ def test_remembered_is_bounded() -> None:
 )
 def test_identify_batch_agrees_with_one_by_one_any_input(texts: list[str]) -> None:
     assert identify_languages_batch(texts) == [identify_language(t) for t in texts]
-
-
-def test_identify_among_chooses_among_the_given_families() -> None:
-    from factdesk.text.langid import identify_among
-
-    spanish = "dicen que las vacunas de la gripe causan infertilidad en las mujeres"
-    assert identify_among(spanish, {"es", "en"}) == "es"
-    # Malay and Indonesian are one family: either member may be named
-    assert identify_among("Kerajaan menafikan vaksin menyebabkan kemandulan", {"ms"}) in {
-        "ms",
-        "id",
-    }
-    assert identify_among("독감 백신이 불임을 유발한다", {"en", "fr"}) is None
-    assert identify_among("", {"en"}) is None
-    assert identify_among(spanish, set()) is None
