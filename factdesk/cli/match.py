@@ -235,6 +235,11 @@ def eval_multilingual(
         help="Drop links, @handles and embed tails from the ar/es/nl tweets that stand in "
         "for fact-checks (real fact-checks carry no t.co links).",
     ),
+    without_pool: str = typer.Option(
+        "",
+        help="Drop the pool's fact-checks in this language and the queries they answered "
+        "(vi: the vi>en posts then have no fact-check of their own language).",
+    ),
     long_fusions: str = typer.Option(
         "",
         help="Also score fused under these ways of scoring a long post's candidates "
@@ -288,6 +293,10 @@ def eval_multilingual(
             cross_lingual=noisy_cross,
             in_image=noisy_image,
         )
+    if without_pool:
+        from factdesk.eval.multilingual import without_language
+
+        sanity = without_language(sanity, without_pool.strip())
     tokenizers = {"after": default_tokenizer()}
     if not shipped_only:
         tokenizers = {

@@ -266,6 +266,17 @@ def build_sanity_set(
     return SanitySet(pool, queries, fillers)
 
 
+def without_language(sanity: SanitySet, language: str) -> SanitySet:
+    """``sanity`` without its fact-checks in ``language`` and the queries they answered: the
+    other side's posts (``vi>en`` without the Vietnamese fact-checks) are then posts in a
+    language the index holds nothing in, as a Korean post on a desk of English and French
+    fact-checks (docs/matching.md, "Posts in a language the index holds no fact-check of")."""
+    pool = [(doc, fc) for doc, fc in sanity.pool if fc.language != language]
+    kept = {doc for doc, _ in pool}
+    queries = [q for q in sanity.queries if q.relevant in kept]
+    return SanitySet(pool, queries, sanity.fillers)
+
+
 def _matcher(
     pool: Sequence[tuple[str, FactCheck]],
     embedder: Embedder | None,

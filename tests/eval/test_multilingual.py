@@ -197,3 +197,25 @@ def test_long_fusion_setting_names_the_matcher_attributes() -> None:
     for bad in ("vote", "mean@both", "@raw"):
         with pytest.raises(InputError, match="long-post fusion"):
             long_fusion_setting(bad)
+
+
+def test_without_language_drops_its_fact_checks_and_their_queries() -> None:
+    from factdesk.eval.multilingual import SanityQuery, SanitySet, without_language
+    from factdesk.types import FactCheck, Rating
+
+    def fc(language: str) -> FactCheck:
+        return FactCheck(claim_reviewed="x", rating=Rating(label=""), language=language)
+
+    sanity = SanitySet(
+        [("vi-0", fc("vi")), ("en-0", fc("en"))],
+        [
+            SanityQuery("q-vi-0", "vi", "a", "vi", "vi-0"),
+            SanityQuery("q-envi-0", "en>vi", "b", "en", "vi-0"),
+            SanityQuery("q-vien-0", "vi>en", "c", "vi", "en-0"),
+        ],
+        {"vi": ["f"]},
+    )
+    left = without_language(sanity, "vi")
+    assert [doc for doc, _ in left.pool] == ["en-0"]
+    assert [q.id for q in left.queries] == ["q-vien-0"]  # a post with no fact-check of its own
+    assert left.fillers == sanity.fillers
